@@ -1,0 +1,55 @@
+// npusim: the command line. Dispatches to a subcommand and turns user errors into one
+// line on stderr with exit code 2.
+#include <fmt/format.h>
+
+#include <cstring>
+#include <exception>
+#include <string>
+
+#include "cli_args.hpp"
+#include "commands.hpp"
+#include "npusim/workloads/graph.hpp"
+#include "npusim/workloads/network_io.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(npusim: a cycle-level NPU simulator
+
+usage: npusim <command> [options]
+
+commands:
+  list                      the known networks
+  info --net NAME|FILE      per-layer shapes, MACs, parameters and CIO of a network
+        [--input H] [--batch N] [--json]
+
+Run 'npusim <command> --help' for a command's options.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace npusim;
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+    fmt::print("{}", kUsage);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string command = argv[1];
+  try {
+    if (command == "list") return cli::cmd_list(argc, argv);
+    if (command == "info") return cli::cmd_info(argc, argv);
+    throw cli::UsageError(fmt::format("npusim: unknown command '{}' (expected one of: list, info)",
+                                      command));
+  } catch (const cli::UsageError& e) {
+    fmt::print(stderr, "{}\n", e.what());
+    return 2;
+  } catch (const workloads::NetworkInputError& e) {
+    fmt::print(stderr, "npusim {}: {}\n", command, e.what());
+    return 2;
+  } catch (const workloads::GraphError& e) {
+    fmt::print(stderr, "npusim {}: {}\n", command, e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "npusim {}: internal error: {}\n", command, e.what());
+    return 1;
+  }
+}

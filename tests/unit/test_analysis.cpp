@@ -1,0 +1,58 @@
+// Parameter, MAC and CIO counting on hand-computed layers.
+#include <gtest/gtest.h>
+
+#include "npusim/workloads/analysis.hpp"
+
+namespace npusim::workloads {
+namespace {
+
+TEST(Analysis, ConvCountsByHand) {
+  Graph g("t");
+  g.add(input_layer("in", {1, 6, 10, 10}));
+  // grouped 3x3, 6 -> 12 channels, 3 groups, stride 1, pad 1, BN: 12*(6/3)*9 weights + 24 BN
+  const int c = g.add(conv_layer("c", 0, 12, Window::square(3, 1, 1), 3));
+  const LayerStats s = analyze_layer(g, c);
+  EXPECT_EQ(s.params, 12 * 2 * 9 + 24);
+  EXPECT_EQ(s.macs, 12 * 10 * 10 * 2 * 9);
+  EXPECT_EQ(s.cio, 6 * 100 + 12 * 100);
+}
+
+TEST(Analysis, FcAndBiasAndPreNorm) {
+  Graph g("t");
+  g.add(input_layer("in", {2, 4, 3, 3}));
+  Layer fc = fc_layer("fc", 0, 5);
+  fc.pre_batch_norm = true;
+  const int f = g.add(fc);
+  const LayerStats s = analyze_layer(g, f);
+  EXPECT_EQ(s.params, 36 * 5 + 5 + 2 * 4);
+  EXPECT_EQ(s.macs, 2 * 36 * 5);
+  EXPECT_EQ(s.cio, 0);  // CIO counts convolutions only
+}
+
+TEST(Analysis, ConcatenatedInputCountsInFullForCio) {
+  Graph g("t");
+  g.add(input_layer("in", {1, 4, 8, 8}));
+  const int a = g.add(conv_layer("a", 0, 4, Window::square(1)));
+  const int cat = g.add(concat_layer("cat", {0, a}));
+  const int b = g.add(conv_layer("b", cat, 2, Window::square(1)));
+  const NetworkStats s = analyze(g);
+  EXPECT_EQ(s.layers[static_cast<std::size_t>(b)].cio, 8 * 64 + 2 * 64);
+  EXPECT_EQ(s.total.cio, (4 + 4) * 64 + (8 + 2) * 64);
+  EXPECT_EQ(s.layers[static_cast<std::size_t>(cat)].macs, 0);
+}
+
+TEST(Analysis, SpreadFindsTheBottleneck) {
+  Graph g("t");
+  g.add(input_layer("in", {1, 1, 4, 4}));
+  g.add(conv_layer("small", 0, 1, Window::square(1)));   // 16 MACs
+  g.add(conv_layer("large", 1, 3, Window::square(1)));   // 48 MACs
+  const NetworkStats s = analyze(g);
+  EXPECT_EQ(s.spread.bottleneck_layer, "large");
+  EXPECT_EQ(s.spread.compute_layers, 2);
+  EXPECT_DOUBLE_EQ(s.spread.mean_macs, 32.0);
+  EXPECT_DOUBLE_EQ(s.spread.max_over_mean, 1.5);
+  EXPECT_DOUBLE_EQ(s.spread.coefficient_of_variation, 0.5);
+}
+
+}  // namespace
+}  // namespace npusim::workloads

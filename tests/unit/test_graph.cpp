@@ -1,0 +1,94 @@
+// Shape inference and validation of the network IR.
+#include <gtest/gtest.h>
+
+#include "npusim/workloads/graph.hpp"
+
+namespace npusim::workloads {
+namespace {
+
+Graph with_input(Shape s = {1, 8, 16, 16}) {
+  Graph g("t");
+  g.add(input_layer("in", s));
+  return g;
+}
+
+TEST(Graph, ConvShapeFollowsPyTorchFormula) {
+  Graph g = with_input({2, 8, 17, 15});
+  Window w = Window::square(3, 2, 1);
+  w.dilation_h = 2;
+  const int c = g.add(conv_layer("c", 0, 16, w));
+  // H: (17 + 2 - 2*2 - 1)/2 + 1 = 8; W: (15 + 2 - 2 - 1)/2 + 1 = 8
+  EXPECT_EQ(g.layer(c).out, (Shape{2, 16, 8, 8}));
+}
+
+TEST(Graph, CeilModePoolingDropsAWindowStartingInThePad) {
+  Graph g = with_input({1, 4, 7, 7});
+  Window w = Window::square(2, 2, 0);
+  w.ceil_mode = true;
+  EXPECT_EQ(g.layer(g.add(pool_layer("p", LayerKind::MaxPool, 0, w))).out.h, 4);
+  Window v = Window::square(3, 2, 1);
+  v.ceil_mode = true;  // (7 + 2 - 3)/2 = 3 -> ceil 3 -> 4, last start 6 < 7 + 1: kept
+  EXPECT_EQ(g.layer(g.add(pool_layer("q", LayerKind::MaxPool, 0, v))).out.h, 4);
+}
+
+TEST(Graph, GroupsMustDivideChannels) {
+  Graph g = with_input();
+  EXPECT_THROW(g.add(conv_layer("c", 0, 16, Window::square(3, 1, 1), 3)), GraphError);
+  EXPECT_NO_THROW(g.add(conv_layer("d", 0, 16, Window::square(3, 1, 1), 8)));
+}
+
+TEST(Graph, ErrorsNameTheLayer) {
+  Graph g = with_input();
+  try {
+    g.add(conv_layer("too_big", 0, 4, Window::square(19)));
+    FAIL();
+  } catch (const GraphError& e) {
+    EXPECT_NE(std::string(e.what()).find("too_big"), std::string::npos);
+  }
+}
+
+TEST(Graph, AddRequiresEqualShapesUnlessDarknet) {
+  Graph g = with_input();
+  const int a = g.add(conv_layer("a", 0, 8, Window::square(1)));
+  const int b = g.add(conv_layer("b", 0, 16, Window::square(1)));
+  EXPECT_THROW(g.add(add_layer("s", {a, b})), GraphError);
+  const int d = g.add(add_layer("d", {b, a}, Activation::None, AddMode::Darknet));
+  EXPECT_EQ(g.layer(d).out.c, 16);
+  const int down = g.add(conv_layer("down", 0, 16, Window::square(3, 2, 1)));
+  EXPECT_EQ(g.layer(g.add(add_layer("e", {down, b}, Activation::None, AddMode::Darknet))).out.h,
+            8);
+}
+
+TEST(Graph, ConcatSumsChannelsAndChecksSpatialSize) {
+  Graph g = with_input();
+  const int a = g.add(conv_layer("a", 0, 8, Window::square(1)));
+  const int b = g.add(conv_layer("b", 0, 24, Window::square(1)));
+  EXPECT_EQ(g.layer(g.add(concat_layer("cat", {a, b}))).out.c, 32);
+  const int s = g.add(conv_layer("s", 0, 8, Window::square(3, 2, 1)));
+  EXPECT_THROW(g.add(concat_layer("bad", {a, s})), GraphError);
+}
+
+TEST(Graph, SliceRangeIsChecked) {
+  Graph g = with_input();
+  EXPECT_EQ(g.layer(g.add(slice_layer("half", 0, 4, 8))).out.c, 4);
+  EXPECT_THROW(g.add(slice_layer("past", 0, 4, 9)), GraphError);
+  EXPECT_THROW(g.add(slice_layer("empty", 0, 4, 4)), GraphError);
+}
+
+TEST(Graph, DuplicateNamesAndForwardInputsAreRejected) {
+  Graph g = with_input();
+  EXPECT_THROW(g.add(input_layer("in", {1, 1, 1, 1})), GraphError);
+  EXPECT_THROW(g.add(conv_layer("c", 5, 4, Window::square(1))), GraphError);
+}
+
+TEST(Graph, OutputsAndConsumers) {
+  Graph g = with_input();
+  const int a = g.add(conv_layer("a", 0, 8, Window::square(1)));
+  const int b = g.add(conv_layer("b", 0, 8, Window::square(1)));
+  const int s = g.add(add_layer("s", {a, b}));
+  EXPECT_EQ(g.outputs(), std::vector<int>{s});
+  EXPECT_EQ(g.consumers()[0], (std::vector<int>{a, b}));
+}
+
+}  // namespace
+}  // namespace npusim::workloads

@@ -1,0 +1,67 @@
+// Graph: a network as layers in topological order, with shapes inferred and checked as
+// each layer is added. A graph that exists is valid: every error is thrown by add().
+#pragma once
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "npusim/workloads/layer.hpp"
+
+namespace npusim::workloads {
+
+/// A malformed network: the message names the layer and what is wrong with it.
+class GraphError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Graph {
+ public:
+  explicit Graph(std::string name = "network") : name_(std::move(name)) {}
+
+  const std::string& name() const { return name_; }
+  void set_name(std::string name) { name_ = std::move(name); }
+
+  /// Adds a layer, infers its output shape from its inputs and returns its index.
+  /// Throws GraphError naming the layer if a name repeats, an input is unknown or later,
+  /// or the shapes do not agree (channel mismatch, window larger than the padded input...).
+  int add(Layer layer);
+
+  const std::vector<Layer>& layers() const { return layers_; }
+  const Layer& layer(int index) const { return layers_.at(static_cast<std::size_t>(index)); }
+  int size() const { return static_cast<int>(layers_.size()); }
+  /// Index of the layer with this name, or -1.
+  int find(const std::string& name) const;
+
+  /// Layers whose outputs no other layer consumes (the network outputs).
+  std::vector<int> outputs() const;
+  /// For each layer, the layers that consume its output.
+  std::vector<std::vector<int>> consumers() const;
+
+ private:
+  Shape infer(const Layer& layer) const;
+
+  std::string name_;
+  std::vector<Layer> layers_;
+  std::map<std::string, int> by_name_;
+};
+
+// ---- Convenience constructors used by the zoo builders and importers. ----
+
+Layer input_layer(std::string name, Shape shape);
+Layer conv_layer(std::string name, int input, std::int64_t out_channels, Window window,
+                 int groups = 1, bool bias = false, bool batch_norm = true,
+                 Activation act = Activation::ReLU);
+Layer fc_layer(std::string name, int input, std::int64_t out_features, bool bias = true,
+               Activation act = Activation::None);
+Layer pool_layer(std::string name, LayerKind kind, int input, Window window);
+Layer adaptive_avg_pool_layer(std::string name, int input, int out_h = 1, int out_w = 1);
+Layer add_layer(std::string name, std::vector<int> inputs, Activation act = Activation::None,
+                AddMode mode = AddMode::Strict);
+Layer concat_layer(std::string name, std::vector<int> inputs);
+Layer slice_layer(std::string name, int input, std::int64_t begin, std::int64_t end);
+Layer upsample_layer(std::string name, int input, int scale);
+
+}  // namespace npusim::workloads

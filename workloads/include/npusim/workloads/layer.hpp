@@ -1,0 +1,90 @@
+// The layer vocabulary of the network IR: what a layer is, its attributes and its shape.
+//
+// A network is a DAG of layers in topological order (see graph.hpp). Every layer produces
+// exactly one tensor of shape N x C x H x W. Activations are attributes of their producer,
+// not layers of their own, because an NPU applies them on the way out of the PE array or
+// vector unit without a round trip through memory.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace npusim::workloads {
+
+/// Tensor shape in elements, NCHW order. A fully connected output is C x 1 x 1.
+struct Shape {
+  std::int64_t n = 1, c = 0, h = 0, w = 0;
+  std::int64_t elements() const { return n * c * h * w; }
+  bool operator==(const Shape&) const = default;
+};
+
+enum class LayerKind {
+  Input,           ///< a network input; its shape is given, not inferred
+  Conv,            ///< 2-D convolution (groups, dilation, asymmetric padding)
+  FullyConnected,  ///< flattens its input, then in x out matrix product
+  MaxPool,         ///< windowed max
+  AvgPool,         ///< windowed average (count_include_pad semantics do not change cost)
+  AdaptiveAvgPool, ///< average to a fixed output size (global pooling is 1 x 1)
+  Add,             ///< element-wise sum of two or more inputs
+  Concat,          ///< channel concatenation of its inputs, in order
+  Slice,           ///< a channel range [channel_begin, channel_end) of its input (CSP split)
+  Upsample,        ///< nearest-neighbour upsampling by an integer factor
+  Softmax,         ///< over channels (darknet classifiers end with one)
+};
+
+enum class Activation { None, ReLU, ReLU6, Leaky, Sigmoid, HardSigmoid, Swish, HardSwish, Mish };
+
+/// Spatial window of a conv or pooling layer. Padding is per side, so darknet's
+/// one-sided pooling pad and ONNX's asymmetric pads are exact.
+struct Window {
+  int kernel_h = 1, kernel_w = 1;
+  int stride_h = 1, stride_w = 1;
+  int pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
+  int dilation_h = 1, dilation_w = 1;
+  bool ceil_mode = false;  ///< pooling only: PyTorch's ceil_mode output rounding
+
+  /// A square window with symmetric padding.
+  static Window square(int kernel, int stride = 1, int pad = 0) {
+    return Window{kernel, kernel, stride, stride, pad, pad, pad, pad, 1, 1, false};
+  }
+};
+
+/// How an Add combines inputs whose shapes differ.
+enum class AddMode {
+  Strict,   ///< all inputs have the output's shape (PyTorch)
+  Darknet,  ///< darknet [shortcut]: output takes the first input's shape; the others are
+            ///< added on the common channels at a strided sample of positions
+};
+
+struct Layer {
+  std::string name;
+  LayerKind kind = LayerKind::Input;
+  std::vector<int> inputs;  ///< indices of producer layers, all smaller than this layer's
+
+  // Conv, FullyConnected: output channels / features. Input: channels of the input.
+  std::int64_t out_channels = 0;
+  int groups = 1;                ///< Conv only
+  bool bias = false;             ///< Conv, FullyConnected
+  bool batch_norm = false;       ///< BN on the output (folded at inference; params counted)
+  bool pre_batch_norm = false;   ///< BN + pre_activation on the *input* channels before the
+                                 ///< op (DenseNet's pre-activation); fused into the input load
+  Activation pre_activation = Activation::None;
+  Window window;                 ///< Conv and windowed pooling
+  int adaptive_h = 1, adaptive_w = 1;  ///< AdaptiveAvgPool output size
+  std::int64_t channel_begin = 0, channel_end = 0;  ///< Slice
+  int scale = 1;                 ///< Upsample factor
+  AddMode add_mode = AddMode::Strict;
+  Activation activation = Activation::None;
+
+  Shape out;                     ///< inferred by Graph::add
+  Shape input_shape;             ///< Input only: the given shape
+};
+
+const char* to_string(LayerKind kind);
+const char* to_string(Activation act);
+/// Parses the names to_string gives; returns false on an unknown name.
+bool parse_layer_kind(const std::string& text, LayerKind& out);
+bool parse_activation(const std::string& text, Activation& out);
+
+}  // namespace npusim::workloads

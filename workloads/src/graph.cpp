@@ -1,0 +1,336 @@
+#include "npusim/workloads/graph.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <utility>
+
+namespace npusim::workloads {
+
+namespace {
+
+constexpr std::array<std::pair<LayerKind, const char*>, 11> kKindNames{{
+    {LayerKind::Input, "input"},
+    {LayerKind::Conv, "conv"},
+    {LayerKind::FullyConnected, "fc"},
+    {LayerKind::MaxPool, "maxpool"},
+    {LayerKind::AvgPool, "avgpool"},
+    {LayerKind::AdaptiveAvgPool, "adaptive_avgpool"},
+    {LayerKind::Add, "add"},
+    {LayerKind::Concat, "concat"},
+    {LayerKind::Slice, "slice"},
+    {LayerKind::Upsample, "upsample"},
+    {LayerKind::Softmax, "softmax"},
+}};
+
+constexpr std::array<std::pair<Activation, const char*>, 9> kActNames{{
+    {Activation::None, "none"},
+    {Activation::ReLU, "relu"},
+    {Activation::ReLU6, "relu6"},
+    {Activation::Leaky, "leaky"},
+    {Activation::Sigmoid, "sigmoid"},
+    {Activation::HardSigmoid, "hardsigmoid"},
+    {Activation::Swish, "swish"},
+    {Activation::HardSwish, "hardswish"},
+    {Activation::Mish, "mish"},
+}};
+
+// Output extent of a window along one axis, as PyTorch computes it (floor, or ceil with
+// the rule that the last window must start inside the input or its leading pad).
+// Returns <= 0 when the window does not fit.
+std::int64_t window_extent(std::int64_t in, int kernel, int stride, int pad_begin, int pad_end,
+                           int dilation, bool ceil_mode) {
+  const std::int64_t effective = static_cast<std::int64_t>(dilation) * (kernel - 1) + 1;
+  const std::int64_t span = in + pad_begin + pad_end - effective;
+  if (span < 0) return 0;
+  std::int64_t out = span / stride + 1;
+  if (ceil_mode) {
+    out = (span + stride - 1) / stride + 1;
+    if ((out - 1) * stride >= in + pad_begin) --out;
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* to_string(LayerKind kind) {
+  for (const auto& [k, name] : kKindNames)
+    if (k == kind) return name;
+  return "?";
+}
+
+const char* to_string(Activation act) {
+  for (const auto& [a, name] : kActNames)
+    if (a == act) return name;
+  return "?";
+}
+
+bool parse_layer_kind(const std::string& text, LayerKind& out) {
+  for (const auto& [k, name] : kKindNames)
+    if (text == name) {
+      out = k;
+      return true;
+    }
+  return false;
+}
+
+bool parse_activation(const std::string& text, Activation& out) {
+  for (const auto& [a, name] : kActNames)
+    if (text == name) {
+      out = a;
+      return true;
+    }
+  return false;
+}
+
+int Graph::find(const std::string& name) const {
+  auto it = by_name_.find(name);
+  return it == by_name_.end() ? -1 : it->second;
+}
+
+int Graph::add(Layer layer) {
+  if (layer.name.empty()) layer.name = fmt::format("layer{}", layers_.size());
+  if (by_name_.count(layer.name))
+    throw GraphError(fmt::format("layer '{}': the name is used by another layer", layer.name));
+  for (int in : layer.inputs)
+    if (in < 0 || in >= size())
+      throw GraphError(fmt::format("layer '{}': input index {} does not name an earlier layer",
+                                   layer.name, in));
+  layer.out = infer(layer);
+  const int index = size();
+  by_name_.emplace(layer.name, index);
+  layers_.push_back(std::move(layer));
+  return index;
+}
+
+std::vector<int> Graph::outputs() const {
+  std::vector<bool> consumed(layers_.size(), false);
+  for (const Layer& l : layers_)
+    for (int in : l.inputs) consumed[static_cast<std::size_t>(in)] = true;
+  std::vector<int> result;
+  for (int i = 0; i < size(); ++i)
+    if (!consumed[static_cast<std::size_t>(i)]) result.push_back(i);
+  return result;
+}
+
+std::vector<std::vector<int>> Graph::consumers() const {
+  std::vector<std::vector<int>> result(layers_.size());
+  for (int i = 0; i < size(); ++i)
+    for (int in : layers_[static_cast<std::size_t>(i)].inputs)
+      result[static_cast<std::size_t>(in)].push_back(i);
+  return result;
+}
+
+Shape Graph::infer(const Layer& l) const {
+  auto fail = [&](const std::string& what) -> GraphError {
+    return GraphError(fmt::format("layer '{}' ({}): {}", l.name, to_string(l.kind), what));
+  };
+  auto expect_inputs = [&](std::size_t lo, std::size_t hi) {
+    if (l.inputs.size() < lo || l.inputs.size() > hi)
+      throw fail(lo == hi ? fmt::format("expects {} input(s), has {}", lo, l.inputs.size())
+                          : fmt::format("expects {} to {} inputs, has {}", lo, hi,
+                                        l.inputs.size()));
+  };
+  auto in_shape = [&](std::size_t i) { return layer(l.inputs[i]).out; };
+  auto windowed = [&](const Shape& in, std::int64_t channels) {
+    const Window& w = l.window;
+    if (w.kernel_h < 1 || w.kernel_w < 1 || w.stride_h < 1 || w.stride_w < 1 ||
+        w.dilation_h < 1 || w.dilation_w < 1 || w.pad_top < 0 || w.pad_left < 0 ||
+        w.pad_bottom < 0 || w.pad_right < 0)
+      throw fail("kernel, stride and dilation must be >= 1 and padding >= 0");
+    Shape out{in.n, channels,
+              window_extent(in.h, w.kernel_h, w.stride_h, w.pad_top, w.pad_bottom, w.dilation_h,
+                            w.ceil_mode),
+              window_extent(in.w, w.kernel_w, w.stride_w, w.pad_left, w.pad_right, w.dilation_w,
+                            w.ceil_mode)};
+    if (out.h <= 0 || out.w <= 0)
+      throw fail(fmt::format("a {}x{} window does not fit its {}x{} input (padding {},{},{},{}); "
+                             "the input is too small for this network",
+                             w.kernel_h, w.kernel_w, in.h, in.w, w.pad_top, w.pad_left,
+                             w.pad_bottom, w.pad_right));
+    return out;
+  };
+
+  switch (l.kind) {
+    case LayerKind::Input: {
+      expect_inputs(0, 0);
+      const Shape& s = l.input_shape;
+      if (s.n < 1 || s.c < 1 || s.h < 1 || s.w < 1)
+        throw fail(fmt::format("input shape {}x{}x{}x{} must be positive", s.n, s.c, s.h, s.w));
+      return s;
+    }
+    case LayerKind::Conv: {
+      expect_inputs(1, 1);
+      const Shape in = in_shape(0);
+      if (l.groups < 1) throw fail("groups must be >= 1");
+      if (l.out_channels < 1) throw fail("output channels must be >= 1");
+      if (in.c % l.groups != 0 || l.out_channels % l.groups != 0)
+        throw fail(fmt::format("{} input and {} output channels are not divisible by {} groups",
+                               in.c, l.out_channels, l.groups));
+      return windowed(in, l.out_channels);
+    }
+    case LayerKind::FullyConnected: {
+      expect_inputs(1, 1);
+      if (l.out_channels < 1) throw fail("output features must be >= 1");
+      return Shape{in_shape(0).n, l.out_channels, 1, 1};
+    }
+    case LayerKind::MaxPool:
+    case LayerKind::AvgPool: {
+      expect_inputs(1, 1);
+      const Shape in = in_shape(0);
+      return windowed(in, in.c);
+    }
+    case LayerKind::AdaptiveAvgPool: {
+      expect_inputs(1, 1);
+      const Shape in = in_shape(0);
+      if (l.adaptive_h < 1 || l.adaptive_w < 1) throw fail("output size must be >= 1");
+      return Shape{in.n, in.c, l.adaptive_h, l.adaptive_w};
+    }
+    case LayerKind::Add: {
+      expect_inputs(2, 1u << 20);
+      const Shape first = in_shape(0);
+      for (std::size_t i = 1; i < l.inputs.size(); ++i) {
+        const Shape s = in_shape(i);
+        if (l.add_mode == AddMode::Strict && !(s == first))
+          throw fail(fmt::format("input '{}' is {}x{}x{}x{} but input '{}' is {}x{}x{}x{}",
+                                 layer(l.inputs[i]).name, s.n, s.c, s.h, s.w,
+                                 layer(l.inputs[0]).name, first.n, first.c, first.h, first.w));
+        if (l.add_mode == AddMode::Darknet) {
+          // darknet samples the larger map with an integer stride
+          const bool h_ok = (first.h % s.h == 0) || (s.h % first.h == 0);
+          const bool w_ok = (first.w % s.w == 0) || (s.w % first.w == 0);
+          if (s.n != first.n || !h_ok || !w_ok)
+            throw fail(fmt::format("shortcut from '{}' ({}x{}) is not an integer scale of {}x{}",
+                                   layer(l.inputs[i]).name, s.h, s.w, first.h, first.w));
+        }
+      }
+      return first;
+    }
+    case LayerKind::Concat: {
+      expect_inputs(1, 1u << 20);
+      Shape out = in_shape(0);
+      for (std::size_t i = 1; i < l.inputs.size(); ++i) {
+        const Shape s = in_shape(i);
+        if (s.n != out.n || s.h != out.h || s.w != out.w)
+          throw fail(fmt::format("input '{}' is {}x{} but input '{}' is {}x{}",
+                                 layer(l.inputs[i]).name, s.h, s.w, layer(l.inputs[0]).name,
+                                 out.h, out.w));
+        out.c += s.c;
+      }
+      return out;
+    }
+    case LayerKind::Slice: {
+      expect_inputs(1, 1);
+      const Shape in = in_shape(0);
+      if (l.channel_begin < 0 || l.channel_end <= l.channel_begin || l.channel_end > in.c)
+        throw fail(fmt::format("channel range [{}, {}) is not inside the input's {} channels",
+                               l.channel_begin, l.channel_end, in.c));
+      return Shape{in.n, l.channel_end - l.channel_begin, in.h, in.w};
+    }
+    case LayerKind::Upsample: {
+      expect_inputs(1, 1);
+      if (l.scale < 1) throw fail("scale must be >= 1");
+      const Shape in = in_shape(0);
+      return Shape{in.n, in.c, in.h * l.scale, in.w * l.scale};
+    }
+    case LayerKind::Softmax: {
+      expect_inputs(1, 1);
+      return in_shape(0);
+    }
+  }
+  throw fail("unknown layer kind");
+}
+
+Layer input_layer(std::string name, Shape shape) {
+  Layer l;
+  l.name = std::move(name);
+  l.kind = LayerKind::Input;
+  l.input_shape = shape;
+  l.out_channels = shape.c;
+  return l;
+}
+
+Layer conv_layer(std::string name, int input, std::int64_t out_channels, Window window,
+                 int groups, bool bias, bool batch_norm, Activation act) {
+  Layer l;
+  l.name = std::move(name);
+  l.kind = LayerKind::Conv;
+  l.inputs = {input};
+  l.out_channels = out_channels;
+  l.window = window;
+  l.groups = groups;
+  l.bias = bias;
+  l.batch_norm = batch_norm;
+  l.activation = act;
+  return l;
+}
+
+Layer fc_layer(std::string name, int input, std::int64_t out_features, bool bias,
+               Activation act) {
+  Layer l;
+  l.name = std::move(name);
+  l.kind = LayerKind::FullyConnected;
+  l.inputs = {input};
+  l.out_channels = out_features;
+  l.bias = bias;
+  l.activation = act;
+  return l;
+}
+
+Layer pool_layer(std::string name, LayerKind kind, int input, Window window) {
+  Layer l;
+  l.name = std::move(name);
+  l.kind = kind;
+  l.inputs = {input};
+  l.window = window;
+  return l;
+}
+
+Layer adaptive_avg_pool_layer(std::string name, int input, int out_h, int out_w) {
+  Layer l;
+  l.name = std::move(name);
+  l.kind = LayerKind::AdaptiveAvgPool;
+  l.inputs = {input};
+  l.adaptive_h = out_h;
+  l.adaptive_w = out_w;
+  return l;
+}
+
+Layer add_layer(std::string name, std::vector<int> inputs, Activation act, AddMode mode) {
+  Layer l;
+  l.name = std::move(name);
+  l.kind = LayerKind::Add;
+  l.inputs = std::move(inputs);
+  l.activation = act;
+  l.add_mode = mode;
+  return l;
+}
+
+Layer concat_layer(std::string name, std::vector<int> inputs) {
+  Layer l;
+  l.name = std::move(name);
+  l.kind = LayerKind::Concat;
+  l.inputs = std::move(inputs);
+  return l;
+}
+
+Layer slice_layer(std::string name, int input, std::int64_t begin, std::int64_t end) {
+  Layer l;
+  l.name = std::move(name);
+  l.kind = LayerKind::Slice;
+  l.inputs = {input};
+  l.channel_begin = begin;
+  l.channel_end = end;
+  return l;
+}
+
+Layer upsample_layer(std::string name, int input, int scale) {
+  Layer l;
+  l.name = std::move(name);
+  l.kind = LayerKind::Upsample;
+  l.inputs = {input};
+  l.scale = scale;
+  return l;
+}
+
+}  // namespace npusim::workloads

@@ -1,0 +1,138 @@
+// HarDNet exactly as the paper's official PyTorch code (PingoLH/Pytorch-HarDNet, hardnet.py)
+// builds it. Harmonic links: layer k of a block reads layer k - 2^n for every 2^n dividing
+// k; its width is growth * grmul^(links - 1), rounded as that code rounds it (in double
+// precision, then to an even integer). The block output concatenates the odd layers and the
+// last one (keepBase is off in the classification nets).
+#include <fmt/format.h>
+
+#include <vector>
+
+#include "npusim/workloads/zoo.hpp"
+
+namespace npusim::workloads {
+namespace {
+
+struct HarDNetSpec {
+  const char* name;
+  int first_ch[2];
+  std::vector<int> ch_list, growth, n_layers, down_sample;
+  double grmul;
+  bool depthwise;
+};
+
+struct Link {
+  std::int64_t out_ch = 0, in_ch = 0;
+  std::vector<int> sources;
+};
+
+// HarDBlock.get_link, recursively summing the widths of the layers a layer reads.
+Link harmonic_link(int layer, std::int64_t base_ch, int growth, double grmul) {
+  Link link;
+  if (layer == 0) {
+    link.out_ch = base_ch;
+    return link;
+  }
+  double out = growth;
+  for (int i = 0; i < 10; ++i) {
+    const int dv = 1 << i;
+    if (layer % dv == 0) {
+      link.sources.push_back(layer - dv);
+      if (i > 0) out *= grmul;
+    }
+  }
+  link.out_ch = (static_cast<std::int64_t>(out + 1) / 2) * 2;
+  for (int k : link.sources) link.in_ch += harmonic_link(k, base_ch, growth, grmul).out_ch;
+  return link;
+}
+
+Graph build_hardnet(const HarDNetSpec& spec, int input, int batch) {
+  Graph g(spec.name);
+  const int second_kernel = spec.depthwise ? 1 : 3;
+  int x = g.add(input_layer("input", Shape{batch, 3, input, input}));
+  x = g.add(conv_layer("base.0", x, spec.first_ch[0], Window::square(3, 2, 1), 1, false, true,
+                       Activation::ReLU6));
+  x = g.add(conv_layer("base.1", x, spec.first_ch[1],
+                       Window::square(second_kernel, 1, second_kernel / 2), 1, false, true,
+                       Activation::ReLU6));
+  // DWConvLayer: depthwise 3x3 + BN, no activation.
+  auto dw_down = [&](const std::string& name, int in, int stride) {
+    const std::int64_t ch = g.layer(in).out.c;
+    return g.add(conv_layer(name, in, ch, Window::square(3, stride, 1), static_cast<int>(ch),
+                            false, true, Activation::None));
+  };
+  x = spec.depthwise
+          ? dw_down("base.2", x, 2)
+          : g.add(pool_layer("base.2", LayerKind::MaxPool, x, Window::square(3, 2, 1)));
+  int module = 3;
+  std::int64_t ch = spec.first_ch[1];
+  for (std::size_t b = 0; b < spec.n_layers.size(); ++b) {
+    const std::string bp = fmt::format("base.{}.", module++);
+    std::vector<int> layers{x};  // layers_[0] is the block input
+    const int n = spec.n_layers[b];
+    for (int i = 0; i < n; ++i) {
+      const Link link = harmonic_link(i + 1, ch, spec.growth[b], spec.grmul);
+      std::vector<int> sources;
+      for (int k : link.sources) sources.push_back(layers[static_cast<std::size_t>(k)]);
+      const std::string lp = fmt::format("{}layers.{}", bp, i);
+      int in = sources.size() == 1 ? sources[0] : g.add(concat_layer(lp + ".cat", sources));
+      if (g.layer(in).out.c != link.in_ch)
+        throw GraphError(fmt::format("layer '{}': harmonic link width {} != {}", lp,
+                                     g.layer(in).out.c, link.in_ch));
+      int y;
+      if (spec.depthwise) {  // CombConvLayer: 1x1 ConvLayer, then DWConvLayer
+        y = g.add(conv_layer(lp + ".layer1", in, link.out_ch, Window::square(1), 1, false, true,
+                             Activation::ReLU6));
+        y = dw_down(lp + ".layer2", y, 1);
+      } else {
+        y = g.add(conv_layer(lp, in, link.out_ch, Window::square(3, 1, 1), 1, false, true,
+                             Activation::ReLU6));
+      }
+      layers.push_back(y);
+    }
+    std::vector<int> outs;
+    const int t = static_cast<int>(layers.size());
+    for (int i = 1; i < t; ++i)
+      if (i == t - 1 || i % 2 == 1) outs.push_back(layers[static_cast<std::size_t>(i)]);
+    x = g.add(concat_layer(bp + "cat", outs));
+    x = g.add(conv_layer(fmt::format("base.{}", module++), x, spec.ch_list[b], Window::square(1),
+                         1, false, true, Activation::ReLU6));
+    ch = spec.ch_list[b];
+    if (spec.down_sample[b]) {
+      const std::string name = fmt::format("base.{}", module++);
+      x = spec.depthwise
+              ? dw_down(name, x, 2)
+              : g.add(pool_layer(name, LayerKind::MaxPool, x, Window::square(2, 2, 0)));
+    }
+  }
+  x = g.add(adaptive_avg_pool_layer("head.avgpool", x));
+  g.add(fc_layer("head.fc", x, 1000));
+  return g;
+}
+
+const HarDNetSpec kHarDNet68{"hardnet68",          {32, 64},        {128, 256, 320, 640, 1024},
+                             {14, 16, 20, 40, 160}, {8, 16, 16, 16, 4}, {1, 0, 1, 1, 0},
+                             1.7,                   false};
+const HarDNetSpec kHarDNet85{"hardnet85",
+                             {48, 96},
+                             {192, 256, 320, 480, 720, 1280},
+                             {24, 24, 28, 36, 48, 256},
+                             {8, 16, 16, 16, 16, 4},
+                             {1, 0, 1, 0, 1, 0},
+                             1.7,
+                             false};
+const HarDNetSpec kHarDNet39{"hardnet39ds",  {24, 48},   {96, 320, 640, 1024}, {16, 20, 64, 160},
+                             {4, 16, 8, 4}, {1, 1, 1, 0}, 1.6,                true};
+
+}  // namespace
+
+Graph build_hardnet68(int input, int batch) { return build_hardnet(kHarDNet68, input, batch); }
+Graph build_hardnet85(int input, int batch) { return build_hardnet(kHarDNet85, input, batch); }
+Graph build_hardnet39ds(int input, int batch) { return build_hardnet(kHarDNet39, input, batch); }
+Graph build_hardnet68ds(int input, int batch) {
+  HarDNetSpec spec = kHarDNet68;
+  spec.name = "hardnet68ds";
+  spec.depthwise = true;
+  return build_hardnet(spec, input, batch);
+}
+
+}  // namespace npusim::workloads

@@ -1,0 +1,47 @@
+#include "npusim/workloads/zoo.hpp"
+
+namespace npusim::workloads {
+
+const std::vector<ZooEntry>& zoo() {
+  static const std::vector<ZooEntry> entries = {
+      {"hardnet39ds", "HarDNet", "PingoLH/Pytorch-HarDNet hardnet.py (arch=39, depth_wise)", 224,
+       build_hardnet39ds},
+      {"hardnet68", "HarDNet", "PingoLH/Pytorch-HarDNet hardnet.py (arch=68)", 224,
+       build_hardnet68},
+      {"hardnet68ds", "HarDNet", "PingoLH/Pytorch-HarDNet hardnet.py (arch=68, depth_wise)", 224,
+       build_hardnet68ds},
+      {"hardnet85", "HarDNet", "PingoLH/Pytorch-HarDNet hardnet.py (arch=85)", 224,
+       build_hardnet85},
+      {"cspresnext50", "CSPNet", "CrossStagePartialNetworks cfg/csresnext50.cfg", 256,
+       build_cspresnext50},
+      {"resnext50_darknet", "CSPNet baseline", "CrossStagePartialNetworks cfg/resnext50.cfg",
+       256, build_resnext50_darknet},
+      {"cspdarknet53", "CSPNet", "CrossStagePartialNetworks cfg/csdarknet53.cfg", 256,
+       build_cspdarknet53},
+      {"darknet53", "CSPNet baseline", "CrossStagePartialNetworks cfg/darknet53.cfg", 256,
+       build_darknet53},
+      {"peleenet", "PeleeNet", "Robert-JunWang/PeleeNet peleenet.py", 224, build_peleenet},
+      {"csppeleenet", "CSPNet",
+       "PeleeNet with partial dense blocks (CSPNet Sec. 3.1, ratio 0.5, fusion last)", 224,
+       build_csppeleenet},
+      {"resnet18", "torchvision", "torchvision.models.resnet18", 224, build_resnet18},
+      {"resnet50", "torchvision", "torchvision.models.resnet50", 224, build_resnet50},
+      {"resnet101", "torchvision", "torchvision.models.resnet101", 224, build_resnet101},
+      {"resnext50_32x4d", "torchvision", "torchvision.models.resnext50_32x4d", 224,
+       build_resnext50_32x4d},
+      {"densenet121", "torchvision", "torchvision.models.densenet121", 224, build_densenet121},
+      {"densenet201", "torchvision", "torchvision.models.densenet201", 224, build_densenet201},
+      {"mobilenet_v2", "torchvision", "torchvision.models.mobilenet_v2", 224,
+       build_mobilenet_v2},
+      {"vgg16", "torchvision", "torchvision.models.vgg16", 224, build_vgg16},
+  };
+  return entries;
+}
+
+const ZooEntry* find_zoo_entry(const std::string& name) {
+  for (const ZooEntry& e : zoo())
+    if (e.name == name) return &e;
+  return nullptr;
+}
+
+}  // namespace npusim::workloads
