@@ -8,6 +8,8 @@
 
 #include "cli_args.hpp"
 #include "commands.hpp"
+#include "npusim/hw/dram/dram_spec.hpp"
+#include "npusim/traces/address_trace.hpp"
 #include "npusim/workloads/graph.hpp"
 #include "npusim/workloads/network_io.hpp"
 
@@ -21,6 +23,8 @@ commands:
   list                      the known networks
   info --net NAME|FILE      per-layer shapes, MACs, parameters and CIO of a network
         [--input H] [--batch N] [--json]
+  dram [--standard NAME]    the DRAM model alone: replay an address trace or a pattern
+        (--trace FILE | --pattern P) [--json] [--check-timing]
 
 Run 'npusim <command> --help' for a command's options.
 )";
@@ -37,7 +41,8 @@ int main(int argc, char** argv) {
   try {
     if (command == "list") return cli::cmd_list(argc, argv);
     if (command == "info") return cli::cmd_info(argc, argv);
-    throw cli::UsageError(fmt::format("npusim: unknown command '{}' (expected one of: list, info)",
+    if (command == "dram") return cli::cmd_dram(argc, argv);
+    throw cli::UsageError(fmt::format("npusim: unknown command '{}' (expected one of: list, info, dram)",
                                       command));
   } catch (const cli::UsageError& e) {
     fmt::print(stderr, "{}\n", e.what());
@@ -46,6 +51,12 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "npusim {}: {}\n", command, e.what());
     return 2;
   } catch (const workloads::GraphError& e) {
+    fmt::print(stderr, "npusim {}: {}\n", command, e.what());
+    return 2;
+  } catch (const hw::dram::DramSpecError& e) {
+    fmt::print(stderr, "npusim {}: {}\n", command, e.what());
+    return 2;
+  } catch (const traces::TraceError& e) {
     fmt::print(stderr, "npusim {}: {}\n", command, e.what());
     return 2;
   } catch (const std::exception& e) {

@@ -1,0 +1,156 @@
+// ChannelController: one DRAM channel's memory controller and device timing state, in plain
+// C++ (no SystemC), so it can be driven by the TLM target, by the standalone trace replayer
+// and by tests alike.
+//
+// Contract:
+//  - Time is in DRAM clock cycles and only moves forward. enqueue() takes a request that
+//    arrives at the current cycle; advance(T) issues every command and delivers every
+//    completion at cycles <= T. A request enqueued at cycle T is visible to commands at T.
+//  - next_event() is the earliest cycle at which advance() would do anything (issue a
+//    command, complete a request, start a refresh). A driver sleeps until then or until a
+//    new request arrives: nothing runs on idle cycles.
+//  - Scheduling is FR-FCFS: at the earliest cycle any command is legal, refresh first, then
+//    row-hit column commands, then ACT, then PRE, oldest request first among equals. A row
+//    with queued hits is not closed for an older conflicting request until it has served
+//    `row_hit_cap` hits in a row (starvation bound). Reads are served until the write queue
+//    reaches its high watermark, then writes drain to the low watermark.
+//  - Refresh is all-bank per rank every nREFI: at the due cycle the rank stops taking new
+//    commands, its open banks are precharged and REF issues when nRP/nRC allow.
+//  - A read completes when its last beat is on the bus (RD + nCL + nBL); a write when its
+//    last beat is (WR + nCWL + nBL). There is no further fixed controller delay.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <limits>
+#include <vector>
+
+#include "npusim/hw/dram/address_mapping.hpp"
+#include "npusim/hw/dram/dram_command.hpp"
+#include "npusim/hw/dram/dram_spec.hpp"
+
+namespace npusim::hw::dram {
+
+enum class PagePolicy { Open, Closed };
+
+struct ControllerConfig {
+  int read_queue = 32;              ///< entries per channel
+  int write_queue = 32;
+  int write_high_watermark = 24;    ///< switch to draining writes at this many
+  int write_low_watermark = 8;      ///< ...until this many remain (if reads wait)
+  PagePolicy page_policy = PagePolicy::Open;
+  int row_hit_cap = 16;             ///< hits a row may serve while a conflict waits
+  bool refresh = true;
+};
+
+struct DramRequest {
+  std::uint64_t id = 0;
+  std::uint64_t address = 0;
+  DramAddress at;
+  bool is_write = false;
+  std::uint64_t arrival = 0;  ///< cycle
+};
+
+struct DramCompletion {
+  std::uint64_t id = 0;
+  std::uint64_t address = 0;
+  bool is_write = false;
+  std::uint64_t arrival = 0, done = 0;
+};
+
+/// Counters of one channel. Energy inputs are kept as counts and cycles; dram_energy.hpp
+/// turns them into pJ.
+struct ChannelStats {
+  static constexpr std::size_t kLatencyBins = 8192;  ///< exact histogram below this (cycles)
+
+  std::uint64_t requests_in = 0, reads_done = 0, writes_done = 0;
+  std::uint64_t bytes_read = 0, bytes_written = 0;
+  std::uint64_t row_hits = 0, row_misses = 0, row_conflicts = 0;
+  std::uint64_t commands[5] = {0, 0, 0, 0, 0};  ///< indexed by DramCommand
+  std::uint64_t read_latency_sum = 0, read_latency_max = 0;
+  std::vector<std::uint64_t> read_latency_hist = std::vector<std::uint64_t>(kLatencyBins, 0);
+  std::uint64_t read_latency_overflow = 0;
+  std::uint64_t queue_occupancy_integral = 0;  ///< sum over cycles of queued requests
+  std::uint64_t active_standby_cycles = 0;     ///< rank-cycles with a bank open
+  std::uint64_t precharged_standby_cycles = 0; ///< rank-cycles with all banks closed
+  std::uint64_t last_cycle = 0;                ///< cycle the counters run to
+
+  std::uint64_t count(DramCommand c) const { return commands[static_cast<int>(c)]; }
+  /// Read latency at quantile q in [0, 1], in cycles (exact below kLatencyBins).
+  std::uint64_t read_latency_quantile(double q) const;
+};
+
+class ChannelController {
+ public:
+  static constexpr std::uint64_t kNever = std::numeric_limits<std::uint64_t>::max();
+
+  ChannelController(const DramSpec& spec, const ControllerConfig& config, int channel,
+                    CommandObserver* observer = nullptr);
+
+  bool can_accept(bool is_write) const;
+  /// Precondition: can_accept(request.is_write); request.arrival is the current cycle.
+  void enqueue(const DramRequest& request);
+  /// Issues commands and delivers completions (appended to `out`) at cycles <= until.
+  void advance(std::uint64_t until, std::vector<DramCompletion>& out);
+  std::uint64_t next_event() const;
+  /// No request queued and none waiting for its data.
+  bool idle() const { return read_q_.empty() && write_q_.empty() && completions_.empty(); }
+  /// Closes the standby-residency counters at `end` (>= the last command).
+  void finish(std::uint64_t end);
+  const ChannelStats& stats() const { return stats_; }
+  std::size_t queued() const { return read_q_.size() + write_q_.size(); }
+
+ private:
+  struct Entry {
+    DramRequest req;
+    bool caused_act = false, caused_pre = false;
+  };
+  struct Bank {
+    std::int64_t open_row = -1;
+    std::uint64_t next_act = 0, next_pre = 0, next_rd = 0, next_wr = 0;
+    int hit_streak = 0;
+  };
+  struct Rank {
+    std::uint64_t acts[4] = {0, 0, 0, 0};  ///< ring of the last four ACT cycles
+    int act_count = 0;
+    std::uint64_t refresh_due = kNever;
+    int open_banks = 0;
+    std::uint64_t last_change = 0;
+  };
+  struct Candidate {
+    std::uint64_t cycle = kNever;
+    int priority = 99;
+    std::uint64_t arrival = 0;
+    DramCommand command = DramCommand::ACT;
+    int rank = 0, bank = 0;  ///< bank is the flat index within the channel
+    std::uint32_t row = 0;
+    int entry = -1;          ///< index into the active queue, -1 for refresh/page closing
+    bool better_than(const Candidate& o) const;
+  };
+
+  int bank_index(const DramAddress& a) const;
+  std::uint64_t faw_ready(const Rank& r) const;
+  Candidate best(std::uint64_t not_before) const;
+  void issue(const Candidate& c);
+  void update_write_mode();
+  void note_occupancy(std::uint64_t now);
+  void open_close(Rank& r, int delta, std::uint64_t now);
+
+  DramSpec spec_;
+  DramTiming t_;
+  ControllerConfig cfg_;
+  int channel_;
+  CommandObserver* observer_;
+  int banks_per_rank_;
+  std::vector<Bank> banks_;
+  std::vector<Rank> ranks_;
+  std::vector<Entry> read_q_, write_q_;
+  std::deque<DramCompletion> completions_;
+  bool write_mode_ = false;
+  std::uint64_t bus_free_ = 0;      ///< earliest cycle of the next command (one per cycle)
+  std::uint64_t occupancy_since_ = 0;
+  ChannelStats stats_;
+  mutable std::vector<int> hits_scratch_;
+};
+
+}  // namespace npusim::hw::dram

@@ -1,0 +1,35 @@
+// DRAM commands as the controller issues them and the timing checker reads them.
+#pragma once
+
+#include <cstdint>
+
+namespace npusim::hw::dram {
+
+enum class DramCommand : std::uint8_t { ACT, PRE, RD, WR, REF };
+
+inline const char* to_string(DramCommand c) {
+  switch (c) {
+    case DramCommand::ACT: return "ACT";
+    case DramCommand::PRE: return "PRE";
+    case DramCommand::RD: return "RD";
+    case DramCommand::WR: return "WR";
+    case DramCommand::REF: return "REF";
+  }
+  return "?";
+}
+
+/// One issued command. REF is all-bank: bank_group and bank are 0 and ignored.
+struct CommandRecord {
+  std::uint64_t cycle = 0;
+  DramCommand command = DramCommand::ACT;
+  std::uint32_t channel = 0, rank = 0, bank_group = 0, bank = 0, row = 0, column = 0;
+};
+
+/// Receives every command as it issues (timing checker, command trace writer).
+class CommandObserver {
+ public:
+  virtual ~CommandObserver() = default;
+  virtual void on_command(const CommandRecord& record) = 0;
+};
+
+}  // namespace npusim::hw::dram

@@ -1,0 +1,348 @@
+#include "npusim/hw/dram/channel_controller.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace npusim::hw::dram {
+
+namespace {
+constexpr int kPrioRefresh = 0, kPrioHit = 1, kPrioAct = 2, kPrioConflictPre = 3,
+              kPrioClosePage = 4;
+
+inline void raise(std::uint64_t& slot, std::uint64_t value) { slot = std::max(slot, value); }
+}  // namespace
+
+std::uint64_t ChannelStats::read_latency_quantile(double q) const {
+  const std::uint64_t n = reads_done;
+  if (n == 0) return 0;
+  const std::uint64_t rank = std::min<std::uint64_t>(
+      n - 1, static_cast<std::uint64_t>(q * static_cast<double>(n)));
+  std::uint64_t seen = 0;
+  for (std::size_t i = 0; i < read_latency_hist.size(); ++i) {
+    seen += read_latency_hist[i];
+    if (seen > rank) return i;
+  }
+  return read_latency_max;  // in the overflow range: the best bound we keep
+}
+
+bool ChannelController::Candidate::better_than(const Candidate& o) const {
+  if (cycle != o.cycle) return cycle < o.cycle;
+  if (priority != o.priority) return priority < o.priority;
+  if (arrival != o.arrival) return arrival < o.arrival;
+  return entry < o.entry;
+}
+
+ChannelController::ChannelController(const DramSpec& spec, const ControllerConfig& config,
+                                     int channel, CommandObserver* observer)
+    : spec_(spec),
+      t_(spec.timing),
+      cfg_(config),
+      channel_(channel),
+      observer_(observer),
+      banks_per_rank_(spec.org.banks_per_rank()),
+      banks_(static_cast<std::size_t>(spec.org.ranks * spec.org.banks_per_rank())),
+      ranks_(static_cast<std::size_t>(spec.org.ranks)),
+      hits_scratch_(banks_.size(), 0) {
+  if (cfg_.read_queue < 1 || cfg_.write_queue < 1 || cfg_.write_low_watermark < 0 ||
+      cfg_.write_high_watermark > cfg_.write_queue ||
+      cfg_.write_low_watermark >= cfg_.write_high_watermark)
+    throw std::invalid_argument(
+        "controller: queues must be >= 1 and 0 <= low < high <= write queue size");
+  // Stagger the ranks' refreshes over one interval.
+  for (std::size_t r = 0; r < ranks_.size(); ++r)
+    ranks_[r].refresh_due =
+        cfg_.refresh ? static_cast<std::uint64_t>(t_.nREFI) * (r + 1) / ranks_.size() : kNever;
+  read_q_.reserve(static_cast<std::size_t>(cfg_.read_queue));
+  write_q_.reserve(static_cast<std::size_t>(cfg_.write_queue));
+}
+
+int ChannelController::bank_index(const DramAddress& a) const {
+  return static_cast<int>(a.rank) * banks_per_rank_ +
+         static_cast<int>(a.bank_group) * spec_.org.banks_per_group + static_cast<int>(a.bank);
+}
+
+bool ChannelController::can_accept(bool is_write) const {
+  return is_write ? write_q_.size() < static_cast<std::size_t>(cfg_.write_queue)
+                  : read_q_.size() < static_cast<std::size_t>(cfg_.read_queue);
+}
+
+void ChannelController::note_occupancy(std::uint64_t now) {
+  if (now > occupancy_since_) {
+    stats_.queue_occupancy_integral += queued() * (now - occupancy_since_);
+    occupancy_since_ = now;
+  }
+}
+
+void ChannelController::enqueue(const DramRequest& request) {
+  if (!can_accept(request.is_write))
+    throw std::logic_error("DRAM controller: enqueue on a full queue");
+  note_occupancy(request.arrival);
+  (request.is_write ? write_q_ : read_q_).push_back(Entry{request});
+  ++stats_.requests_in;
+  update_write_mode();
+}
+
+void ChannelController::update_write_mode() {
+  const std::size_t w = write_q_.size();
+  if (write_mode_) {
+    if (w == 0 || (w <= static_cast<std::size_t>(cfg_.write_low_watermark) && !read_q_.empty()))
+      write_mode_ = false;
+  } else if (w >= static_cast<std::size_t>(cfg_.write_high_watermark) ||
+             (read_q_.empty() && w > 0)) {
+    write_mode_ = true;
+  }
+}
+
+std::uint64_t ChannelController::faw_ready(const Rank& r) const {
+  if (r.act_count < 4) return 0;
+  return r.acts[r.act_count % 4] + static_cast<std::uint64_t>(t_.nFAW);  // oldest of four
+}
+
+ChannelController::Candidate ChannelController::best(std::uint64_t not_before) const {
+  const std::uint64_t t0 = std::max(not_before, bus_free_);
+  Candidate best;
+  auto offer = [&](const Candidate& c) {
+    if (c.better_than(best)) best = c;
+  };
+
+  // Refresh: a due rank precharges its open banks, then refreshes.
+  for (int r = 0; r < static_cast<int>(ranks_.size()); ++r) {
+    const Rank& rank = ranks_[static_cast<std::size_t>(r)];
+    if (rank.refresh_due == kNever) continue;
+    const std::uint64_t start = std::max(t0, rank.refresh_due);
+    std::uint64_t ref_ready = start;
+    bool all_closed = true;
+    for (int b = r * banks_per_rank_; b < (r + 1) * banks_per_rank_; ++b) {
+      const Bank& bank = banks_[static_cast<std::size_t>(b)];
+      if (bank.open_row >= 0) {
+        all_closed = false;
+        Candidate c;
+        c.cycle = std::max(start, bank.next_pre);
+        c.priority = kPrioRefresh;
+        c.command = DramCommand::PRE;
+        c.rank = r;
+        c.bank = b;
+        c.row = static_cast<std::uint32_t>(bank.open_row);
+        offer(c);
+      }
+      ref_ready = std::max(ref_ready, bank.next_act);
+    }
+    if (all_closed) {
+      Candidate c;
+      c.cycle = ref_ready;
+      c.priority = kPrioRefresh;
+      c.command = DramCommand::REF;
+      c.rank = r;
+      offer(c);
+    }
+  }
+
+  // Which banks have row hits in the queue being served: they are not closed early. (Hits
+  // waiting in the other queue must not hold a row: they cannot be served in this mode.)
+  const std::vector<Entry>& q = write_mode_ ? write_q_ : read_q_;
+  std::fill(hits_scratch_.begin(), hits_scratch_.end(), 0);
+  for (const Entry& e : q) {
+    const int b = bank_index(e.req.at);
+    if (banks_[static_cast<std::size_t>(b)].open_row == static_cast<std::int64_t>(e.req.at.row))
+      ++hits_scratch_[static_cast<std::size_t>(b)];
+  }
+
+  for (int i = 0; i < static_cast<int>(q.size()); ++i) {
+    const DramRequest& req = q[static_cast<std::size_t>(i)].req;
+    const int b = bank_index(req.at);
+    const Bank& bank = banks_[static_cast<std::size_t>(b)];
+    const Rank& rank = ranks_[req.at.rank];
+    const std::uint64_t ready = std::max(t0, req.arrival);  // never before it arrived
+    Candidate c;
+    c.arrival = req.arrival;
+    c.entry = i;
+    c.rank = static_cast<int>(req.at.rank);
+    c.bank = b;
+    c.row = req.at.row;
+    if (bank.open_row == static_cast<std::int64_t>(req.at.row)) {
+      c.command = req.is_write ? DramCommand::WR : DramCommand::RD;
+      c.cycle = std::max(ready, req.is_write ? bank.next_wr : bank.next_rd);
+      c.priority = kPrioHit;
+    } else if (bank.open_row < 0) {
+      c.command = DramCommand::ACT;
+      c.cycle = std::max({ready, bank.next_act, faw_ready(rank)});
+      c.priority = kPrioAct;
+    } else {
+      if (hits_scratch_[static_cast<std::size_t>(b)] > 0 && bank.hit_streak < cfg_.row_hit_cap)
+        continue;  // let the open row serve its queued hits first
+      c.command = DramCommand::PRE;
+      c.cycle = std::max(ready, bank.next_pre);
+      c.priority = kPrioConflictPre;
+    }
+    if (c.cycle >= rank.refresh_due) continue;  // the rank is refreshing by then
+    offer(c);
+  }
+
+  if (cfg_.page_policy == PagePolicy::Closed) {
+    for (int b = 0; b < static_cast<int>(banks_.size()); ++b) {
+      const Bank& bank = banks_[static_cast<std::size_t>(b)];
+      if (bank.open_row < 0 || hits_scratch_[static_cast<std::size_t>(b)] > 0) continue;
+      Candidate c;
+      c.command = DramCommand::PRE;
+      c.cycle = std::max(t0, bank.next_pre);
+      c.priority = kPrioClosePage;
+      c.rank = b / banks_per_rank_;
+      c.bank = b;
+      c.row = static_cast<std::uint32_t>(bank.open_row);
+      c.arrival = kNever;
+      if (c.cycle < ranks_[static_cast<std::size_t>(c.rank)].refresh_due) offer(c);
+    }
+  }
+  return best;
+}
+
+void ChannelController::open_close(Rank& r, int delta, std::uint64_t now) {
+  const std::uint64_t span = now - r.last_change;
+  (r.open_banks > 0 ? stats_.active_standby_cycles : stats_.precharged_standby_cycles) += span;
+  r.last_change = now;
+  r.open_banks += delta;
+}
+
+void ChannelController::issue(const Candidate& c) {
+  const std::uint64_t t = c.cycle;
+  const int bpg = spec_.org.banks_per_group;
+  const int local = c.bank - c.rank * banks_per_rank_;
+  const int bg = local / bpg;
+  Rank& rank = ranks_[static_cast<std::size_t>(c.rank)];
+  Bank& bank = banks_[static_cast<std::size_t>(c.bank)];
+  const int rank_first = c.rank * banks_per_rank_;
+  std::vector<Entry>& q = write_mode_ ? write_q_ : read_q_;
+
+  CommandRecord rec;
+  rec.cycle = t;
+  rec.command = c.command;
+  rec.channel = static_cast<std::uint32_t>(channel_);
+  rec.rank = static_cast<std::uint32_t>(c.rank);
+  rec.bank_group = static_cast<std::uint32_t>(bg);
+  rec.bank = static_cast<std::uint32_t>(local % bpg);
+  rec.row = c.row;
+
+  switch (c.command) {
+    case DramCommand::ACT: {
+      raise(bank.next_act, t + t_.nRC);
+      raise(bank.next_pre, t + t_.nRAS);
+      raise(bank.next_rd, t + t_.nRCD);
+      raise(bank.next_wr, t + t_.nRCD);
+      for (int b = rank_first; b < rank_first + banks_per_rank_; ++b) {
+        if (b == c.bank) continue;
+        const bool same_bg = (b - rank_first) / bpg == bg;
+        raise(banks_[static_cast<std::size_t>(b)].next_act, t + (same_bg ? t_.nRRD_L : t_.nRRD_S));
+      }
+      rank.acts[rank.act_count % 4] = t;
+      ++rank.act_count;
+      open_close(rank, +1, t);
+      bank.open_row = c.row;
+      bank.hit_streak = 0;
+      q[static_cast<std::size_t>(c.entry)].caused_act = true;
+      break;
+    }
+    case DramCommand::PRE:
+      raise(bank.next_act, t + t_.nRP);
+      open_close(rank, -1, t);
+      bank.open_row = -1;
+      if (c.entry >= 0) q[static_cast<std::size_t>(c.entry)].caused_pre = true;
+      break;
+    case DramCommand::RD:
+    case DramCommand::WR: {
+      const bool wr = c.command == DramCommand::WR;
+      Entry entry = q[static_cast<std::size_t>(c.entry)];
+      rec.column = entry.req.at.column;
+      if (wr) {
+        raise(bank.next_pre, t + t_.nCWL + t_.nBL + t_.nWR);
+      } else {
+        raise(bank.next_pre, t + t_.nRTP);
+      }
+      for (int b = 0; b < static_cast<int>(banks_.size()); ++b) {
+        Bank& o = banks_[static_cast<std::size_t>(b)];
+        const bool same_rank = b / banks_per_rank_ == c.rank;
+        if (same_rank) {
+          const bool same_bg = (b - rank_first) / bpg == bg;
+          if (wr) {
+            raise(o.next_wr, t + (same_bg ? t_.nCCD_L : t_.nCCD_S));
+            raise(o.next_rd, t + t_.nCWL + t_.nBL + (same_bg ? t_.nWTR_L : t_.nWTR_S));
+          } else {
+            raise(o.next_rd, t + (same_bg ? t_.nCCD_L : t_.nCCD_S));
+            raise(o.next_wr, t + t_.nRTW);
+          }
+        } else if (wr) {  // another rank: the data bus turns around with nRTRS
+          raise(o.next_wr, t + t_.nBL + t_.nRTRS);
+          raise(o.next_rd, t + std::max<std::int64_t>(1, static_cast<std::int64_t>(t_.nCWL) +
+                                                             t_.nBL + t_.nRTRS - t_.nCL));
+        } else {
+          raise(o.next_rd, t + t_.nBL + t_.nRTRS);
+          raise(o.next_wr, t + std::max<std::int64_t>(1, static_cast<std::int64_t>(t_.nCL) +
+                                                             t_.nBL + t_.nRTRS - t_.nCWL));
+        }
+      }
+      ++bank.hit_streak;
+      if (entry.caused_pre) ++stats_.row_conflicts;
+      else if (entry.caused_act) ++stats_.row_misses;
+      else ++stats_.row_hits;
+      note_occupancy(t);
+      q.erase(q.begin() + c.entry);
+      const std::uint64_t done = t + (wr ? t_.nCWL : t_.nCL) + t_.nBL;
+      completions_.push_back(
+          DramCompletion{entry.req.id, entry.req.address, wr, entry.req.arrival, done});
+      update_write_mode();
+      break;
+    }
+    case DramCommand::REF:
+      for (int b = rank_first; b < rank_first + banks_per_rank_; ++b)
+        raise(banks_[static_cast<std::size_t>(b)].next_act, t + t_.nRFC);
+      rank.refresh_due += static_cast<std::uint64_t>(t_.nREFI);
+      rec.bank_group = rec.bank = 0;
+      rec.row = 0;
+      break;
+  }
+  ++stats_.commands[static_cast<int>(c.command)];
+  bus_free_ = t + 1;
+  stats_.last_cycle = std::max(stats_.last_cycle, t);
+  if (observer_) observer_->on_command(rec);
+}
+
+void ChannelController::advance(std::uint64_t until, std::vector<DramCompletion>& out) {
+  for (;;) {
+    const Candidate c = best(0);
+    if (c.cycle == kNever || c.cycle > until) break;
+    issue(c);
+  }
+  while (!completions_.empty() && completions_.front().done <= until) {
+    const DramCompletion& d = completions_.front();
+    const std::uint64_t bytes = static_cast<std::uint64_t>(spec_.org.burst_bytes());
+    if (d.is_write) {
+      ++stats_.writes_done;
+      stats_.bytes_written += bytes;
+    } else {
+      ++stats_.reads_done;
+      stats_.bytes_read += bytes;
+      const std::uint64_t lat = d.done - d.arrival;
+      stats_.read_latency_sum += lat;
+      stats_.read_latency_max = std::max(stats_.read_latency_max, lat);
+      if (lat < ChannelStats::kLatencyBins) ++stats_.read_latency_hist[lat];
+      else ++stats_.read_latency_overflow;
+    }
+    stats_.last_cycle = std::max(stats_.last_cycle, d.done);
+    out.push_back(d);
+    completions_.pop_front();
+  }
+}
+
+std::uint64_t ChannelController::next_event() const {
+  std::uint64_t next = best(0).cycle;
+  if (!completions_.empty()) next = std::min(next, completions_.front().done);
+  return next;
+}
+
+void ChannelController::finish(std::uint64_t end) {
+  end = std::max(end, stats_.last_cycle);
+  note_occupancy(end);
+  for (Rank& r : ranks_) open_close(r, 0, end);
+  stats_.last_cycle = end;
+}
+
+}  // namespace npusim::hw::dram

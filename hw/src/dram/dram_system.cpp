@@ -1,0 +1,134 @@
+#include "npusim/hw/dram/dram_system.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace npusim::hw::dram {
+
+DramSystem::DramSystem(const DramSpec& spec, const ControllerConfig& config,
+                       const std::string& mapping, CommandObserver* observer)
+    : spec_(spec), mapping_(spec.org, mapping) {
+  for (int c = 0; c < spec.org.channels; ++c)
+    channels_.push_back(std::make_unique<ChannelController>(spec, config, c, observer));
+}
+
+DramRequest DramSystem::make_request(std::uint64_t id, std::uint64_t address, bool is_write,
+                                     std::uint64_t cycle) const {
+  if (address >= spec_.org.total_bytes())
+    throw DramSpecError(fmt::format("address {:#x} is beyond the {} MiB of the {} memory",
+                                    address, spec_.org.total_bytes() >> 20, spec_.standard));
+  const std::uint64_t burst = static_cast<std::uint64_t>(spec_.org.burst_bytes());
+  DramRequest r;
+  r.id = id;
+  r.address = address / burst * burst;
+  r.at = mapping_.decode(r.address);
+  r.is_write = is_write;
+  r.arrival = cycle;
+  return r;
+}
+
+double DramReport::row_hit_rate() const {
+  const std::uint64_t n = row_hits + row_misses + row_conflicts;
+  return n ? static_cast<double>(row_hits) / static_cast<double>(n) : 0.0;
+}
+
+DramReport DramSystem::report(std::uint64_t end) {
+  DramReport r;
+  r.standard = spec_.standard;
+  r.tck_ns = spec_.timing.tCK_ns();
+  r.peak_gbps = spec_.peak_gbps();
+  for (auto& ch : channels_) end = std::max(end, ch->stats().last_cycle);
+  r.cycles = end;
+  std::vector<std::uint64_t> hist(ChannelStats::kLatencyBins, 0);
+  std::uint64_t latency_sum = 0, occupancy = 0;
+  for (auto& ch : channels_) {
+    ch->finish(end);
+    const ChannelStats& s = ch->stats();
+    r.requests += s.requests_in;
+    r.reads += s.reads_done;
+    r.writes += s.writes_done;
+    r.bytes_read += s.bytes_read;
+    r.bytes_written += s.bytes_written;
+    r.row_hits += s.row_hits;
+    r.row_misses += s.row_misses;
+    r.row_conflicts += s.row_conflicts;
+    for (int k = 0; k < 5; ++k) r.commands[k] += s.commands[k];
+    latency_sum += s.read_latency_sum;
+    r.read_latency_max = std::max(r.read_latency_max, s.read_latency_max);
+    for (std::size_t i = 0; i < hist.size(); ++i) hist[i] += s.read_latency_hist[i];
+    occupancy += s.queue_occupancy_integral;
+    const DramEnergy e = dram_energy(spec_, s);
+    r.channel_energy.push_back(e);
+    r.energy += e;
+  }
+  if (r.reads) r.read_latency_mean_cycles = static_cast<double>(latency_sum) / r.reads;
+  auto quantile = [&](double q) -> std::uint64_t {
+    if (!r.reads) return 0;
+    const std::uint64_t rank =
+        std::min<std::uint64_t>(r.reads - 1, static_cast<std::uint64_t>(q * r.reads));
+    std::uint64_t seen = 0;
+    for (std::size_t i = 0; i < hist.size(); ++i) {
+      seen += hist[i];
+      if (seen > rank) return i;
+    }
+    return r.read_latency_max;
+  };
+  r.read_latency_p50 = quantile(0.5);
+  r.read_latency_p99 = quantile(0.99);
+  if (end > 0) {
+    const double seconds = static_cast<double>(end) * r.tck_ns * 1e-9;
+    r.bandwidth_gbps = static_cast<double>(r.bytes_read + r.bytes_written) / seconds / 1e9;
+    r.mean_queue_occupancy =
+        static_cast<double>(occupancy) / static_cast<double>(end) / channels_.size();
+  }
+  return r;
+}
+
+nlohmann::json DramReport::to_json() const {
+  using nlohmann::json;
+  auto energy_json = [](const DramEnergy& e) {
+    return json{{"act_pre", e.act_pre_pj},
+                {"read", e.read_pj},
+                {"write", e.write_pj},
+                {"refresh", e.refresh_pj},
+                {"active_standby", e.active_standby_pj},
+                {"precharged_standby", e.precharged_standby_pj},
+                {"total", e.total_pj()}};
+  };
+  json channels = json::array();
+  for (const DramEnergy& e : channel_energy) channels.push_back(energy_json(e));
+  json j;
+  j["standard"] = standard;
+  j["cycles"] = cycles;
+  j["tck_ns"] = tck_ns;
+  j["time_ns"] = static_cast<double>(cycles) * tck_ns;
+  j["requests"] = requests;
+  j["reads"] = reads;
+  j["writes"] = writes;
+  j["bytes_read"] = bytes_read;
+  j["bytes_written"] = bytes_written;
+  j["bandwidth_gbps"] = bandwidth_gbps;
+  j["peak_gbps"] = peak_gbps;
+  j["bandwidth_pct_of_peak"] = peak_gbps > 0 ? 100.0 * bandwidth_gbps / peak_gbps : 0.0;
+  j["read_latency_ns"] = {{"mean", read_latency_mean_cycles * tck_ns},
+                          {"p50", static_cast<double>(read_latency_p50) * tck_ns},
+                          {"p99", static_cast<double>(read_latency_p99) * tck_ns},
+                          {"max", static_cast<double>(read_latency_max) * tck_ns}};
+  j["read_latency_cycles"] = {{"mean", read_latency_mean_cycles},
+                              {"p50", read_latency_p50},
+                              {"p99", read_latency_p99},
+                              {"max", read_latency_max}};
+  j["row_hit_rate"] = row_hit_rate();
+  j["row_hits"] = row_hits;
+  j["row_misses"] = row_misses;
+  j["row_conflicts"] = row_conflicts;
+  j["commands"] = {{"ACT", commands[0]}, {"PRE", commands[1]}, {"RD", commands[2]},
+                   {"WR", commands[3]},  {"REF", commands[4]}};
+  j["mean_queue_occupancy"] = mean_queue_occupancy;
+  j["energy_pj"] = energy_json(energy);
+  j["energy_pj"]["per_channel"] = channels;
+  return j;
+}
+
+}  // namespace npusim::hw::dram
