@@ -41,8 +41,7 @@ ChannelController::ChannelController(const DramSpec& spec, const ControllerConfi
       observer_(observer),
       banks_per_rank_(spec.org.banks_per_rank()),
       banks_(static_cast<std::size_t>(spec.org.ranks * spec.org.banks_per_rank())),
-      ranks_(static_cast<std::size_t>(spec.org.ranks)),
-      hits_scratch_(banks_.size(), 0) {
+      ranks_(static_cast<std::size_t>(spec.org.ranks)) {
   if (cfg_.read_queue < 1 || cfg_.write_queue < 1 || cfg_.write_low_watermark < 0 ||
       cfg_.write_high_watermark > cfg_.write_queue ||
       cfg_.write_low_watermark >= cfg_.write_high_watermark)
@@ -52,6 +51,11 @@ ChannelController::ChannelController(const DramSpec& spec, const ControllerConfi
   for (std::size_t r = 0; r < ranks_.size(); ++r)
     ranks_[r].refresh_due =
         cfg_.refresh ? static_cast<std::uint64_t>(t_.nREFI) * (r + 1) / ranks_.size() : kNever;
+  for (Rank& r : ranks_) r.groups.resize(static_cast<std::size_t>(spec.org.bank_groups));
+  for (std::size_t b = 0; b < banks_.size(); ++b) {
+    banks_[b].rank = static_cast<int>(b) / banks_per_rank_;
+    banks_[b].group = static_cast<int>(b) % banks_per_rank_ / spec.org.banks_per_group;
+  }
   read_q_.reserve(static_cast<std::size_t>(cfg_.read_queue));
   write_q_.reserve(static_cast<std::size_t>(cfg_.write_queue));
 }
@@ -77,9 +81,25 @@ void ChannelController::enqueue(const DramRequest& request) {
   if (!can_accept(request.is_write))
     throw std::logic_error("DRAM controller: enqueue on a full queue");
   note_occupancy(request.arrival);
-  (request.is_write ? write_q_ : read_q_).push_back(Entry{request});
+  Entry e{request};
+  e.bank = bank_index(request.at);
+  Bank& bank = banks_[static_cast<std::size_t>(e.bank)];
+  if (bank.open_row == static_cast<std::int64_t>(request.at.row))
+    ++bank.queued_hits[request.is_write ? 1 : 0];
+  (request.is_write ? write_q_ : read_q_).push_back(e);
   ++stats_.requests_in;
   update_write_mode();
+  best_valid_ = false;
+}
+
+void ChannelController::count_hits(int b) {
+  Bank& bank = banks_[static_cast<std::size_t>(b)];
+  bank.queued_hits[0] = bank.queued_hits[1] = 0;
+  if (bank.open_row < 0) return;
+  for (int w = 0; w < 2; ++w)
+    for (const Entry& e : w ? write_q_ : read_q_)
+      if (e.bank == b && static_cast<std::int64_t>(e.req.at.row) == bank.open_row)
+        ++bank.queued_hits[w];
 }
 
 void ChannelController::update_write_mode() {
@@ -93,22 +113,101 @@ void ChannelController::update_write_mode() {
   }
 }
 
+std::uint64_t ChannelController::gate(DramCommand command, int b) const {
+  const Bank& bank = banks_[static_cast<std::size_t>(b)];
+  const Rank& rank = ranks_[static_cast<std::size_t>(bank.rank)];
+  const Gates& group = rank.groups[static_cast<std::size_t>(bank.group)];
+  switch (command) {
+    case DramCommand::ACT:
+      return std::max({bank.next_act, group.act, rank.gate.act, faw_ready(rank)});
+    case DramCommand::RD: return std::max({bank.next_rd, group.rd, rank.gate.rd});
+    case DramCommand::WR: return std::max({bank.next_wr, group.wr, rank.gate.wr});
+    case DramCommand::PRE: return bank.next_pre;
+    case DramCommand::REF: return std::max(bank.next_act, rank.gate.act);
+  }
+  return 0;
+}
+
 std::uint64_t ChannelController::faw_ready(const Rank& r) const {
   if (r.act_count < 4) return 0;
   return r.acts[r.act_count % 4] + static_cast<std::uint64_t>(t_.nFAW);  // oldest of four
 }
 
-ChannelController::Candidate ChannelController::best(std::uint64_t not_before) const {
-  const std::uint64_t t0 = std::max(not_before, bus_free_);
+const ChannelController::Candidate& ChannelController::best() const {
+  if (!best_valid_) {
+    best_cache_ = compute_best();
+    best_valid_ = true;
+  }
+  return best_cache_;
+}
+
+ChannelController::Candidate ChannelController::compute_best() const {
+  const std::uint64_t t0 = bus_free_;
   Candidate best;
   auto offer = [&](const Candidate& c) {
     if (c.better_than(best)) best = c;
   };
+  const int mode = write_mode_ ? 1 : 0;
 
-  // Refresh: a due rank precharges its open banks, then refreshes.
+  // Requests of the queue being served. Banks with row hits in this queue are not closed
+  // early (hits waiting in the other queue cannot be served in this mode, so they don't count).
+  const std::vector<Entry>& q = write_mode_ ? write_q_ : read_q_;
+  for (int i = 0; i < static_cast<int>(q.size()); ++i) {
+    const Entry& e = q[static_cast<std::size_t>(i)];
+    const DramRequest& req = e.req;
+    const Bank& bank = banks_[static_cast<std::size_t>(e.bank)];
+    const std::uint64_t ready = std::max(t0, req.arrival);  // never before it arrived
+    DramCommand command;
+    int priority;
+    if (bank.open_row == static_cast<std::int64_t>(req.at.row)) {
+      command = req.is_write ? DramCommand::WR : DramCommand::RD;
+      priority = kPrioHit;
+    } else if (bank.open_row < 0) {
+      command = DramCommand::ACT;
+      priority = kPrioAct;
+    } else {
+      if (bank.queued_hits[mode] > 0 && bank.hit_streak < cfg_.row_hit_cap)
+        continue;  // let the open row serve its queued hits first
+      command = DramCommand::PRE;
+      priority = kPrioConflictPre;
+    }
+    const std::uint64_t cycle = std::max(ready, gate(command, e.bank));
+    // Older entries come first, so an equal (cycle, priority) never displaces the best.
+    if (cycle > best.cycle || (cycle == best.cycle && priority >= best.priority)) continue;
+    if (cycle >= ranks_[req.at.rank].refresh_due) continue;  // the rank is refreshing by then
+    best.cycle = cycle;
+    best.priority = priority;
+    best.command = command;
+    best.arrival = req.arrival;
+    best.entry = i;
+    best.rank = static_cast<int>(req.at.rank);
+    best.bank = e.bank;
+    best.row = req.at.row;
+    // The first hit issuable at once cannot be beaten by a younger request.
+    if (cycle == t0 && priority == kPrioHit) break;
+  }
+
+  if (cfg_.page_policy == PagePolicy::Closed) {
+    for (int b = 0; b < static_cast<int>(banks_.size()); ++b) {
+      const Bank& bank = banks_[static_cast<std::size_t>(b)];
+      if (bank.open_row < 0 || bank.queued_hits[mode] > 0) continue;
+      Candidate c;
+      c.command = DramCommand::PRE;
+      c.cycle = std::max(t0, bank.next_pre);
+      c.priority = kPrioClosePage;
+      c.rank = b / banks_per_rank_;
+      c.bank = b;
+      c.row = static_cast<std::uint32_t>(bank.open_row);
+      c.arrival = kNever;
+      if (c.cycle < ranks_[static_cast<std::size_t>(c.rank)].refresh_due) offer(c);
+    }
+  }
+
+  // Refresh: a due rank precharges its open banks, then refreshes. Its commands cannot come
+  // before refresh_due, so a rank due after the best request command is skipped.
   for (int r = 0; r < static_cast<int>(ranks_.size()); ++r) {
     const Rank& rank = ranks_[static_cast<std::size_t>(r)];
-    if (rank.refresh_due == kNever) continue;
+    if (rank.refresh_due == kNever || rank.refresh_due > best.cycle) continue;
     const std::uint64_t start = std::max(t0, rank.refresh_due);
     std::uint64_t ref_ready = start;
     bool all_closed = true;
@@ -125,7 +224,7 @@ ChannelController::Candidate ChannelController::best(std::uint64_t not_before) c
         c.row = static_cast<std::uint32_t>(bank.open_row);
         offer(c);
       }
-      ref_ready = std::max(ref_ready, bank.next_act);
+      ref_ready = std::max(ref_ready, gate(DramCommand::REF, b));
     }
     if (all_closed) {
       Candidate c;
@@ -134,63 +233,6 @@ ChannelController::Candidate ChannelController::best(std::uint64_t not_before) c
       c.command = DramCommand::REF;
       c.rank = r;
       offer(c);
-    }
-  }
-
-  // Which banks have row hits in the queue being served: they are not closed early. (Hits
-  // waiting in the other queue must not hold a row: they cannot be served in this mode.)
-  const std::vector<Entry>& q = write_mode_ ? write_q_ : read_q_;
-  std::fill(hits_scratch_.begin(), hits_scratch_.end(), 0);
-  for (const Entry& e : q) {
-    const int b = bank_index(e.req.at);
-    if (banks_[static_cast<std::size_t>(b)].open_row == static_cast<std::int64_t>(e.req.at.row))
-      ++hits_scratch_[static_cast<std::size_t>(b)];
-  }
-
-  for (int i = 0; i < static_cast<int>(q.size()); ++i) {
-    const DramRequest& req = q[static_cast<std::size_t>(i)].req;
-    const int b = bank_index(req.at);
-    const Bank& bank = banks_[static_cast<std::size_t>(b)];
-    const Rank& rank = ranks_[req.at.rank];
-    const std::uint64_t ready = std::max(t0, req.arrival);  // never before it arrived
-    Candidate c;
-    c.arrival = req.arrival;
-    c.entry = i;
-    c.rank = static_cast<int>(req.at.rank);
-    c.bank = b;
-    c.row = req.at.row;
-    if (bank.open_row == static_cast<std::int64_t>(req.at.row)) {
-      c.command = req.is_write ? DramCommand::WR : DramCommand::RD;
-      c.cycle = std::max(ready, req.is_write ? bank.next_wr : bank.next_rd);
-      c.priority = kPrioHit;
-    } else if (bank.open_row < 0) {
-      c.command = DramCommand::ACT;
-      c.cycle = std::max({ready, bank.next_act, faw_ready(rank)});
-      c.priority = kPrioAct;
-    } else {
-      if (hits_scratch_[static_cast<std::size_t>(b)] > 0 && bank.hit_streak < cfg_.row_hit_cap)
-        continue;  // let the open row serve its queued hits first
-      c.command = DramCommand::PRE;
-      c.cycle = std::max(ready, bank.next_pre);
-      c.priority = kPrioConflictPre;
-    }
-    if (c.cycle >= rank.refresh_due) continue;  // the rank is refreshing by then
-    offer(c);
-  }
-
-  if (cfg_.page_policy == PagePolicy::Closed) {
-    for (int b = 0; b < static_cast<int>(banks_.size()); ++b) {
-      const Bank& bank = banks_[static_cast<std::size_t>(b)];
-      if (bank.open_row < 0 || hits_scratch_[static_cast<std::size_t>(b)] > 0) continue;
-      Candidate c;
-      c.command = DramCommand::PRE;
-      c.cycle = std::max(t0, bank.next_pre);
-      c.priority = kPrioClosePage;
-      c.rank = b / banks_per_rank_;
-      c.bank = b;
-      c.row = static_cast<std::uint32_t>(bank.open_row);
-      c.arrival = kNever;
-      if (c.cycle < ranks_[static_cast<std::size_t>(c.rank)].refresh_due) offer(c);
     }
   }
   return best;
@@ -210,7 +252,6 @@ void ChannelController::issue(const Candidate& c) {
   const int bg = local / bpg;
   Rank& rank = ranks_[static_cast<std::size_t>(c.rank)];
   Bank& bank = banks_[static_cast<std::size_t>(c.bank)];
-  const int rank_first = c.rank * banks_per_rank_;
   std::vector<Entry>& q = write_mode_ ? write_q_ : read_q_;
 
   CommandRecord rec;
@@ -228,23 +269,22 @@ void ChannelController::issue(const Candidate& c) {
       raise(bank.next_pre, t + t_.nRAS);
       raise(bank.next_rd, t + t_.nRCD);
       raise(bank.next_wr, t + t_.nRCD);
-      for (int b = rank_first; b < rank_first + banks_per_rank_; ++b) {
-        if (b == c.bank) continue;
-        const bool same_bg = (b - rank_first) / bpg == bg;
-        raise(banks_[static_cast<std::size_t>(b)].next_act, t + (same_bg ? t_.nRRD_L : t_.nRRD_S));
-      }
+      raise(rank.groups[static_cast<std::size_t>(bg)].act, t + t_.nRRD_L);
+      raise(rank.gate.act, t + t_.nRRD_S);
       rank.acts[rank.act_count % 4] = t;
       ++rank.act_count;
       open_close(rank, +1, t);
       bank.open_row = c.row;
       bank.hit_streak = 0;
       q[static_cast<std::size_t>(c.entry)].caused_act = true;
+      count_hits(c.bank);
       break;
     }
     case DramCommand::PRE:
       raise(bank.next_act, t + t_.nRP);
       open_close(rank, -1, t);
       bank.open_row = -1;
+      bank.queued_hits[0] = bank.queued_hits[1] = 0;
       if (c.entry >= 0) q[static_cast<std::size_t>(c.entry)].caused_pre = true;
       break;
     case DramCommand::RD:
@@ -257,29 +297,34 @@ void ChannelController::issue(const Candidate& c) {
       } else {
         raise(bank.next_pre, t + t_.nRTP);
       }
-      for (int b = 0; b < static_cast<int>(banks_.size()); ++b) {
-        Bank& o = banks_[static_cast<std::size_t>(b)];
-        const bool same_rank = b / banks_per_rank_ == c.rank;
-        if (same_rank) {
-          const bool same_bg = (b - rank_first) / bpg == bg;
-          if (wr) {
-            raise(o.next_wr, t + (same_bg ? t_.nCCD_L : t_.nCCD_S));
-            raise(o.next_rd, t + t_.nCWL + t_.nBL + (same_bg ? t_.nWTR_L : t_.nWTR_S));
-          } else {
-            raise(o.next_rd, t + (same_bg ? t_.nCCD_L : t_.nCCD_S));
-            raise(o.next_wr, t + t_.nRTW);
-          }
-        } else if (wr) {  // another rank: the data bus turns around with nRTRS
-          raise(o.next_wr, t + t_.nBL + t_.nRTRS);
-          raise(o.next_rd, t + std::max<std::int64_t>(1, static_cast<std::int64_t>(t_.nCWL) +
-                                                             t_.nBL + t_.nRTRS - t_.nCL));
+      Gates& group = rank.groups[static_cast<std::size_t>(bg)];
+      if (wr) {
+        raise(group.wr, t + t_.nCCD_L);
+        raise(rank.gate.wr, t + t_.nCCD_S);
+        raise(group.rd, t + t_.nCWL + t_.nBL + t_.nWTR_L);
+        raise(rank.gate.rd, t + t_.nCWL + t_.nBL + t_.nWTR_S);
+      } else {
+        raise(group.rd, t + t_.nCCD_L);
+        raise(rank.gate.rd, t + t_.nCCD_S);
+        raise(rank.gate.wr, t + t_.nRTW);
+      }
+      // Other ranks: the shared data bus turns around with nRTRS.
+      const auto bus_gap = [&](int before, int after) {
+        return t + static_cast<std::uint64_t>(std::max(1, before + t_.nBL + t_.nRTRS - after));
+      };
+      for (int r = 0; r < static_cast<int>(ranks_.size()); ++r) {
+        if (r == c.rank) continue;
+        Gates& other = ranks_[static_cast<std::size_t>(r)].gate;
+        if (wr) {
+          raise(other.wr, bus_gap(t_.nCWL, t_.nCWL));
+          raise(other.rd, bus_gap(t_.nCWL, t_.nCL));
         } else {
-          raise(o.next_rd, t + t_.nBL + t_.nRTRS);
-          raise(o.next_wr, t + std::max<std::int64_t>(1, static_cast<std::int64_t>(t_.nCL) +
-                                                             t_.nBL + t_.nRTRS - t_.nCWL));
+          raise(other.rd, bus_gap(t_.nCL, t_.nCL));
+          raise(other.wr, bus_gap(t_.nCL, t_.nCWL));
         }
       }
       ++bank.hit_streak;
+      --bank.queued_hits[wr ? 1 : 0];
       if (entry.caused_pre) ++stats_.row_conflicts;
       else if (entry.caused_act) ++stats_.row_misses;
       else ++stats_.row_hits;
@@ -292,8 +337,7 @@ void ChannelController::issue(const Candidate& c) {
       break;
     }
     case DramCommand::REF:
-      for (int b = rank_first; b < rank_first + banks_per_rank_; ++b)
-        raise(banks_[static_cast<std::size_t>(b)].next_act, t + t_.nRFC);
+      raise(rank.gate.act, t + t_.nRFC);
       rank.refresh_due += static_cast<std::uint64_t>(t_.nREFI);
       rec.bank_group = rec.bank = 0;
       rec.row = 0;
@@ -301,13 +345,14 @@ void ChannelController::issue(const Candidate& c) {
   }
   ++stats_.commands[static_cast<int>(c.command)];
   bus_free_ = t + 1;
+  best_valid_ = false;
   stats_.last_cycle = std::max(stats_.last_cycle, t);
   if (observer_) observer_->on_command(rec);
 }
 
 void ChannelController::advance(std::uint64_t until, std::vector<DramCompletion>& out) {
   for (;;) {
-    const Candidate c = best(0);
+    const Candidate c = best();
     if (c.cycle == kNever || c.cycle > until) break;
     issue(c);
   }
@@ -333,7 +378,7 @@ void ChannelController::advance(std::uint64_t until, std::vector<DramCompletion>
 }
 
 std::uint64_t ChannelController::next_event() const {
-  std::uint64_t next = best(0).cycle;
+  std::uint64_t next = best().cycle;
   if (!completions_.empty()) next = std::min(next, completions_.front().done);
   return next;
 }

@@ -103,14 +103,24 @@ class ChannelController {
  private:
   struct Entry {
     DramRequest req;
+    int bank = 0;  ///< flat bank index within the channel
     bool caused_act = false, caused_pre = false;
   };
   struct Bank {
     std::int64_t open_row = -1;
+    int queued_hits[2] = {0, 0};  ///< entries of the read / write queue to the open row
+    int rank = 0, group = 0;      ///< indices of its rank and of its group within the rank
     std::uint64_t next_act = 0, next_pre = 0, next_rd = 0, next_wr = 0;
     int hit_streak = 0;
   };
+  /// Earliest cycles of commands, kept at the level a constraint applies to: a command to
+  /// a bank must wait for its bank, its bank group and its rank.
+  struct Gates {
+    std::uint64_t act = 0, rd = 0, wr = 0;
+  };
   struct Rank {
+    Gates gate;                            ///< nRRD_S, nCCD_S, nWTR_S, nRTW, nRTRS, nRFC
+    std::vector<Gates> groups;             ///< per bank group: nRRD_L, nCCD_L, nWTR_L
     std::uint64_t acts[4] = {0, 0, 0, 0};  ///< ring of the last four ACT cycles
     int act_count = 0;
     std::uint64_t refresh_due = kNever;
@@ -130,7 +140,13 @@ class ChannelController {
 
   int bank_index(const DramAddress& a) const;
   std::uint64_t faw_ready(const Rank& r) const;
-  Candidate best(std::uint64_t not_before) const;
+  /// Earliest cycle of `command` to flat bank `b` by the bank, group and rank gates.
+  std::uint64_t gate(DramCommand command, int b) const;
+  /// The next command to issue: the earliest legal one, ties broken by priority then age.
+  /// Cached until the state changes (enqueue or issue).
+  const Candidate& best() const;
+  Candidate compute_best() const;
+  void count_hits(int bank);
   void issue(const Candidate& c);
   void update_write_mode();
   void note_occupancy(std::uint64_t now);
@@ -150,7 +166,8 @@ class ChannelController {
   std::uint64_t bus_free_ = 0;      ///< earliest cycle of the next command (one per cycle)
   std::uint64_t occupancy_since_ = 0;
   ChannelStats stats_;
-  mutable std::vector<int> hits_scratch_;
+  mutable Candidate best_cache_;
+  mutable bool best_valid_ = false;
 };
 
 }  // namespace npusim::hw::dram
