@@ -1,0 +1,80 @@
+// DramTlmTarget: the DRAM system as a TLM-2.0 approximately-timed target (base protocol:
+// BEGIN_REQ -> END_REQ -> BEGIN_RESP -> END_RESP), so the NPU's DMA or any other TLM
+// initiator can drive it.
+//
+// Contract:
+//  - A transaction is a read or write of `length` bytes at `address`; it may span many
+//    bursts (a whole DMA burst of hundreds of bytes to KiB). The target splits it into
+//    column accesses internally, without a SystemC event per beat.
+//  - Back-pressure: END_REQ is sent only once every burst of the transaction has entered a
+//    controller queue. Until then the initiator may not send another BEGIN_REQ (base
+//    protocol rule), so full queues stall it.
+//  - BEGIN_RESP is sent when the transaction's last burst has completed (its last data beat
+//    for a read, its write data on the bus for a write); responses go out in completion
+//    order, one at a time, each waiting for its END_RESP (or TLM_COMPLETED on the return).
+//  - Addresses beyond the capacity and lengths that are zero or not burst multiples get
+//    TLM_ADDRESS_ERROR_RESPONSE / TLM_BURST_ERROR_RESPONSE, not a crash.
+//  - The module sleeps until its controllers' next event or a new transaction: no method
+//    runs on idle cycles. Time is converted with the DRAM clock period (tCK).
+#pragma once
+
+#include <deque>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "npusim/hw/dram/dram_system.hpp"
+
+namespace npusim::hw::dram {
+
+class DramTlmTarget : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<DramTlmTarget> socket;
+
+  DramTlmTarget(sc_core::sc_module_name name, const DramSpec& spec,
+                const ControllerConfig& config = {},
+                const std::string& mapping = AddressMapping::kDefault,
+                CommandObserver* observer = nullptr);
+
+  DramSystem& system() { return system_; }
+  /// DRAM clock cycle of a SystemC time (rounded up) and back.
+  std::uint64_t cycle_of(const sc_core::sc_time& t) const;
+  sc_core::sc_time time_of(std::uint64_t cycle) const;
+  std::uint64_t transactions_done() const { return transactions_done_; }
+  /// Statistics up to the current simulation time.
+  DramReport report();
+
+ private:
+  struct Pending {
+    tlm::tlm_generic_payload* payload = nullptr;
+    std::uint64_t next_offset = 0;  ///< bytes already split into queued bursts
+    std::uint64_t bursts_left = 0;  ///< bursts not yet completed
+  };
+
+  tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& payload, tlm::tlm_phase& phase,
+                                     sc_core::sc_time& delay);
+  void run();
+  /// Queues as many bursts of the request in its REQ phase as the queues take; true when all.
+  bool feed_request(std::uint64_t now);
+  void send_response();
+
+  DramSystem system_;
+  double tck_ns_;
+  std::uint64_t burst_bytes_;
+  sc_core::sc_event wake_;
+  tlm::tlm_generic_payload* request_ = nullptr;  ///< the transaction in its REQ phase
+  std::uint64_t request_arrival_ = 0;
+  std::unordered_map<tlm::tlm_generic_payload*, Pending> in_flight_;
+  std::unordered_map<std::uint64_t, tlm::tlm_generic_payload*> burst_owner_;
+  std::deque<tlm::tlm_generic_payload*> responses_;
+  bool response_in_progress_ = false;
+  std::uint64_t next_burst_id_ = 0, transactions_done_ = 0;
+  std::vector<std::uint64_t> advanced_to_;  ///< per channel: advanced through this cycle - 1
+  std::vector<DramCompletion> completions_;
+};
+
+}  // namespace npusim::hw::dram

@@ -1,0 +1,153 @@
+#include "npusim/hw/dram/dram_tlm_target.hpp"
+
+#include <cmath>
+
+namespace npusim::hw::dram {
+
+using sc_core::sc_time;
+using sc_core::SC_NS;
+
+DramTlmTarget::DramTlmTarget(sc_core::sc_module_name name, const DramSpec& spec,
+                             const ControllerConfig& config, const std::string& mapping,
+                             CommandObserver* observer)
+    : sc_core::sc_module(name),
+      socket("socket"),
+      system_(spec, config, mapping, observer),
+      tck_ns_(spec.timing.tCK_ns()),
+      burst_bytes_(static_cast<std::uint64_t>(spec.org.burst_bytes())),
+      advanced_to_(static_cast<std::size_t>(spec.org.channels), 0) {
+  socket.register_nb_transport_fw(this, &DramTlmTarget::nb_transport_fw);
+  SC_HAS_PROCESS(DramTlmTarget);
+  SC_THREAD(run);
+}
+
+std::uint64_t DramTlmTarget::cycle_of(const sc_time& t) const {
+  return static_cast<std::uint64_t>(std::ceil(t.to_seconds() * 1e9 / tck_ns_ - 1e-6));
+}
+
+sc_time DramTlmTarget::time_of(std::uint64_t cycle) const {
+  return sc_time(static_cast<double>(cycle) * tck_ns_, SC_NS);
+}
+
+tlm::tlm_sync_enum DramTlmTarget::nb_transport_fw(tlm::tlm_generic_payload& p,
+                                                  tlm::tlm_phase& phase, sc_time& delay) {
+  if (phase == tlm::BEGIN_REQ) {
+    if (request_ != nullptr)
+      SC_REPORT_ERROR("npusim/dram", "BEGIN_REQ before END_REQ of the previous transaction");
+    const std::uint64_t length = p.get_data_length();
+    if (length == 0 || length % burst_bytes_ != 0 || p.get_address() % burst_bytes_ != 0) {
+      p.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+      return tlm::TLM_COMPLETED;
+    }
+    if (p.get_address() + length > system_.spec().org.total_bytes()) {
+      p.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+      return tlm::TLM_COMPLETED;
+    }
+    if (p.get_command() != tlm::TLM_READ_COMMAND && p.get_command() != tlm::TLM_WRITE_COMMAND) {
+      p.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+      return tlm::TLM_COMPLETED;
+    }
+    if (p.has_mm()) p.acquire();
+    request_ = &p;
+    request_arrival_ = cycle_of(sc_core::sc_time_stamp() + delay);
+    in_flight_[&p] = Pending{&p, 0, length / burst_bytes_};
+    wake_.notify(delay);
+    return tlm::TLM_ACCEPTED;
+  }
+  if (phase == tlm::END_RESP) {
+    response_in_progress_ = false;
+    wake_.notify(delay);
+    return tlm::TLM_COMPLETED;
+  }
+  SC_REPORT_ERROR("npusim/dram", "unexpected phase on the forward path");
+  return tlm::TLM_COMPLETED;
+}
+
+bool DramTlmTarget::feed_request(std::uint64_t now) {
+  Pending& pending = in_flight_.at(request_);
+  const bool is_write = request_->get_command() == tlm::TLM_WRITE_COMMAND;
+  while (pending.next_offset < request_->get_data_length()) {
+    const std::uint64_t address = request_->get_address() + pending.next_offset;
+    DramRequest req = system_.make_request(next_burst_id_, address, is_write, now);
+    const auto c = static_cast<std::size_t>(req.at.channel);
+    ChannelController& ch = system_.channel(static_cast<int>(c));
+    if (!ch.can_accept(is_write)) return false;
+    if (advanced_to_[c] < now) {  // catch the channel up to just before `now`
+      ch.advance(now - 1, completions_);
+      advanced_to_[c] = now;
+    }
+    ch.enqueue(req);
+    burst_owner_[next_burst_id_++] = request_;
+    pending.next_offset += burst_bytes_;
+  }
+  return true;
+}
+
+void DramTlmTarget::send_response() {
+  if (response_in_progress_ || responses_.empty()) return;
+  tlm::tlm_generic_payload* p = responses_.front();
+  responses_.pop_front();
+  p->set_response_status(tlm::TLM_OK_RESPONSE);
+  tlm::tlm_phase phase = tlm::BEGIN_RESP;
+  sc_time delay = sc_core::SC_ZERO_TIME;
+  response_in_progress_ = true;
+  ++transactions_done_;
+  const tlm::tlm_sync_enum status = socket->nb_transport_bw(*p, phase, delay);
+  if (status == tlm::TLM_COMPLETED || phase == tlm::END_RESP) response_in_progress_ = false;
+  if (p->has_mm()) p->release();
+}
+
+void DramTlmTarget::run() {
+  for (;;) {
+    const std::uint64_t now = cycle_of(sc_core::sc_time_stamp());
+    // Bring every busy channel up to `now` and collect what completed.
+    for (int c = 0; c < system_.channels(); ++c) {
+      ChannelController& ch = system_.channel(c);
+      if (ch.idle() && advanced_to_[static_cast<std::size_t>(c)] > now) continue;
+      ch.advance(now, completions_);
+      advanced_to_[static_cast<std::size_t>(c)] = now + 1;
+    }
+    for (const DramCompletion& d : completions_) {
+      const auto owner = burst_owner_.find(d.id);
+      tlm::tlm_generic_payload* p = owner->second;
+      burst_owner_.erase(owner);
+      Pending& pending = in_flight_.at(p);
+      if (--pending.bursts_left == 0 && pending.next_offset == p->get_data_length()) {
+        in_flight_.erase(p);
+        responses_.push_back(p);
+      }
+    }
+    completions_.clear();
+    // A request whose bursts have all been queued gets its END_REQ now.
+    if (request_ != nullptr && feed_request(std::max(now, request_arrival_))) {
+      tlm::tlm_generic_payload* p = request_;
+      request_ = nullptr;
+      tlm::tlm_phase phase = tlm::END_REQ;
+      sc_time delay = sc_core::SC_ZERO_TIME;
+      socket->nb_transport_bw(*p, phase, delay);
+      // A transaction whose bursts all completed while it waited is answered below.
+      continue;
+    }
+    send_response();
+    // Sleep until the earliest controller event of a busy channel, or a new transaction.
+    std::uint64_t next = ChannelController::kNever;
+    for (int c = 0; c < system_.channels(); ++c) {
+      const ChannelController& ch = system_.channel(c);
+      if (!ch.idle()) next = std::min(next, ch.next_event());
+    }
+    if (request_ != nullptr && request_arrival_ > now) next = std::min(next, request_arrival_);
+    if (!responses_.empty() && !response_in_progress_) next = std::min(next, now);
+    if (next == ChannelController::kNever) {
+      wait(wake_);
+    } else {
+      const std::uint64_t at = std::max(next, now + (next <= now ? 1 : 0));
+      wait(time_of(at) - sc_core::sc_time_stamp(), wake_);
+    }
+  }
+}
+
+DramReport DramTlmTarget::report() {
+  return system_.report(cycle_of(sc_core::sc_time_stamp()));
+}
+
+}  // namespace npusim::hw::dram
