@@ -1,0 +1,66 @@
+// The PE array's vocabulary: its shape, dataflow and element precision, the matrix tile a
+// layer is lowered to, and the counters of one tile.
+//
+// Lowering of a GEMM C[M][N] = A[M][K] x B[K][N] onto an R x C systolic array (M: output
+// pixels x batch, K: reduction = input channels per group x kernel, N: output channels per
+// group), per dataflow:
+//   WS (weight-stationary, TPU-like):   rows <- K, cols <- N, M streams through time.
+//       B is preloaded into the PEs; A enters from the left (row k), skewed by one cycle
+//       per row; partial sums flow down and leave the bottom of column n.
+//   OS (output-stationary, ShiDianNao-like): rows <- M, cols <- N, K streams through time.
+//       A enters from the left (row m), B from the top (column n); each PE accumulates its
+//       own output, then the outputs shift out down the columns.
+//   IS (input-stationary): rows <- K, cols <- M, N streams through time.
+//       A (transposed) is preloaded; B enters from the left (row k); partial sums flow down
+//       and leave the bottom of column m.
+// Dimensions larger than the array are folded: the array runs one fold per (row tile,
+// column tile); folds of K leave partial sums that the output buffer accumulates.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace npusim::hw::pe {
+
+enum class Dataflow { WS, OS, IS };
+enum class Precision { Int8, Int16, Fp16 };
+
+/// "ws", "os", "is"; throws std::invalid_argument otherwise.
+Dataflow parse_dataflow(const std::string& text);
+const char* to_string(Dataflow d);
+/// "int8", "int16", "fp16"; throws std::invalid_argument otherwise.
+Precision parse_precision(const std::string& text);
+const char* to_string(Precision p);
+/// Bytes of one operand element.
+int element_bytes(Precision p);
+
+struct ArrayShape {
+  int rows = 0, cols = 0;
+};
+
+struct GemmShape {
+  std::int64_t M = 0, K = 0, N = 0;
+};
+
+/// Counters of a tile (or a sum of tiles). Element counts, not bytes.
+struct TileCounters {
+  std::int64_t cycles = 0;
+  std::int64_t macs = 0;                 ///< multiply-accumulates performed (= busy PE-cycles)
+  std::int64_t pe_cycles_available = 0;  ///< rows x cols x cycles
+  std::int64_t input_reads = 0;          ///< A elements read from SRAM into the array
+  std::int64_t weight_reads = 0;         ///< B elements read from SRAM into the array
+  std::int64_t output_writes = 0;        ///< results (partial or final) written to SRAM
+  std::int64_t psum_reads = 0;           ///< partial sums read back to accumulate a K fold
+  std::int64_t rf_reads = 0;             ///< PE register reads (stationary operand or accumulator)
+  std::int64_t rf_writes = 0;            ///< PE register writes (stationary loads or accumulator)
+  std::int64_t folds = 0;
+
+  double utilization() const {
+    return pe_cycles_available ? static_cast<double>(macs) / pe_cycles_available : 0.0;
+  }
+  TileCounters& operator+=(const TileCounters& o);
+  bool operator==(const TileCounters& o) const = default;
+};
+
+}  // namespace npusim::hw::pe
