@@ -1,0 +1,81 @@
+// ArchConfig: one NPU architecture — PE array, vector unit, on-chip SRAM, DMA and DRAM —
+// loaded from a JSON preset (configs/arch/*.json) and validated on load. Every field has a
+// stable dotted path (pe.rows, sram.global_kib, dram.standard, ...) that `--set PATH=VALUE`
+// and sweeps use.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "npusim/hw/pe/pe_types.hpp"
+
+namespace npusim::hw {
+
+/// A config that cannot be used: names the file, the field and what was expected.
+class ArchConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct PeConfig {
+  int rows = 0, cols = 0;
+  pe::Dataflow dataflow = pe::Dataflow::WS;
+  double freq_mhz = 0;
+  pe::Precision precision = pe::Precision::Int8;
+};
+
+struct VectorConfig {
+  int lanes = 0;  ///< elements per cycle (runs on the PE array's clock)
+};
+
+/// One on-chip buffer: capacity, banks, port width per bank, access latencies.
+struct BufferConfig {
+  std::string name;  ///< "global", "input", "weight", "output"
+  std::int64_t kib = 0;
+  int banks = 0;
+  int port_bytes = 0;  ///< bytes per cycle per bank
+  int read_latency = 0, write_latency = 0;  ///< cycles
+  std::int64_t bytes() const { return kib * 1024; }
+};
+
+struct SramConfig {
+  bool split = false;                 ///< separate input/weight/output buffers, else global
+  std::vector<BufferConfig> buffers;  ///< one ("global") or three (input, weight, output)
+};
+
+struct DmaConfig {
+  int burst_bytes = 0;  ///< bytes per TLM transaction
+  int outstanding = 0;  ///< transactions in flight
+};
+
+struct DramConfig {
+  std::string standard;  ///< a preset name of configs/dram/
+  int channels = 0;      ///< overrides the preset's channel count
+  std::string page_policy = "open";
+  std::string mapping = "ro,ra,ba,co,bg,ch";
+  int queue = 32;
+};
+
+struct ArchConfig {
+  std::string name, description;
+  PeConfig pe;
+  VectorConfig vector;
+  SramConfig sram;
+  DmaConfig dma;
+  DramConfig dram;
+  nlohmann::json doc;  ///< the validated document (after overrides), for reports
+};
+
+ArchConfig arch_config_from_json(const nlohmann::json& doc, const std::string& source);
+/// A preset name (configs/arch/NAME.json) or a file path; `overrides` are PATH=VALUE.
+ArchConfig load_arch_config(const std::string& name_or_path,
+                            const std::vector<std::string>& overrides = {});
+std::vector<std::string> arch_preset_names();
+/// Sets the field at a dotted path (which must exist) to `value` (parsed as JSON if it is
+/// JSON, else taken as a string). Throws ArchConfigError naming the path.
+void apply_override(nlohmann::json& doc, const std::string& assignment, const std::string& source);
+
+}  // namespace npusim::hw

@@ -1,0 +1,179 @@
+#include "npusim/hw/config/arch_config.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "npusim/hw/dram/dram_spec.hpp"
+
+namespace npusim::hw {
+
+using nlohmann::json;
+
+namespace {
+
+struct Reader {
+  const std::string& source;
+  [[noreturn]] void fail(const std::string& field, const std::string& expected) const {
+    throw ArchConfigError(fmt::format("{}: field '{}': expected {}", source, field, expected));
+  }
+  const json& section(const json& doc, const std::string& name) const {
+    if (!doc.contains(name) || !doc[name].is_object()) fail(name, "an object");
+    return doc[name];
+  }
+  std::int64_t integer(const json& sec, const std::string& path, const char* key,
+                       std::int64_t lo, std::int64_t hi) const {
+    const std::string field = path + "." + key;
+    if (!sec.contains(key)) fail(field, "an integer (the field is missing)");
+    const json& v = sec[key];
+    if (!v.is_number_integer() || v.get<std::int64_t>() < lo || v.get<std::int64_t>() > hi)
+      fail(field, fmt::format("an integer in [{}, {}], got {}", lo, hi, v.dump()));
+    return v.get<std::int64_t>();
+  }
+  double number(const json& sec, const std::string& path, const char* key) const {
+    const std::string field = path + "." + key;
+    if (!sec.contains(key)) fail(field, "a positive number (the field is missing)");
+    const json& v = sec[key];
+    if (!v.is_number() || v.get<double>() <= 0)
+      fail(field, fmt::format("a positive number, got {}", v.dump()));
+    return v.get<double>();
+  }
+  std::string text(const json& sec, const std::string& path, const char* key) const {
+    const std::string field = path + "." + key;
+    if (!sec.contains(key) || !sec[key].is_string()) fail(field, "a string");
+    return sec[key].get<std::string>();
+  }
+};
+
+BufferConfig read_buffer(const Reader& r, const json& s, const std::string& name) {
+  BufferConfig b;
+  b.name = name;
+  b.kib = r.integer(s, "sram", (name + "_kib").c_str(), 1, 1 << 22);
+  b.banks = static_cast<int>(r.integer(s, "sram", "banks", 1, 1024));
+  b.port_bytes = static_cast<int>(r.integer(s, "sram", "port_bytes", 1, 4096));
+  b.read_latency = static_cast<int>(r.integer(s, "sram", "read_latency", 0, 64));
+  b.write_latency = static_cast<int>(r.integer(s, "sram", "write_latency", 0, 64));
+  if (b.bytes() % (static_cast<std::int64_t>(b.banks) * b.port_bytes) != 0)
+    r.fail("sram." + name + "_kib", "a multiple of banks x port_bytes");
+  return b;
+}
+
+}  // namespace
+
+ArchConfig arch_config_from_json(const json& doc, const std::string& source) {
+  Reader r{source};
+  if (!doc.is_object()) throw ArchConfigError(source + ": expected a JSON object");
+  ArchConfig a;
+  a.name = doc.contains("name") && doc["name"].is_string()
+               ? doc["name"].get<std::string>()
+               : std::filesystem::path(source).stem().string();
+  if (doc.contains("description") && doc["description"].is_string())
+    a.description = doc["description"];
+
+  const json& pe = r.section(doc, "pe");
+  a.pe.rows = static_cast<int>(r.integer(pe, "pe", "rows", 1, 4096));
+  a.pe.cols = static_cast<int>(r.integer(pe, "pe", "cols", 1, 4096));
+  a.pe.freq_mhz = r.number(pe, "pe", "freq_mhz");
+  try {
+    a.pe.dataflow = pe::parse_dataflow(r.text(pe, "pe", "dataflow"));
+  } catch (const std::invalid_argument& e) {
+    r.fail("pe.dataflow", e.what());
+  }
+  try {
+    a.pe.precision = pe::parse_precision(r.text(pe, "pe", "precision"));
+  } catch (const std::invalid_argument& e) {
+    r.fail("pe.precision", e.what());
+  }
+
+  const json& vec = r.section(doc, "vector");
+  a.vector.lanes = static_cast<int>(r.integer(vec, "vector", "lanes", 1, 65536));
+
+  const json& s = r.section(doc, "sram");
+  const std::string org = r.text(s, "sram", "organization");
+  if (org == "global") {
+    a.sram.buffers.push_back(read_buffer(r, s, "global"));
+  } else if (org == "split") {
+    a.sram.split = true;
+    for (const char* n : {"input", "weight", "output"}) a.sram.buffers.push_back(read_buffer(r, s, n));
+  } else {
+    r.fail("sram.organization", fmt::format("global or split, got '{}'", org));
+  }
+
+  const json& dma = r.section(doc, "dma");
+  a.dma.burst_bytes = static_cast<int>(r.integer(dma, "dma", "burst_bytes", 64, 1 << 20));
+  if (a.dma.burst_bytes % 64 != 0) r.fail("dma.burst_bytes", "a multiple of 64 bytes");
+  a.dma.outstanding = static_cast<int>(r.integer(dma, "dma", "outstanding", 1, 1024));
+
+  const json& d = r.section(doc, "dram");
+  a.dram.standard = r.text(d, "dram", "standard");
+  bool known = false;
+  for (const auto& n : dram::dram_preset_names()) known |= n == a.dram.standard;
+  if (!known)
+    r.fail("dram.standard",
+           fmt::format("DDR4-2400, LPDDR4-3200 or HBM2, got '{}'", a.dram.standard));
+  a.dram.channels = static_cast<int>(r.integer(d, "dram", "channels", 1, 64));
+  if ((a.dram.channels & (a.dram.channels - 1)) != 0)
+    r.fail("dram.channels", "a power of two");
+  if (d.contains("page_policy")) {
+    a.dram.page_policy = r.text(d, "dram", "page_policy");
+    if (a.dram.page_policy != "open" && a.dram.page_policy != "closed")
+      r.fail("dram.page_policy", "open or closed");
+  }
+  if (d.contains("mapping")) a.dram.mapping = r.text(d, "dram", "mapping");
+  if (d.contains("queue")) a.dram.queue = static_cast<int>(r.integer(d, "dram", "queue", 4, 4096));
+  a.doc = doc;
+  return a;
+}
+
+std::vector<std::string> arch_preset_names() {
+  return {"edge-32x32", "edge-16x16", "server-128x128", "tiny-8x8"};
+}
+
+void apply_override(json& doc, const std::string& assignment, const std::string& source) {
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw ArchConfigError(
+        fmt::format("--set '{}': expected PATH=VALUE, e.g. pe.rows=64", assignment));
+  const std::string path = assignment.substr(0, eq), value = assignment.substr(eq + 1);
+  json* node = &doc;
+  std::stringstream ss(path);
+  for (std::string key; std::getline(ss, key, '.');) {
+    if (!node->is_object() || !node->contains(key))
+      throw ArchConfigError(fmt::format("{}: --set {}: no field '{}' in the architecture",
+                                        source, path, path));
+    node = &(*node)[key];
+  }
+  if (node->is_object())
+    throw ArchConfigError(fmt::format("{}: --set {}: '{}' is a section, not a field", source,
+                                      path, path));
+  json parsed = json::parse(value, nullptr, false);
+  *node = parsed.is_discarded() ? json(value) : parsed;
+}
+
+ArchConfig load_arch_config(const std::string& name_or_path,
+                            const std::vector<std::string>& overrides) {
+  std::string path = name_or_path;
+  bool preset = false;
+  for (const auto& n : arch_preset_names())
+    if (n == name_or_path) {
+      path = dram::config_dir() + "/arch/" + n + ".json";
+      preset = true;
+    }
+  if (!preset && !std::filesystem::exists(path))
+    throw ArchConfigError(fmt::format(
+        "unknown architecture '{}': expected a file or one of edge-32x32, edge-16x16, "
+        "server-128x128, tiny-8x8",
+        name_or_path));
+  std::ifstream in(path);
+  if (!in) throw ArchConfigError(fmt::format("{}: cannot open the architecture file", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  json doc = json::parse(text.str(), nullptr, false);
+  if (doc.is_discarded()) throw ArchConfigError(fmt::format("{}: not valid JSON", path));
+  for (const std::string& o : overrides) apply_override(doc, o, path);
+  return arch_config_from_json(doc, path);
+}
+
+}  // namespace npusim::hw

@@ -1,0 +1,121 @@
+// Architecture presets and their validation, the vector unit's costs and the SRAM buffer's
+// capacity, banking and counters.
+#include <gtest/gtest.h>
+
+#include "npusim/hw/config/arch_config.hpp"
+#include "npusim/hw/sram/sram_buffer.hpp"
+#include "npusim/hw/vector/vector_unit.hpp"
+
+namespace npusim::hw {
+namespace {
+
+TEST(ArchConfig, PresetsLoadWithTheirDocumentedShapes) {
+  const ArchConfig e = load_arch_config("edge-32x32");
+  EXPECT_EQ(e.pe.rows, 32);
+  EXPECT_EQ(e.pe.cols, 32);
+  EXPECT_EQ(e.pe.dataflow, pe::Dataflow::WS);
+  EXPECT_DOUBLE_EQ(e.pe.freq_mhz, 1000);
+  ASSERT_EQ(e.sram.buffers.size(), 1u);
+  EXPECT_EQ(e.sram.buffers[0].bytes(), 1 << 20);
+  EXPECT_EQ(e.dram.standard, "LPDDR4-3200");
+  const ArchConfig s = load_arch_config("server-128x128");
+  EXPECT_TRUE(s.sram.split);
+  std::int64_t total = 0;
+  for (const auto& b : s.sram.buffers) total += b.kib;
+  EXPECT_EQ(total, 24 * 1024);
+  EXPECT_EQ(s.dram.standard, "HBM2");
+  EXPECT_EQ(load_arch_config("edge-16x16").pe.rows, 16);
+  EXPECT_EQ(load_arch_config("tiny-8x8").pe.cols, 8);
+}
+
+TEST(ArchConfig, OverridesByDottedPathAreValidated) {
+  const ArchConfig a = load_arch_config("edge-32x32", {"pe.rows=64", "pe.dataflow=os",
+                                                       "sram.global_kib=512"});
+  EXPECT_EQ(a.pe.rows, 64);
+  EXPECT_EQ(a.pe.dataflow, pe::Dataflow::OS);
+  EXPECT_EQ(a.sram.buffers[0].kib, 512);
+  auto error = [](std::vector<std::string> o) {
+    try {
+      load_arch_config("edge-32x32", o);
+    } catch (const ArchConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(error({"pe.rows=-4"}).find("field 'pe.rows': expected an integer in [1, 4096], got -4"),
+            std::string::npos);
+  EXPECT_NE(error({"pe.dataflow=diagonal"}).find("field 'pe.dataflow'"), std::string::npos);
+  EXPECT_NE(error({"pe.colour=3"}).find("no field 'pe.colour'"), std::string::npos);
+  EXPECT_NE(error({"dram.standard=DDR9"}).find("field 'dram.standard'"), std::string::npos);
+  EXPECT_NE(error({"dram.channels=3"}).find("a power of two"), std::string::npos);
+  EXPECT_NE(error({"sram.port_bytes=3"}).find("multiple of banks x port_bytes"),
+            std::string::npos);
+  EXPECT_NE(error({"pe"}).find("expected PATH=VALUE"), std::string::npos);
+  EXPECT_THROW(load_arch_config("no-such-arch"), ArchConfigError);
+}
+
+TEST(VectorUnit, CostsFollowTheDocumentedOpCounts) {
+  using namespace vector;
+  // 3x3 max pool to 16x16x32 outputs on 32 lanes: 9 ops per output.
+  VectorOpShape pool{VectorOp::MaxPool, 16 * 16 * 32, 32 * 32 * 32, 9, 1, ActivationKind::None};
+  const VectorCounters c = vector_cost(pool, 32, 3);
+  EXPECT_EQ(c.ops, 9 * 16 * 16 * 32);
+  EXPECT_EQ(c.cycles, 9 * 16 * 16 + 3);
+  EXPECT_EQ(c.element_writes, 16 * 16 * 32);
+  // An add of two tensors with a fused ReLU: 1 add + 1 activation per element.
+  VectorOpShape add{VectorOp::Add, 1000, 2000, 1, 2, ActivationKind::Relu};
+  EXPECT_EQ(vector_cost(add, 10, 0).cycles, 200);
+  // Swish costs four times ReLU.
+  VectorOpShape sw{VectorOp::Activation, 4096, 4096, 1, 1, ActivationKind::Swish};
+  VectorOpShape re = sw;
+  re.activation = ActivationKind::Relu;
+  EXPECT_EQ(vector_cost(sw, 16, 0).cycles, 4 * vector_cost(re, 16, 0).cycles);
+}
+
+BufferConfig buffer(std::int64_t kib, int banks, int port) {
+  BufferConfig b;
+  b.name = "global";
+  b.kib = kib;
+  b.banks = banks;
+  b.port_bytes = port;
+  b.read_latency = 2;
+  b.write_latency = 1;
+  return b;
+}
+
+TEST(SramBuffer, CapacityIsEnforcedWithAClearError) {
+  sram::SramBuffer b(buffer(64, 4, 16));
+  b.allocate("weights", 40 * 1024);
+  try {
+    b.allocate("inputs", 16 * 1024, /*double_buffered=*/true);
+    FAIL() << "a 32 KiB ping-pong fitted in 24 KiB";
+  } catch (const sram::SramCapacityError& e) {
+    EXPECT_NE(std::string(e.what()).find("'inputs' needs 32768 bytes (double-buffered) but only "
+                                         "24576 of 65536 bytes are free"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(b.allocate("inputs", 12 * 1024, true), 40 * 1024);
+  EXPECT_EQ(b.free_bytes(), 0);
+  b.release("weights");
+  EXPECT_EQ(b.allocate("w2", 1024), 0);  // first fit reuses the freed space
+  EXPECT_EQ(b.counters().peak_occupancy_bytes, 64 * 1024);
+}
+
+TEST(SramBuffer, BankConflictsCostCycles) {
+  sram::SramBuffer b(buffer(64, 4, 16));
+  // 256 contiguous bytes = 16 words over 4 banks: 4 cycles + read latency, no conflict.
+  EXPECT_EQ(b.access(0, 256, false), 4 + 2);
+  EXPECT_EQ(b.counters().bank_conflict_cycles, 0);
+  // The same 16 words with a stride of 4 words all land in one bank: 16 cycles.
+  EXPECT_EQ(b.access(0, 256, false, 64), 16 + 2);
+  EXPECT_EQ(b.counters().bank_conflict_cycles, 12);
+  // Unaligned contiguous access: 5 words from word 3 -> banks 3,0,1,2,3: 2 cycles.
+  EXPECT_EQ(b.access(48, 80, true), 2 + 1);
+  EXPECT_EQ(b.counters().reads, 2);
+  EXPECT_EQ(b.counters().writes, 1);
+  EXPECT_EQ(b.counters().bytes_read, 512);
+}
+
+}  // namespace
+}  // namespace npusim::hw
