@@ -25,6 +25,28 @@ std::uint64_t ChannelStats::read_latency_quantile(double q) const {
   return read_latency_max;  // in the overflow range: the best bound we keep
 }
 
+ChannelStats& ChannelStats::operator+=(const ChannelStats& o) {
+  requests_in += o.requests_in;
+  reads_done += o.reads_done;
+  writes_done += o.writes_done;
+  bytes_read += o.bytes_read;
+  bytes_written += o.bytes_written;
+  row_hits += o.row_hits;
+  row_misses += o.row_misses;
+  row_conflicts += o.row_conflicts;
+  for (int k = 0; k < 5; ++k) commands[k] += o.commands[k];
+  read_latency_sum += o.read_latency_sum;
+  read_latency_max = std::max(read_latency_max, o.read_latency_max);
+  for (std::size_t i = 0; i < read_latency_hist.size(); ++i)
+    read_latency_hist[i] += o.read_latency_hist[i];
+  read_latency_overflow += o.read_latency_overflow;
+  queue_occupancy_integral += o.queue_occupancy_integral;
+  active_standby_cycles += o.active_standby_cycles;
+  precharged_standby_cycles += o.precharged_standby_cycles;
+  last_cycle = std::max(last_cycle, o.last_cycle);
+  return *this;
+}
+
 bool ChannelController::Candidate::better_than(const Candidate& o) const {
   if (cycle != o.cycle) return cycle < o.cycle;
   if (priority != o.priority) return priority < o.priority;
@@ -351,6 +373,7 @@ void ChannelController::issue(const Candidate& c) {
 }
 
 void ChannelController::advance(std::uint64_t until, std::vector<DramCompletion>& out) {
+  advanced_to_ = std::max(advanced_to_, until + 1);
   for (;;) {
     const Candidate c = best();
     if (c.cycle == kNever || c.cycle > until) break;

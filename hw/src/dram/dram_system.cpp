@@ -40,47 +40,33 @@ DramReport DramSystem::report(std::uint64_t end) {
   r.peak_gbps = spec_.peak_gbps();
   for (auto& ch : channels_) end = std::max(end, ch->stats().last_cycle);
   r.cycles = end;
-  std::vector<std::uint64_t> hist(ChannelStats::kLatencyBins, 0);
-  std::uint64_t latency_sum = 0, occupancy = 0;
+  ChannelStats all;
   for (auto& ch : channels_) {
     ch->finish(end);
-    const ChannelStats& s = ch->stats();
-    r.requests += s.requests_in;
-    r.reads += s.reads_done;
-    r.writes += s.writes_done;
-    r.bytes_read += s.bytes_read;
-    r.bytes_written += s.bytes_written;
-    r.row_hits += s.row_hits;
-    r.row_misses += s.row_misses;
-    r.row_conflicts += s.row_conflicts;
-    for (int k = 0; k < 5; ++k) r.commands[k] += s.commands[k];
-    latency_sum += s.read_latency_sum;
-    r.read_latency_max = std::max(r.read_latency_max, s.read_latency_max);
-    for (std::size_t i = 0; i < hist.size(); ++i) hist[i] += s.read_latency_hist[i];
-    occupancy += s.queue_occupancy_integral;
-    const DramEnergy e = dram_energy(spec_, s);
+    all += ch->stats();
+    const DramEnergy e = dram_energy(spec_, ch->stats());
     r.channel_energy.push_back(e);
     r.energy += e;
   }
-  if (r.reads) r.read_latency_mean_cycles = static_cast<double>(latency_sum) / r.reads;
-  auto quantile = [&](double q) -> std::uint64_t {
-    if (!r.reads) return 0;
-    const std::uint64_t rank =
-        std::min<std::uint64_t>(r.reads - 1, static_cast<std::uint64_t>(q * r.reads));
-    std::uint64_t seen = 0;
-    for (std::size_t i = 0; i < hist.size(); ++i) {
-      seen += hist[i];
-      if (seen > rank) return i;
-    }
-    return r.read_latency_max;
-  };
-  r.read_latency_p50 = quantile(0.5);
-  r.read_latency_p99 = quantile(0.99);
+  r.requests = all.requests_in;
+  r.reads = all.reads_done;
+  r.writes = all.writes_done;
+  r.bytes_read = all.bytes_read;
+  r.bytes_written = all.bytes_written;
+  r.row_hits = all.row_hits;
+  r.row_misses = all.row_misses;
+  r.row_conflicts = all.row_conflicts;
+  for (int k = 0; k < 5; ++k) r.commands[k] = all.commands[k];
+  if (r.reads) r.read_latency_mean_cycles = static_cast<double>(all.read_latency_sum) / r.reads;
+  r.read_latency_p50 = all.read_latency_quantile(0.5);
+  r.read_latency_p99 = all.read_latency_quantile(0.99);
+  r.read_latency_max = all.read_latency_max;
   if (end > 0) {
     const double seconds = static_cast<double>(end) * r.tck_ns * 1e-9;
     r.bandwidth_gbps = static_cast<double>(r.bytes_read + r.bytes_written) / seconds / 1e9;
     r.mean_queue_occupancy =
-        static_cast<double>(occupancy) / static_cast<double>(end) / channels_.size();
+        static_cast<double>(all.queue_occupancy_integral) / static_cast<double>(end) /
+        channels_.size();
   }
   return r;
 }

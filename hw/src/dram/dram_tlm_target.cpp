@@ -14,8 +14,7 @@ DramTlmTarget::DramTlmTarget(sc_core::sc_module_name name, const DramSpec& spec,
       socket("socket"),
       system_(spec, config, mapping, observer),
       tck_ns_(spec.timing.tCK_ns()),
-      burst_bytes_(static_cast<std::uint64_t>(spec.org.burst_bytes())),
-      advanced_to_(static_cast<std::size_t>(spec.org.channels), 0) {
+      burst_bytes_(static_cast<std::uint64_t>(spec.org.burst_bytes())) {
   socket.register_nb_transport_fw(this, &DramTlmTarget::nb_transport_fw);
   SC_HAS_PROCESS(DramTlmTarget);
   SC_THREAD(run);
@@ -69,13 +68,9 @@ bool DramTlmTarget::feed_request(std::uint64_t now) {
   while (pending.next_offset < request_->get_data_length()) {
     const std::uint64_t address = request_->get_address() + pending.next_offset;
     DramRequest req = system_.make_request(next_burst_id_, address, is_write, now);
-    const auto c = static_cast<std::size_t>(req.at.channel);
-    ChannelController& ch = system_.channel(static_cast<int>(c));
+    ChannelController& ch = system_.channel(static_cast<int>(req.at.channel));
     if (!ch.can_accept(is_write)) return false;
-    if (advanced_to_[c] < now) {  // catch the channel up to just before `now`
-      ch.advance(now - 1, completions_);
-      advanced_to_[c] = now;
-    }
+    ch.catch_up(now, completions_);
     ch.enqueue(req);
     burst_owner_[next_burst_id_++] = request_;
     pending.next_offset += burst_bytes_;
@@ -101,12 +96,7 @@ void DramTlmTarget::run() {
   for (;;) {
     const std::uint64_t now = cycle_of(sc_core::sc_time_stamp());
     // Bring every busy channel up to `now` and collect what completed.
-    for (int c = 0; c < system_.channels(); ++c) {
-      ChannelController& ch = system_.channel(c);
-      if (ch.idle() && advanced_to_[static_cast<std::size_t>(c)] > now) continue;
-      ch.advance(now, completions_);
-      advanced_to_[static_cast<std::size_t>(c)] = now + 1;
-    }
+    for (int c = 0; c < system_.channels(); ++c) system_.channel(c).advance(now, completions_);
     for (const DramCompletion& d : completions_) {
       const auto owner = burst_owner_.find(d.id);
       tlm::tlm_generic_payload* p = owner->second;

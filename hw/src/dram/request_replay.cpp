@@ -66,25 +66,19 @@ ReplayResult replay(DramSystem& system, RequestSource& source,
   };
 
   std::uint64_t arrival = 0;
-  // Channels are advanced lazily: up to `reached[c] - 1` so far.
-  std::vector<std::uint64_t> reached(static_cast<std::size_t>(system.channels()), 0);
+  // Channels are advanced lazily, each only when a request comes to it.
   MemoryRequest m;
   while (source.next(m)) {
     arrival = std::max(arrival, m.cycle);
     DramRequest req = system.make_request(result.requests_in, m.address, m.is_write, arrival);
     ChannelController& ch = system.channel(static_cast<int>(req.at.channel));
-    std::uint64_t& seen = reached[req.at.channel];
-    if (arrival > seen) {
-      ch.advance(arrival - 1, done);
-      seen = arrival;
-    }
+    ch.catch_up(arrival, done);
     while (!ch.can_accept(req.is_write)) {
       const std::uint64_t event = ch.next_event();
       if (event == ChannelController::kNever)
         throw std::logic_error("DRAM replay: a full queue with nothing to do");
       ch.advance(event, done);
       arrival = std::max(arrival, event + 1);
-      seen = arrival;
     }
     req.arrival = arrival;
     ch.enqueue(req);

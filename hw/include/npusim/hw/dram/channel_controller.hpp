@@ -78,6 +78,8 @@ struct ChannelStats {
   std::uint64_t count(DramCommand c) const { return commands[static_cast<int>(c)]; }
   /// Read latency at quantile q in [0, 1], in cycles (exact below kLatencyBins).
   std::uint64_t read_latency_quantile(double q) const;
+  /// Adds another channel's counters (sums; the maxima of last_cycle and latency).
+  ChannelStats& operator+=(const ChannelStats& o);
 };
 
 class ChannelController {
@@ -92,6 +94,11 @@ class ChannelController {
   void enqueue(const DramRequest& request);
   /// Issues commands and delivers completions (appended to `out`) at cycles <= until.
   void advance(std::uint64_t until, std::vector<DramCompletion>& out);
+  /// Advances through cycle - 1 unless already there: call before enqueue() of a request
+  /// arriving at `cycle`, so the controller has decided everything before it.
+  void catch_up(std::uint64_t cycle, std::vector<DramCompletion>& out) {
+    if (cycle > advanced_to_) advance(cycle - 1, out);
+  }
   std::uint64_t next_event() const;
   /// No request queued and none waiting for its data.
   bool idle() const { return read_q_.empty() && write_q_.empty() && completions_.empty(); }
@@ -164,6 +171,7 @@ class ChannelController {
   std::deque<DramCompletion> completions_;
   bool write_mode_ = false;
   std::uint64_t bus_free_ = 0;      ///< earliest cycle of the next command (one per cycle)
+  std::uint64_t advanced_to_ = 0;   ///< every cycle before this one has been advanced
   std::uint64_t occupancy_since_ = 0;
   ChannelStats stats_;
   mutable Candidate best_cache_;

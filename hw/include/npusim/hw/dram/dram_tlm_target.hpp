@@ -73,7 +73,6 @@ class DramTlmTarget : public sc_core::sc_module {
   std::deque<tlm::tlm_generic_payload*> responses_;
   bool response_in_progress_ = false;
   std::uint64_t next_burst_id_ = 0, transactions_done_ = 0;
-  std::vector<std::uint64_t> advanced_to_;  ///< per channel: advanced through this cycle - 1
   std::vector<DramCompletion> completions_;
 };
 
