@@ -7,5 +7,6 @@ namespace npusim::cli {
 int cmd_list(int argc, char** argv);
 int cmd_info(int argc, char** argv);
 int cmd_dram(int argc, char** argv);
+int cmd_map(int argc, char** argv);
 
 }  // namespace npusim::cli

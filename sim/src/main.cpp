@@ -8,7 +8,9 @@
 
 #include "cli_args.hpp"
 #include "commands.hpp"
+#include "npusim/hw/config/arch_config.hpp"
 #include "npusim/hw/dram/dram_spec.hpp"
+#include "npusim/mapping/layer_mapper.hpp"
 #include "npusim/traces/address_trace.hpp"
 #include "npusim/workloads/graph.hpp"
 #include "npusim/workloads/network_io.hpp"
@@ -23,6 +25,8 @@ commands:
   list                      the known networks
   info --net NAME|FILE      per-layer shapes, MACs, parameters and CIO of a network
         [--input H] [--batch N] [--json]
+  map [--net NAME] [--arch PRESET]  the schedule of every layer: tiles, loop order, bytes
+        [--reuse none|liveness] [--objective traffic|latency|energy|edp] [--json] [--out FILE]
   dram [--standard NAME]    the DRAM model alone: replay an address trace or a pattern
         (--trace FILE | --pattern P) [--json] [--check-timing]
 
@@ -42,7 +46,8 @@ int main(int argc, char** argv) {
     if (command == "list") return cli::cmd_list(argc, argv);
     if (command == "info") return cli::cmd_info(argc, argv);
     if (command == "dram") return cli::cmd_dram(argc, argv);
-    throw cli::UsageError(fmt::format("npusim: unknown command '{}' (expected one of: list, info, dram)",
+    if (command == "map") return cli::cmd_map(argc, argv);
+    throw cli::UsageError(fmt::format("npusim: unknown command '{}' (expected one of: list, info, map, dram)",
                                       command));
   } catch (const cli::UsageError& e) {
     fmt::print(stderr, "{}\n", e.what());
@@ -54,6 +59,12 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "npusim {}: {}\n", command, e.what());
     return 2;
   } catch (const hw::dram::DramSpecError& e) {
+    fmt::print(stderr, "npusim {}: {}\n", command, e.what());
+    return 2;
+  } catch (const hw::ArchConfigError& e) {
+    fmt::print(stderr, "npusim {}: {}\n", command, e.what());
+    return 2;
+  } catch (const mapping::MappingError& e) {
     fmt::print(stderr, "npusim {}: {}\n", command, e.what());
     return 2;
   } catch (const traces::TraceError& e) {

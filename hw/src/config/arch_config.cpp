@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -129,6 +130,21 @@ ArchConfig arch_config_from_json(const json& doc, const std::string& source) {
 
 std::vector<std::string> arch_preset_names() {
   return {"edge-32x32", "edge-16x16", "server-128x128", "tiny-8x8"};
+}
+
+dram::DramSpec arch_dram_spec(const ArchConfig& arch) {
+  dram::DramSpec spec = dram::load_dram_preset(arch.dram.standard);
+  spec.org.channels = arch.dram.channels;
+  return spec;
+}
+
+dram::ControllerConfig arch_controller_config(const ArchConfig& arch) {
+  dram::ControllerConfig c;
+  c.read_queue = c.write_queue = arch.dram.queue;
+  c.write_high_watermark = std::max(1, arch.dram.queue * 3 / 4);
+  c.write_low_watermark = std::max(0, arch.dram.queue / 4);
+  c.page_policy = arch.dram.page_policy == "closed" ? dram::PagePolicy::Closed : dram::PagePolicy::Open;
+  return c;
 }
 
 void apply_override(json& doc, const std::string& assignment, const std::string& source) {

@@ -35,6 +35,7 @@ VectorCounters vector_cost(const VectorOpShape& s, int lanes, int latency) {
     case VectorOp::Add: per_output = std::max(1, s.inputs - 1); break;
     case VectorOp::Activation: per_output = std::max(1, activation_ops(s.activation)); break;
     case VectorOp::Copy: per_output = 1; break;
+    case VectorOp::Softmax: per_output = 7; break;
   }
   c.ops = per_output * s.out_elements;
   if (s.op != VectorOp::Activation) c.ops += activation_ops(s.activation) * s.out_elements;

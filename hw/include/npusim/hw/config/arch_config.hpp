@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "npusim/hw/dram/channel_controller.hpp"
+#include "npusim/hw/dram/dram_spec.hpp"
 #include "npusim/hw/pe/pe_types.hpp"
 
 namespace npusim::hw {
@@ -74,6 +76,10 @@ ArchConfig arch_config_from_json(const nlohmann::json& doc, const std::string& s
 ArchConfig load_arch_config(const std::string& name_or_path,
                             const std::vector<std::string>& overrides = {});
 std::vector<std::string> arch_preset_names();
+/// The DRAM standard the config names, with its channel count.
+dram::DramSpec arch_dram_spec(const ArchConfig& arch);
+/// The DRAM controller settings of the config (page policy, queue depths).
+dram::ControllerConfig arch_controller_config(const ArchConfig& arch);
 /// Sets the field at a dotted path (which must exist) to `value` (parsed as JSON if it is
 /// JSON, else taken as a string). Throws ArchConfigError naming the path.
 void apply_override(nlohmann::json& doc, const std::string& assignment, const std::string& source);

@@ -8,7 +8,8 @@
 //   add of n inputs        n - 1 adds                          -> n - 1 ops (min 1)
 //   ReLU, ReLU6, leaky     1 op per element (compare/select, or multiply for leaky)
 //   swish, mish            a table lookup + multiply: 4 ops per element (LUT cost)
-//   copy (concat/split that is not a view)  1 op per element
+//   copy (concat/split that is not a view, upsample)  1 op per element
+//   softmax over channels  max pass 1 + exp by table 4 + sum 1 + scale 1 -> 7 ops
 // A pipeline of `latency` cycles (read, op, write) is paid once per operation.
 #pragma once
 
@@ -16,7 +17,7 @@
 
 namespace npusim::hw::vector {
 
-enum class VectorOp { MaxPool, AvgPool, GlobalAvgPool, Add, Activation, Copy };
+enum class VectorOp { MaxPool, AvgPool, GlobalAvgPool, Add, Activation, Copy, Softmax };
 enum class ActivationKind { None, Relu, Relu6, Leaky, Swish, Mish };
 
 struct VectorCounters {

@@ -1,0 +1,53 @@
+// The per-layer mapper: closed-form DRAM bytes, SRAM need, cycles and energy of a tiling,
+// and the search for the tiling that minimises the objective within an SRAM budget.
+//
+// Search space (pruned, exhaustive within it): tile sizes ceil(D/j) for j = 1..16 and
+// j = 32, 64, ... for each tiled dimension (this contains every divisor-sized tiling of
+// up to 16 tiles and a geometric ladder beyond), full-width rows first and narrower
+// columns only when no full-width tile fits, whole-group blocks or one group split in
+// channels for grouped convolutions, and all six orders of K, C and S. Candidates are
+// compared by (objective, total bytes, cycles, tiles) and then by enumeration order, so the
+// choice is deterministic.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "npusim/mapping/layer_problem.hpp"
+#include "npusim/mapping/layer_schedule.hpp"
+#include "npusim/mapping/mapper_context.hpp"
+
+namespace npusim::mapping {
+
+/// A layer that cannot be mapped: names the layer, the buffer and the bytes.
+class MappingError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// SRAM bytes the tiling's buffers need (double buffered; accumulators at psum width).
+SramNeed sram_need(const LayerProblem& p, const Tiling& t);
+/// Closed-form estimate of a tiling; its traffic is exact (the tile walker checks it).
+ScheduleEstimate evaluate(const LayerProblem& p, const Tiling& t, const MapperContext& ctx);
+
+struct MapResult {
+  std::optional<LayerSchedule> schedule;
+  /// When nothing fits: the smallest tiling's need and the buffer it overflows.
+  SramNeed smallest_need;
+  std::string overflow;
+};
+
+/// Best tiling of `p` within `budget`, or no schedule if even the smallest tile overflows.
+MapResult map_layer(const LayerProblem& p, const SramBudget& budget, const MapperContext& ctx);
+
+/// A schedule for a given tiling (a user's --schedule file), or MappingError naming the
+/// field if it is invalid or does not fit.
+LayerSchedule schedule_with_tiling(const LayerProblem& p, const Tiling& t,
+                                   const SramBudget& budget, const MapperContext& ctx,
+                                   const std::string& source);
+
+/// Candidate tile sizes of a dimension of `d`, largest first.
+std::vector<std::int64_t> tile_sizes(std::int64_t d);
+
+}  // namespace npusim::mapping

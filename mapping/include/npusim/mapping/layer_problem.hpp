@@ -1,0 +1,84 @@
+// LayerProblem: one layer in the terms the mapper tiles — the loop bounds, how output rows
+// and columns map to input rows and columns (halos), which tensors it reads and writes and
+// which of them already sit in SRAM.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "npusim/hw/config/arch_config.hpp"
+#include "npusim/hw/vector/vector_unit.hpp"
+#include "npusim/mapping/tensor_placement.hpp"
+#include "npusim/workloads/graph.hpp"
+
+namespace npusim::mapping {
+
+/// How a layer executes: a GEMM on the PE array (conv, FC), a vector-unit operation
+/// (pooling, add, upsample, softmax), or nothing at all (Concat/Slice views, Input).
+enum class OpClass { Gemm, Vector, View };
+const char* to_string(OpClass c);
+
+/// Output index range -> input index range along one spatial axis.
+struct AxisMap {
+  std::int64_t in = 1, out = 1;
+  int kernel = 1, stride = 1, pad_before = 0, dilation = 1;
+  int upsample = 1;  ///< nearest upsampling: output o reads input o / upsample
+  /// Input range [lo, hi) that outputs [o0, o1) read, clipped to the tensor (padding is not
+  /// stored); the whole input when [o0, o1) is the whole output. Empty ranges: lo == hi.
+  std::pair<std::int64_t, std::int64_t> in_range(std::int64_t o0, std::int64_t o1) const;
+  /// Sum over tiles of `t` outputs of the input extent each tile reads (halos counted per
+  /// tile, as the DMA loads them).
+  std::int64_t tiled_input_extent(std::int64_t t) const;
+  /// Largest input extent of a tile of `t` outputs.
+  std::int64_t max_input_extent(std::int64_t t) const;
+};
+
+struct LayerProblem {
+  int layer = -1;
+  std::string name;
+  workloads::LayerKind kind = workloads::LayerKind::Input;
+  OpClass op = OpClass::View;
+  std::int64_t batch = 1;
+  std::int64_t out_c = 0, out_h = 0, out_w = 0;
+  AxisMap rows, cols;
+
+  // GEMM (conv, FC as a 1x1 conv of a C*H*W x 1 x 1 input)
+  std::int64_t in_c = 0;
+  int groups = 1, kernel_h = 1, kernel_w = 1;
+  std::int64_t cin_per_group() const { return in_c / groups; }
+  std::int64_t cout_per_group() const { return out_c / groups; }
+  std::int64_t weight_elements() const {
+    return out_c * cin_per_group() * kernel_h * kernel_w;
+  }
+  std::int64_t macs() const;
+
+  // Vector unit
+  hw::vector::VectorOp vector_op = hw::vector::VectorOp::Copy;
+  int vector_window = 1;
+  hw::vector::ActivationKind activation = hw::vector::ActivationKind::None;
+
+  std::vector<TensorView> inputs;  ///< GEMM: one; Add: each summand; pooling etc.: one
+  TensorView output;
+  int elem_bytes = 1;
+  int psum_bytes = 4;  ///< accumulators (int32 / fp32)
+
+  // On-chip residency (liveness reuse), by storage index.
+  std::vector<char> resident;  ///< resident[s]: storage s is in SRAM, reads cost no DRAM
+  bool output_resident = false;
+  bool is_resident(int storage) const {
+    return storage >= 0 && static_cast<std::size_t>(storage) < resident.size() &&
+           resident[static_cast<std::size_t>(storage)];
+  }
+  /// Channels of input `i` that must come from DRAM.
+  std::int64_t dram_channels(std::size_t i) const;
+};
+
+/// Builds the problem of layer `index`. `placement` must be the graph's placement; FC
+/// inputs get a flattened alias storage appended to it.
+LayerProblem make_layer_problem(const workloads::Graph& graph, int index, Placement& placement,
+                                int batch, int elem_bytes);
+
+hw::vector::ActivationKind vector_activation(workloads::Activation a);
+
+}  // namespace npusim::mapping

@@ -1,0 +1,27 @@
+// The compute step of one tile: PE-array counters from the fast tile model, SRAM port
+// cycles, vector-unit work. The mapper's estimates and the tile walker share it, so the
+// simulated compute of a tile is the one the mapper planned.
+#pragma once
+
+#include <cstdint>
+
+#include "npusim/hw/npu/tile_program.hpp"
+#include "npusim/mapping/layer_problem.hpp"
+#include "npusim/mapping/mapper_context.hpp"
+
+namespace npusim::mapping {
+
+/// One GEMM tile of `groups` groups, each an M x K x N product with M = rows*cols output
+/// pixels, K = channels * kernel area, N = out_channels. `accumulate`: partial sums of an
+/// earlier input-channel tile are added (read from SRAM); `finish`: the outputs are final,
+/// so the activation runs on the vector unit.
+void gemm_tile_compute(const LayerProblem& p, const MapperContext& ctx, std::int64_t groups,
+                       std::int64_t out_channels, std::int64_t channels, std::int64_t rows,
+                       std::int64_t cols, bool accumulate, bool finish, hw::npu::TileWork& w);
+
+/// One vector-unit tile producing `out_elements` from `in_elements` (all inputs).
+void vector_tile_compute(const LayerProblem& p, const MapperContext& ctx,
+                         std::int64_t out_elements, std::int64_t in_elements,
+                         hw::npu::TileWork& w);
+
+}  // namespace npusim::mapping

@@ -1,0 +1,391 @@
+#include "npusim/mapping/layer_mapper.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "npusim/mapping/tile_cost.hpp"
+
+namespace npusim::mapping {
+
+using hw::npu::TrafficKind;
+
+namespace {
+
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+
+/// (size, count) of the tiles of `t` splitting `d`: full tiles and a remainder.
+std::vector<std::pair<std::int64_t, std::int64_t>> size_classes(std::int64_t d, std::int64_t t) {
+  if (d <= t) return {{d, 1}};
+  std::vector<std::pair<std::int64_t, std::int64_t>> c{{t, d / t}};
+  if (d % t) c.push_back({d % t, 1});
+  return c;
+}
+
+/// Trip count of loop letter `l` ('K', 'C', 'S').
+std::int64_t trip(const TripCounts& tr, char l) { return l == 'K' ? tr.k : l == 'C' ? tr.c : tr.s; }
+
+/// Loads of an operand depending on the loops in `deps`: the product of the trips of the
+/// non-trivial loops outside its innermost non-trivial dependent loop that it does not
+/// depend on (the tile index repeats only when those advance).
+std::int64_t reload_factor(LoopOrder order, const TripCounts& tr, const char* deps) {
+  const char* seq = to_string(order);
+  int innermost = -1;
+  for (int i = 0; i < 3; ++i)
+    if (std::string_view(deps).find(seq[i]) != std::string_view::npos && trip(tr, seq[i]) > 1)
+      innermost = i;
+  std::int64_t f = 1;
+  for (int i = 0; i < innermost; ++i)
+    if (std::string_view(deps).find(seq[i]) == std::string_view::npos) f *= trip(tr, seq[i]);
+  return f;
+}
+
+/// Caches the halo sums of an axis per tile size (the search asks for the same sizes often).
+class AxisCache {
+ public:
+  explicit AxisCache(const AxisMap& a) : axis_(a) {}
+  const std::pair<std::int64_t, std::int64_t>& get(std::int64_t t) {
+    auto it = cache_.find(t);
+    if (it == cache_.end())
+      it = cache_.emplace(t, std::make_pair(axis_.tiled_input_extent(t), axis_.max_input_extent(t))).first;
+    return it->second;
+  }
+  std::int64_t sum(std::int64_t t) { return get(t).first; }
+  std::int64_t max(std::int64_t t) { return get(t).second; }
+
+ private:
+  AxisMap axis_;
+  std::map<std::int64_t, std::pair<std::int64_t, std::int64_t>> cache_;
+};
+
+/// The closed forms, with the per-axis caches a search reuses.
+class Evaluator {
+ public:
+  Evaluator(const LayerProblem& p, const MapperContext& ctx)
+      : p_(p), ctx_(ctx), rows_(p.rows), cols_(p.cols) {
+    for (std::size_t i = 0; i < p.inputs.size(); ++i) dram_ch_.push_back(p.dram_channels(i));
+  }
+
+  SramNeed need(const Tiling& t) {
+    SramNeed n;
+    const std::int64_t eb = p_.elem_bytes;
+    const std::int64_t th = std::min(t.th, p_.out_h), tw = std::min(t.tw, p_.out_w);
+    if (p_.op == OpClass::Gemm) {
+      const std::int64_t G = p_.groups, gb = std::min(t.gb, G);
+      const std::int64_t tk = gb > 1 ? p_.cout_per_group() : std::min(t.tk, p_.cout_per_group());
+      const std::int64_t tc = gb > 1 ? p_.cin_per_group() : std::min(t.tc, p_.cin_per_group());
+      const std::int64_t in_ch = std::min(gb * tc, dram_ch_[0]);
+      n.input = 2 * in_ch * rows_.max(t.th) * cols_.max(t.tw) * eb;
+      n.weight = 2 * gb * tk * tc * p_.kernel_h * p_.kernel_w * eb;
+      n.output = 2 * gb * tk * th * tw * p_.psum_bytes;
+    } else if (p_.op == OpClass::Vector) {
+      const std::int64_t tc = std::min(t.tc, p_.out_c);
+      for (std::int64_t d : dram_ch_) n.input += 2 * std::min(tc, d) * rows_.max(t.th) * cols_.max(t.tw) * eb;
+      n.output = 2 * tc * th * tw * eb;
+    }
+    return n;
+  }
+
+  hw::npu::TrafficBytes traffic(const Tiling& t, const TripCounts& tr) {
+    hw::npu::TrafficBytes b;
+    if (p_.op == OpClass::View) return b;
+    const std::uint64_t eb = static_cast<std::uint64_t>(p_.elem_bytes);
+    const std::uint64_t out_elems = static_cast<std::uint64_t>(p_.batch * p_.out_c * p_.out_h * p_.out_w);
+    const std::uint64_t spatial = static_cast<std::uint64_t>(p_.batch * rows_.sum(t.th) * cols_.sum(t.tw));
+    if (!p_.output_resident) b.wr(TrafficKind::Output) = out_elems * eb;
+    if (p_.op == OpClass::Vector) {
+      for (std::int64_t d : dram_ch_) b.rd(TrafficKind::Input) += static_cast<std::uint64_t>(d) * spatial * eb;
+      return b;
+    }
+    b.rd(TrafficKind::Input) = static_cast<std::uint64_t>(dram_ch_[0]) * spatial * eb *
+                               static_cast<std::uint64_t>(reload_factor(t.order, tr, "CS"));
+    b.rd(TrafficKind::Weight) = static_cast<std::uint64_t>(p_.weight_elements()) * eb *
+                                static_cast<std::uint64_t>(reload_factor(t.order, tr, "KC"));
+    if (spills_psums(t.order, tr)) {
+      const std::uint64_t psum = static_cast<std::uint64_t>(tr.c - 1) * out_elems * static_cast<std::uint64_t>(p_.psum_bytes);
+      b.wr(TrafficKind::Psum) = psum;
+      b.rd(TrafficKind::Psum) = psum;
+    }
+    return b;
+  }
+
+  /// Order-independent part of the estimate: compute cycles and SRAM bytes summed over the
+  /// tile size classes.
+  void compute(const Tiling& t, const TripCounts& tr, ScheduleEstimate& e, double& sram_bytes) {
+    e.compute_cycles = 0;
+    sram_bytes = 0;
+    hw::npu::TileWork w;
+    const auto rc = size_classes(p_.out_h, t.th), cc = size_classes(p_.out_w, t.tw);
+    if (p_.op == OpClass::Gemm) {
+      const std::int64_t G = p_.groups, gb = std::min(t.gb, G);
+      const auto gcl = size_classes(G, gb);
+      const auto kcl = gb > 1 ? size_classes(p_.cout_per_group(), p_.cout_per_group())
+                              : size_classes(p_.cout_per_group(), t.tk);
+      const auto ccl = gb > 1 ? size_classes(p_.cin_per_group(), p_.cin_per_group())
+                              : size_classes(p_.cin_per_group(), t.tc);
+      for (auto [g, gn] : gcl)
+        for (auto [k, kn] : kcl)
+          for (auto [c, cn] : ccl)
+            for (auto [r, rn] : rc)
+              for (auto [col, coln] : cc) {
+                gemm_tile_compute(p_, ctx_, g, k, c, r, col, tr.c > 1, true, w);
+                const std::int64_t n = gn * kn * cn * rn * coln * p_.batch;
+                e.compute_cycles += n * w.compute_cycles();
+                sram_bytes += static_cast<double>(n) * static_cast<double>(w.sram_read_bytes + w.sram_write_bytes);
+              }
+    } else if (p_.op == OpClass::Vector) {
+      for (auto [c, cn] : size_classes(p_.out_c, t.tc))
+        for (auto [r, rn] : rc)
+          for (auto [col, coln] : cc) {
+            std::int64_t in = 0;
+            for (std::size_t i = 0; i < p_.inputs.size(); ++i)
+              in += std::min(c, p_.inputs[i].c) * rows_.max(r) * cols_.max(col);
+            vector_tile_compute(p_, ctx_, c * r * col, in, w);
+            const std::int64_t n = cn * rn * coln * p_.batch;
+            e.compute_cycles += n * w.compute_cycles();
+            sram_bytes += static_cast<double>(n) * static_cast<double>(w.sram_read_bytes + w.sram_write_bytes);
+          }
+    }
+  }
+
+  void finish(ScheduleEstimate& e, double sram_bytes) const {
+    const double bytes = static_cast<double>(e.traffic.total());
+    e.dram_cycles = static_cast<std::int64_t>(std::ceil(bytes / ctx_.dram_bytes_per_cycle));
+    const std::int64_t hi = std::max(e.compute_cycles, e.dram_cycles);
+    const std::int64_t lo = std::min(e.compute_cycles, e.dram_cycles);
+    // Double buffering hides the shorter stage except for one tile at each end; each tile
+    // boundary may expose one DRAM latency.
+    e.cycles = hi + (e.tiles > 0 ? lo / e.tiles : 0) + e.tiles * ctx_.tile_latency_cycles;
+    e.energy_pj = static_cast<double>(p_.macs()) * ctx_.energy.mac_pj +
+                  sram_bytes * ctx_.energy.sram_pj_per_byte + bytes * ctx_.energy.dram_pj_per_byte;
+  }
+
+  static bool spills_psums(LoopOrder order, const TripCounts& tr) {
+    if (tr.c <= 1) return false;
+    const char* seq = to_string(order);
+    int innermost_ks = -1, pos_c = 0;
+    for (int i = 0; i < 3; ++i) {
+      if (seq[i] == 'C') pos_c = i;
+      if ((seq[i] == 'K' || seq[i] == 'S') && trip(tr, seq[i]) > 1) innermost_ks = i;
+    }
+    return innermost_ks > pos_c;
+  }
+
+  const LayerProblem& p_;
+  const MapperContext& ctx_;
+  AxisCache rows_, cols_;
+  std::vector<std::int64_t> dram_ch_;
+};
+
+using Key = std::tuple<double, std::uint64_t, std::int64_t, std::int64_t>;
+
+Key key_of(const ScheduleEstimate& e, Objective o) {
+  return {e.objective(o), e.traffic.total(), e.cycles, e.tiles};
+}
+
+LayerSchedule make_schedule(const LayerProblem& p, const Tiling& t, const TripCounts& tr,
+                            const ScheduleEstimate& e) {
+  LayerSchedule s;
+  s.layer = p.layer;
+  s.name = p.name;
+  s.kind = p.kind;
+  s.op = p.op;
+  s.tiling = t;
+  s.trips = tr;
+  s.estimate = e;
+  s.macs = p.macs();
+  s.output_resident = p.output_resident;
+  return s;
+}
+
+}  // namespace
+
+bool SramNeed::fits(const SramBudget& b) const { return overflow(b).empty(); }
+
+std::string SramNeed::overflow(const SramBudget& b) const {
+  if (!b.split) return total() <= b.global ? "" : "global";
+  if (input > b.input) return "input";
+  if (weight > b.weight) return "weight";
+  if (output > b.output) return "output";
+  return "";
+}
+
+double ScheduleEstimate::objective(Objective o) const {
+  switch (o) {
+    case Objective::Traffic: return static_cast<double>(traffic.total());
+    case Objective::Latency: return static_cast<double>(cycles);
+    case Objective::Energy: return energy_pj;
+    case Objective::Edp: return energy_pj * static_cast<double>(cycles);
+  }
+  return 0;
+}
+
+TripCounts trip_counts(const LayerProblem& p, const Tiling& t) {
+  TripCounts tr;
+  if (p.op == OpClass::View) {
+    tr.g = 0;
+    return tr;
+  }
+  tr.rows = ceil_div(p.out_h, t.th);
+  tr.cols = ceil_div(p.out_w, t.tw);
+  tr.s = p.batch * tr.rows * tr.cols;
+  if (p.op == OpClass::Gemm) {
+    const std::int64_t gb = std::min(t.gb, static_cast<std::int64_t>(p.groups));
+    tr.g = ceil_div(p.groups, gb);
+    tr.k = gb > 1 ? 1 : ceil_div(p.cout_per_group(), t.tk);
+    tr.c = gb > 1 ? 1 : ceil_div(p.cin_per_group(), t.tc);
+  } else {
+    tr.c = ceil_div(p.out_c, t.tc);
+  }
+  return tr;
+}
+
+std::vector<std::int64_t> tile_sizes(std::int64_t d) {
+  std::set<std::int64_t, std::greater<>> s;
+  for (std::int64_t j = 1; j <= std::min<std::int64_t>(d, 16); ++j) s.insert(ceil_div(d, j));
+  for (std::int64_t j = 32; j <= d; j *= 2) s.insert(ceil_div(d, j));
+  return {s.begin(), s.end()};
+}
+
+SramNeed sram_need(const LayerProblem& p, const Tiling& t) {
+  MapperContext ctx;
+  Evaluator ev(p, ctx);
+  return ev.need(t);
+}
+
+ScheduleEstimate evaluate(const LayerProblem& p, const Tiling& t, const MapperContext& ctx) {
+  Evaluator ev(p, ctx);
+  const TripCounts tr = trip_counts(p, t);
+  ScheduleEstimate e;
+  e.tiles = p.op == OpClass::View ? 0 : tr.tiles();
+  e.sram = ev.need(t);
+  e.traffic = ev.traffic(t, tr);
+  double sram_bytes = 0;
+  ev.compute(t, tr, e, sram_bytes);
+  ev.finish(e, sram_bytes);
+  return e;
+}
+
+MapResult map_layer(const LayerProblem& p, const SramBudget& budget, const MapperContext& ctx) {
+  MapResult result;
+  if (p.op == OpClass::View) {
+    result.schedule = make_schedule(p, Tiling{}, trip_counts(p, Tiling{}), ScheduleEstimate{});
+    return result;
+  }
+  Evaluator ev(p, ctx);
+  const Objective obj = ctx.objective;
+  std::optional<Key> best_key;
+  // Lower bound of any candidate's objective given its traffic (compute is at least 0).
+  auto bound = [&](const hw::npu::TrafficBytes& tb) {
+    const double bytes = static_cast<double>(tb.total());
+    switch (obj) {
+      case Objective::Traffic: return bytes;
+      case Objective::Latency: return std::ceil(bytes / ctx.dram_bytes_per_cycle);
+      case Objective::Energy:
+      case Objective::Edp:
+        return static_cast<double>(p.macs()) * ctx.energy.mac_pj + bytes * ctx.energy.dram_pj_per_byte;
+    }
+    return bytes;
+  };
+
+  auto consider = [&](Tiling t) {
+    const SramNeed need = ev.need(t);
+    if (!need.fits(budget)) return false;
+    const TripCounts tr = trip_counts(p, t);
+    std::array<hw::npu::TrafficBytes, 6> per_order;
+    bool any = false;
+    for (std::size_t i = 0; i < 6; ++i) {
+      t.order = kLoopOrders[i];
+      per_order[i] = ev.traffic(t, tr);
+      any |= !best_key || bound(per_order[i]) <= std::get<0>(*best_key);
+    }
+    if (!any) return true;
+    ScheduleEstimate base;
+    base.tiles = tr.tiles();
+    base.sram = need;
+    double sram_bytes = 0;
+    ev.compute(t, tr, base, sram_bytes);
+    const int orders = p.op == OpClass::Gemm ? 6 : 1;
+    for (int i = 0; i < orders; ++i) {
+      t.order = p.op == OpClass::Gemm ? kLoopOrders[i] : LoopOrder::CSK;
+      ScheduleEstimate e = base;
+      e.traffic = per_order[static_cast<std::size_t>(p.op == OpClass::Gemm ? i : 3)];
+      ev.finish(e, sram_bytes);
+      const Key k = key_of(e, obj);
+      if (!best_key || k < *best_key) {
+        best_key = k;
+        result.schedule = make_schedule(p, t, tr, e);
+      }
+    }
+    return true;
+  };
+
+  const auto ths = tile_sizes(p.out_h);
+  for (int pass = 0; pass < 2 && !result.schedule; ++pass) {
+    std::vector<std::int64_t> tws{p.out_w};
+    if (pass == 1) {
+      tws = tile_sizes(p.out_w);
+      tws.erase(tws.begin());
+    }
+    if (p.op == OpClass::Gemm) {
+      const std::vector<std::int64_t> gbs =
+          p.groups > 1 ? tile_sizes(p.groups) : std::vector<std::int64_t>{1};
+      for (std::int64_t gb : gbs) {
+        const auto tks = gb > 1 ? std::vector<std::int64_t>{p.cout_per_group()} : tile_sizes(p.cout_per_group());
+        const auto tcs = gb > 1 ? std::vector<std::int64_t>{p.cin_per_group()} : tile_sizes(p.cin_per_group());
+        for (std::int64_t tk : tks)
+          for (std::int64_t tc : tcs)
+            for (std::int64_t tw : tws)
+              for (auto th = ths.rbegin(); th != ths.rend(); ++th)  // smallest first
+                if (!consider(Tiling{gb, tk, tc, *th, tw, LoopOrder::KSC})) break;
+      }
+    } else {
+      const auto tcs = p.vector_op == hw::vector::VectorOp::Softmax
+                           ? std::vector<std::int64_t>{p.out_c} : tile_sizes(p.out_c);
+      for (std::int64_t tc : tcs)
+        for (std::int64_t tw : tws)
+          for (auto th = ths.rbegin(); th != ths.rend(); ++th)
+            if (!consider(Tiling{1, 1, tc, *th, tw, LoopOrder::CSK})) break;
+    }
+  }
+  if (!result.schedule) {
+    const Tiling smallest{1, 1, p.vector_op == hw::vector::VectorOp::Softmax && p.op == OpClass::Vector ? p.out_c : 1, 1, 1, LoopOrder::KSC};
+    result.smallest_need = ev.need(smallest);
+    result.overflow = result.smallest_need.overflow(budget);
+  }
+  return result;
+}
+
+LayerSchedule schedule_with_tiling(const LayerProblem& p, const Tiling& t,
+                                   const SramBudget& budget, const MapperContext& ctx,
+                                   const std::string& source) {
+  auto bad = [&](const char* field, const std::string& what) {
+    return MappingError(fmt::format("{}: layer '{}': field '{}': {}", source, p.name, field, what));
+  };
+  if (p.op == OpClass::View) return make_schedule(p, Tiling{}, trip_counts(p, Tiling{}), ScheduleEstimate{});
+  if (t.gb < 1 || t.gb > p.groups) throw bad("gb", fmt::format("1..{} (groups per tile)", p.groups));
+  if (t.gb > 1 && (t.tk != p.cout_per_group() || t.tc != p.cin_per_group()))
+    throw bad("tk", fmt::format("whole groups when gb > 1: tk = {} and tc = {}", p.cout_per_group(), p.cin_per_group()));
+  const std::int64_t kmax = p.op == OpClass::Gemm ? p.cout_per_group() : 1;
+  const std::int64_t cmax = p.op == OpClass::Gemm ? p.cin_per_group() : p.out_c;
+  if (t.tk < 1 || t.tk > kmax) throw bad("tk", fmt::format("1..{}", kmax));
+  if (t.tc < 1 || t.tc > cmax) throw bad("tc", fmt::format("1..{}", cmax));
+  if (p.vector_op == hw::vector::VectorOp::Softmax && p.op == OpClass::Vector && t.tc != p.out_c)
+    throw bad("tc", fmt::format("{} (softmax needs every channel)", p.out_c));
+  if (t.th < 1 || t.th > p.out_h) throw bad("th", fmt::format("1..{}", p.out_h));
+  if (t.tw < 1 || t.tw > p.out_w) throw bad("tw", fmt::format("1..{}", p.out_w));
+  const SramNeed need = sram_need(p, t);
+  const std::string over = need.overflow(budget);
+  if (!over.empty())
+    throw bad("tiling", fmt::format("does not fit SRAM buffer '{}' ({} bytes needed with double buffering)",
+                                    over, over == "global" ? need.total() : over == "input" ? need.input
+                                          : over == "weight" ? need.weight : need.output));
+  return make_schedule(p, t, trip_counts(p, t), evaluate(p, t, ctx));
+}
+
+}  // namespace npusim::mapping

@@ -1,0 +1,211 @@
+#include "npusim/mapping/layer_problem.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace npusim::mapping {
+
+using workloads::LayerKind;
+namespace vec = hw::vector;
+
+const char* to_string(OpClass c) {
+  switch (c) {
+    case OpClass::Gemm: return "gemm";
+    case OpClass::Vector: return "vector";
+    case OpClass::View: return "view";
+  }
+  return "?";
+}
+
+std::pair<std::int64_t, std::int64_t> AxisMap::in_range(std::int64_t o0, std::int64_t o1) const {
+  // A tile covering the whole output axis loads the whole input axis: the DMA moves whole
+  // rows and planes rather than skipping an edge no window reads (1x1 stride-2 convs).
+  if (o0 == 0 && o1 == out) return {0, in};
+  std::int64_t lo, hi;
+  if (upsample > 1) {
+    lo = o0 / upsample;
+    hi = (o1 - 1) / upsample + 1;
+  } else {
+    lo = o0 * stride - pad_before;
+    hi = (o1 - 1) * stride - pad_before + static_cast<std::int64_t>(kernel - 1) * dilation + 1;
+  }
+  lo = std::clamp<std::int64_t>(lo, 0, in);
+  hi = std::clamp<std::int64_t>(hi, 0, in);
+  return {lo, std::max(lo, hi)};
+}
+
+std::int64_t AxisMap::tiled_input_extent(std::int64_t t) const {
+  std::int64_t sum = 0;
+  for (std::int64_t o = 0; o < out; o += t) {
+    const auto [lo, hi] = in_range(o, std::min(out, o + t));
+    sum += hi - lo;
+  }
+  return sum;
+}
+
+std::int64_t AxisMap::max_input_extent(std::int64_t t) const {
+  std::int64_t best = 0;
+  for (std::int64_t o = 0; o < out; o += t) {
+    const auto [lo, hi] = in_range(o, std::min(out, o + t));
+    best = std::max(best, hi - lo);
+  }
+  return best;
+}
+
+std::int64_t LayerProblem::macs() const {
+  if (op != OpClass::Gemm) return 0;
+  return batch * out_c * out_h * out_w * cin_per_group() * kernel_h * kernel_w;
+}
+
+std::int64_t LayerProblem::dram_channels(std::size_t i) const {
+  std::int64_t n = 0;
+  for (const ViewPart& p : inputs[i].parts)
+    if (!is_resident(p.storage)) n += p.channels;
+  return n;
+}
+
+vec::ActivationKind vector_activation(workloads::Activation a) {
+  using workloads::Activation;
+  switch (a) {
+    case Activation::None: return vec::ActivationKind::None;
+    case Activation::ReLU: return vec::ActivationKind::Relu;
+    case Activation::ReLU6:
+    case Activation::HardSigmoid:
+    case Activation::HardSwish: return vec::ActivationKind::Relu6;  // clamp-based, 1 op
+    case Activation::Leaky: return vec::ActivationKind::Leaky;
+    case Activation::Sigmoid:
+    case Activation::Swish: return vec::ActivationKind::Swish;      // table lookup
+    case Activation::Mish: return vec::ActivationKind::Mish;
+  }
+  return vec::ActivationKind::None;
+}
+
+namespace {
+
+AxisMap window_axis(std::int64_t in, std::int64_t out, int kernel, int stride, int pad,
+                    int dilation) {
+  AxisMap a;
+  a.in = in;
+  a.out = out;
+  a.kernel = kernel;
+  a.stride = stride;
+  a.pad_before = pad;
+  a.dilation = dilation;
+  return a;
+}
+
+/// FC reads its input flattened: a C x H x W view becomes C*H*W x 1 x 1 over alias storages
+/// (NCHW flattening keeps every byte where it is).
+TensorView flattened(const TensorView& v, Placement& placement) {
+  if (v.h == 1 && v.w == 1) return v;
+  TensorView f;
+  f.c = v.c * v.h * v.w;
+  f.h = f.w = 1;
+  for (const ViewPart& part : v.parts) {
+    const TensorStorage& s = placement.storages[static_cast<std::size_t>(part.storage)];
+    TensorStorage alias = s;
+    alias.name = s.name + "#flat";
+    alias.c = s.c * s.h * s.w;
+    alias.h = alias.w = 1;
+    alias.alias_of = s.alias_of >= 0 ? s.alias_of : part.storage;
+    const int id = static_cast<int>(placement.storages.size());
+    placement.storages.push_back(alias);
+    const std::int64_t hw = v.h * v.w;
+    f.parts.push_back(ViewPart{id, part.storage_channel * hw, part.view_channel * hw,
+                               part.channels * hw});
+  }
+  return f;
+}
+
+}  // namespace
+
+LayerProblem make_layer_problem(const workloads::Graph& graph, int index, Placement& placement,
+                                int batch, int elem_bytes) {
+  const workloads::Layer& layer = graph.layer(index);
+  LayerProblem p;
+  p.layer = index;
+  p.name = layer.name;
+  p.kind = layer.kind;
+  p.batch = batch;
+  p.out_c = layer.out.c;
+  p.out_h = layer.out.h;
+  p.out_w = layer.out.w;
+  p.elem_bytes = elem_bytes;
+  p.output = placement.views[static_cast<std::size_t>(index)];
+  p.activation = vector_activation(layer.activation);
+  p.rows = window_axis(p.out_h, p.out_h, 1, 1, 0, 1);
+  p.cols = window_axis(p.out_w, p.out_w, 1, 1, 0, 1);
+  for (int in : layer.inputs) p.inputs.push_back(placement.views[static_cast<std::size_t>(in)]);
+  const workloads::Window& w = layer.window;
+  auto input_shape = [&](std::size_t i) { return graph.layer(layer.inputs[i]).out; };
+
+  switch (layer.kind) {
+    case LayerKind::Input:
+    case LayerKind::Concat:
+    case LayerKind::Slice:
+      p.op = OpClass::View;
+      break;
+    case LayerKind::Conv: {
+      const auto in = input_shape(0);
+      p.op = OpClass::Gemm;
+      p.in_c = in.c;
+      p.groups = layer.groups;
+      p.kernel_h = w.kernel_h;
+      p.kernel_w = w.kernel_w;
+      p.rows = window_axis(in.h, p.out_h, w.kernel_h, w.stride_h, w.pad_top, w.dilation_h);
+      p.cols = window_axis(in.w, p.out_w, w.kernel_w, w.stride_w, w.pad_left, w.dilation_w);
+      break;
+    }
+    case LayerKind::FullyConnected: {
+      p.op = OpClass::Gemm;
+      p.inputs[0] = flattened(p.inputs[0], placement);
+      p.in_c = p.inputs[0].c;
+      p.rows = window_axis(1, 1, 1, 1, 0, 1);
+      p.cols = window_axis(1, 1, 1, 1, 0, 1);
+      break;
+    }
+    case LayerKind::MaxPool:
+    case LayerKind::AvgPool: {
+      const auto in = input_shape(0);
+      p.op = OpClass::Vector;
+      p.vector_op = layer.kind == LayerKind::MaxPool ? vec::VectorOp::MaxPool
+                                                     : vec::VectorOp::AvgPool;
+      p.vector_window = w.kernel_h * w.kernel_w;
+      p.rows = window_axis(in.h, p.out_h, w.kernel_h, w.stride_h, w.pad_top, w.dilation_h);
+      p.cols = window_axis(in.w, p.out_w, w.kernel_w, w.stride_w, w.pad_left, w.dilation_w);
+      break;
+    }
+    case LayerKind::AdaptiveAvgPool: {
+      const auto in = input_shape(0);
+      p.op = OpClass::Vector;
+      const bool global = p.out_h == 1 && p.out_w == 1;
+      p.vector_op = global ? vec::VectorOp::GlobalAvgPool : vec::VectorOp::AvgPool;
+      // PyTorch's adaptive windows; exact when the input divides by the output size.
+      const int kh = static_cast<int>((in.h + p.out_h - 1) / p.out_h);
+      const int kw = static_cast<int>((in.w + p.out_w - 1) / p.out_w);
+      p.vector_window = kh * kw;
+      p.rows = window_axis(in.h, p.out_h, kh, static_cast<int>(in.h / p.out_h), 0, 1);
+      p.cols = window_axis(in.w, p.out_w, kw, static_cast<int>(in.w / p.out_w), 0, 1);
+      break;
+    }
+    case LayerKind::Add:
+      p.op = OpClass::Vector;
+      p.vector_op = vec::VectorOp::Add;
+      break;
+    case LayerKind::Upsample: {
+      const auto in = input_shape(0);
+      p.op = OpClass::Vector;
+      p.vector_op = vec::VectorOp::Copy;
+      p.rows = AxisMap{in.h, p.out_h, 1, 1, 0, 1, layer.scale};
+      p.cols = AxisMap{in.w, p.out_w, 1, 1, 0, 1, layer.scale};
+      break;
+    }
+    case LayerKind::Softmax:
+      p.op = OpClass::Vector;
+      p.vector_op = vec::VectorOp::Softmax;
+      break;
+  }
+  return p;
+}
+
+}  // namespace npusim::mapping

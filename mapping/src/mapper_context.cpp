@@ -1,0 +1,42 @@
+#include "npusim/mapping/mapper_context.hpp"
+
+#include <cmath>
+
+namespace npusim::mapping {
+
+MapperContext make_mapper_context(const hw::ArchConfig& arch, const hw::dram::DramSpec& dram,
+                                  Objective objective) {
+  MapperContext c;
+  c.array = {arch.pe.rows, arch.pe.cols};
+  c.dataflow = arch.pe.dataflow;
+  c.lanes = arch.vector.lanes;
+  c.elem_bytes = hw::pe::element_bytes(arch.pe.precision);
+  c.capacity.split = arch.sram.split;
+  for (const hw::BufferConfig& b : arch.sram.buffers) {
+    const std::int64_t bw = static_cast<std::int64_t>(b.banks) * b.port_bytes;
+    if (b.name == "global") {
+      c.capacity.global = b.bytes();
+      c.sram_bw_global = bw;
+    } else if (b.name == "input") {
+      c.capacity.input = b.bytes();
+      c.sram_bw_input = bw;
+    } else if (b.name == "weight") {
+      c.capacity.weight = b.bytes();
+      c.sram_bw_weight = bw;
+    } else if (b.name == "output") {
+      c.capacity.output = b.bytes();
+      c.sram_bw_output = bw;
+    }
+  }
+  // Peak bytes per second over PE cycles per second.
+  c.dram_bytes_per_cycle = dram.peak_gbps() * 1e9 / (arch.pe.freq_mhz * 1e6);
+  c.atom = static_cast<std::uint64_t>(dram.org.burst_bytes());
+  c.dram_capacity = dram.org.total_bytes();
+  const double latency_ns =
+      (dram.timing.nRCD + dram.timing.nCL + dram.timing.nBL) * dram.timing.tCK_ns();
+  c.tile_latency_cycles = static_cast<std::int64_t>(std::ceil(latency_ns * arch.pe.freq_mhz / 1000.0));
+  c.objective = objective;
+  return c;
+}
+
+}  // namespace npusim::mapping

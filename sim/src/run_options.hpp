@@ -1,0 +1,27 @@
+// The inputs shared by `npusim map` and `npusim run`: network, architecture with --set
+// overrides, batch, reuse mode, objective and an optional schedule file, each validated
+// with an error that names the flag, file or field.
+#pragma once
+
+#include <string>
+
+#include "cli_args.hpp"
+#include "npusim/hw/config/arch_config.hpp"
+#include "npusim/mapping/network_mapper.hpp"
+#include "npusim/workloads/graph.hpp"
+
+namespace npusim::cli {
+
+struct RunInputs {
+  std::string net_spec;
+  workloads::Graph graph;  ///< batch 1; the batch is in map_options
+  hw::ArchConfig arch;
+  mapping::MapOptions map_options;
+};
+
+inline constexpr const char* kDefaultNet = "hardnet68";
+inline constexpr const char* kDefaultArch = "edge-32x32";
+
+RunInputs read_run_inputs(const Args& args, const char* command);
+
+}  // namespace npusim::cli
