@@ -361,16 +361,15 @@ MapResult map_layer(const LayerProblem& p, const SramBudget& budget, const Mappe
   return result;
 }
 
-LayerSchedule schedule_with_tiling(const LayerProblem& p, const Tiling& t,
-                                   const SramBudget& budget, const MapperContext& ctx,
-                                   const std::string& source) {
+void validate_tiling(const LayerProblem& p, const Tiling& t, const std::string& source) {
   auto bad = [&](const char* field, const std::string& what) {
-    return MappingError(fmt::format("{}: layer '{}': field '{}': {}", source, p.name, field, what));
+    return MappingError(fmt::format("{}: layer '{}': field '{}': expected {}", source, p.name, field, what));
   };
-  if (p.op == OpClass::View) return make_schedule(p, Tiling{}, trip_counts(p, Tiling{}), ScheduleEstimate{});
+  if (p.op == OpClass::View) return;
   if (t.gb < 1 || t.gb > p.groups) throw bad("gb", fmt::format("1..{} (groups per tile)", p.groups));
   if (t.gb > 1 && (t.tk != p.cout_per_group() || t.tc != p.cin_per_group()))
-    throw bad("tk", fmt::format("whole groups when gb > 1: tk = {} and tc = {}", p.cout_per_group(), p.cin_per_group()));
+    throw bad("tk", fmt::format("whole groups when gb > 1: tk = {} and tc = {}", p.cout_per_group(),
+                                p.cin_per_group()));
   const std::int64_t kmax = p.op == OpClass::Gemm ? p.cout_per_group() : 1;
   const std::int64_t cmax = p.op == OpClass::Gemm ? p.cin_per_group() : p.out_c;
   if (t.tk < 1 || t.tk > kmax) throw bad("tk", fmt::format("1..{}", kmax));
@@ -379,12 +378,24 @@ LayerSchedule schedule_with_tiling(const LayerProblem& p, const Tiling& t,
     throw bad("tc", fmt::format("{} (softmax needs every channel)", p.out_c));
   if (t.th < 1 || t.th > p.out_h) throw bad("th", fmt::format("1..{}", p.out_h));
   if (t.tw < 1 || t.tw > p.out_w) throw bad("tw", fmt::format("1..{}", p.out_w));
+}
+
+LayerSchedule schedule_with_tiling(const LayerProblem& p, const Tiling& t,
+                                   const SramBudget& budget, const MapperContext& ctx,
+                                   const std::string& source) {
+  if (p.op == OpClass::View) return make_schedule(p, Tiling{}, trip_counts(p, Tiling{}), ScheduleEstimate{});
+  validate_tiling(p, t, source);
   const SramNeed need = sram_need(p, t);
   const std::string over = need.overflow(budget);
-  if (!over.empty())
-    throw bad("tiling", fmt::format("does not fit SRAM buffer '{}' ({} bytes needed with double buffering)",
-                                    over, over == "global" ? need.total() : over == "input" ? need.input
-                                          : over == "weight" ? need.weight : need.output));
+  if (!over.empty()) {
+    const std::int64_t bytes = over == "global" ? need.total() : over == "input" ? need.input
+                               : over == "weight" ? need.weight : need.output;
+    const std::int64_t have = over == "global" ? budget.global : over == "input" ? budget.input
+                              : over == "weight" ? budget.weight : budget.output;
+    throw MappingError(fmt::format(
+        "{}: layer '{}': field 'tiling': does not fit SRAM buffer '{}' ({} bytes needed with "
+        "double buffering, {} available)", source, p.name, over, bytes, have));
+  }
   return make_schedule(p, t, trip_counts(p, t), evaluate(p, t, ctx));
 }
 

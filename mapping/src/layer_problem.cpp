@@ -21,17 +21,30 @@ std::pair<std::int64_t, std::int64_t> AxisMap::in_range(std::int64_t o0, std::in
   // A tile covering the whole output axis loads the whole input axis: the DMA moves whole
   // rows and planes rather than skipping an edge no window reads (1x1 stride-2 convs).
   if (o0 == 0 && o1 == out) return {0, in};
-  std::int64_t lo, hi;
   if (upsample > 1) {
-    lo = o0 / upsample;
-    hi = (o1 - 1) / upsample + 1;
-  } else {
-    lo = o0 * stride - pad_before;
-    hi = (o1 - 1) * stride - pad_before + static_cast<std::int64_t>(kernel - 1) * dilation + 1;
+    const std::int64_t lo = std::clamp<std::int64_t>(o0 / upsample, 0, in);
+    const std::int64_t hi = std::clamp<std::int64_t>((o1 - 1) / upsample + 1, 0, in);
+    return {lo, std::max(lo, hi)};
   }
-  lo = std::clamp<std::int64_t>(lo, 0, in);
-  hi = std::clamp<std::int64_t>(hi, 0, in);
-  return {lo, std::max(lo, hi)};
+  // The first and last taps inside the input; with dilation, clipping the window at the
+  // border is not enough (taps step over rows), so look at the outputs near each border.
+  const std::int64_t span = static_cast<std::int64_t>(kernel - 1) * dilation;
+  std::int64_t lo = in, hi = 0;
+  for (std::int64_t o = o0; o < o1; ++o) {
+    const std::int64_t first = o * stride - pad_before;
+    const std::int64_t skip = first < 0 ? (-first + dilation - 1) / dilation : 0;
+    if (skip < kernel && first + skip * dilation < in) lo = std::min(lo, first + skip * dilation);
+    if (first >= 0) break;  // later outputs start further in
+  }
+  for (std::int64_t o = o1 - 1; o >= o0; --o) {
+    const std::int64_t first = o * stride - pad_before, last = first + span;
+    const std::int64_t over = last >= in ? (last - in + dilation) / dilation : 0;
+    if (over < kernel && first + (kernel - 1 - over) * dilation >= 0)
+      hi = std::max(hi, first + (kernel - 1 - over) * dilation + 1);
+    if (last < in) break;  // earlier outputs end further in
+  }
+  if (hi <= lo) return {0, 0};
+  return {std::clamp<std::int64_t>(lo, 0, in), std::clamp<std::int64_t>(hi, 0, in)};
 }
 
 std::int64_t AxisMap::tiled_input_extent(std::int64_t t) const {

@@ -176,6 +176,7 @@ NetworkSchedule map_network(const workloads::Graph& graph, const hw::ArchConfig&
   auto try_map = [&](const LayerProblem& p, const SramBudget& b) -> MapResult {
     const auto it = options.fixed.find(p.name);
     if (it == options.fixed.end()) return map_layer(p, b, ctx);
+    validate_tiling(p, it->second, options.fixed_source);
     MapResult r;
     try {
       r.schedule = schedule_with_tiling(p, it->second, b, ctx, options.fixed_source);

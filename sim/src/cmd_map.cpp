@@ -28,7 +28,7 @@ int cmd_map(int argc, char** argv) {
         "  channels, th x tw output pixels per tile), loop order, planned DRAM bytes and the\n"
         "  excess over reading every input and weight and writing every output once.\n"
         "  --json prints the schedule on stdout; --out FILE writes it (npusim run --schedule).\n"
-        "  Defaults: --net hardnet68 --arch edge-32x32 --reuse none --objective traffic.\n");
+        "  Defaults: --net hardnet68 --arch edge-32x32 --reuse none --objective edp.\n");
     return 0;
   }
   const RunInputs in = read_run_inputs(args, "map");

@@ -41,6 +41,9 @@ struct MapResult {
 /// Best tiling of `p` within `budget`, or no schedule if even the smallest tile overflows.
 MapResult map_layer(const LayerProblem& p, const SramBudget& budget, const MapperContext& ctx);
 
+/// Throws MappingError naming the source, layer and field if `t` is not a tiling of `p`.
+void validate_tiling(const LayerProblem& p, const Tiling& t, const std::string& source);
+
 /// A schedule for a given tiling (a user's --schedule file), or MappingError naming the
 /// field if it is invalid or does not fit.
 LayerSchedule schedule_with_tiling(const LayerProblem& p, const Tiling& t,

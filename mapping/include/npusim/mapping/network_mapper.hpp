@@ -33,7 +33,9 @@ bool parse_reuse(const std::string& text, Reuse& out);
 
 struct MapOptions {
   Reuse reuse = Reuse::None;
-  Objective objective = Objective::Traffic;
+  /// Energy-delay product by default: minimal traffic alone tiles for DRAM at any cost in
+  /// PE utilization, minimal latency alone spends DRAM bytes for a few cycles.
+  Objective objective = Objective::Edp;
   int batch = 1;
   /// Layer name -> tiling to use instead of searching (a --schedule file).
   std::map<std::string, Tiling> fixed;

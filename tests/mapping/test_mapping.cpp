@@ -1,0 +1,410 @@
+// The mapper's promises: closed-form DRAM bytes equal an independent brute-force walk of
+// the tiles (distinct bytes of every load and store), every MAC is covered exactly once,
+// schedules fit their SRAM, conv traffic equals CIO x element size + weights when SRAM
+// holds a layer, concat and slice are views, liveness reuse saves traffic, bad input is a
+// clear error, and schedules round-trip through JSON.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+
+#include "npusim/hw/config/arch_config.hpp"
+#include "npusim/mapping/layer_mapper.hpp"
+#include "npusim/mapping/network_mapper.hpp"
+#include "npusim/mapping/schedule_json.hpp"
+#include "npusim/mapping/tile_walker.hpp"
+#include "npusim/workloads/analysis.hpp"
+#include "npusim/workloads/zoo.hpp"
+
+namespace {
+
+using namespace npusim;
+using namespace npusim::mapping;
+using hw::npu::TrafficKind;
+using workloads::Graph;
+using workloads::Window;
+
+Graph build(const std::string& name) {
+  const workloads::ZooEntry* e = workloads::find_zoo_entry(name);
+  return e->build(e->default_input, 1);
+}
+
+hw::ArchConfig arch_with_sram_kib(const std::string& preset, std::int64_t kib) {
+  return hw::load_arch_config(preset, {"sram.global_kib=" + std::to_string(kib)});
+}
+
+// ---- brute force --------------------------------------------------------------------
+
+std::uint64_t view_address(const Placement& pl, const TensorView& v, std::int64_t n,
+                           std::int64_t c, std::int64_t y, std::int64_t x) {
+  for (const ViewPart& part : v.parts)
+    if (c >= part.view_channel && c < part.view_channel + part.channels)
+      return pl.storages[static_cast<std::size_t>(part.storage)].address(
+          n, part.storage_channel + c - part.view_channel, y, x);
+  ADD_FAILURE() << "channel outside the view";
+  return 0;
+}
+
+/// Input rows a tile of outputs [o0, o1) needs: every (output, kernel tap) that lands in the
+/// input, as the bounding box the DMA moves; the whole axis when the tile is the whole axis.
+std::pair<std::int64_t, std::int64_t> needed(std::int64_t o0, std::int64_t o1, std::int64_t out,
+                                             std::int64_t in, int k, int s, int pad, int d) {
+  if (o0 == 0 && o1 == out) return {0, in};
+  std::int64_t lo = in, hi = 0;
+  for (std::int64_t o = o0; o < o1; ++o)
+    for (int t = 0; t < k; ++t) {
+      const std::int64_t i = o * s - pad + static_cast<std::int64_t>(t) * d;
+      if (i >= 0 && i < in) {
+        lo = std::min(lo, i);
+        hi = std::max(hi, i + 1);
+      }
+    }
+  return {lo, std::max(lo, hi)};
+}
+
+struct BruteResult {
+  hw::npu::TrafficBytes bytes;
+  std::vector<int> coverage;  ///< per (output element, reduction index)
+  std::int64_t max_input_tile = 0, max_weight_tile = 0;
+};
+
+/// Walks a conv's loop nest with its own index arithmetic; an operand tile is loaded when
+/// its index changes, each load counting the distinct byte addresses it touches.
+BruteResult brute_force_conv(const LayerProblem& p, const Tiling& t, const Placement& pl,
+                             const workloads::Layer& layer) {
+  BruteResult r;
+  const Window& w = layer.window;
+  const std::int64_t G = p.groups, cig = p.cin_per_group(), cog = p.cout_per_group();
+  const std::int64_t gb = std::min<std::int64_t>(t.gb, G);
+  const std::int64_t tk = gb > 1 ? cog : t.tk, tc = gb > 1 ? cig : t.tc;
+  const std::int64_t Tg = (G + gb - 1) / gb, Tk = (cog + tk - 1) / tk, Tc = (cig + tc - 1) / tc;
+  const std::int64_t Tr = (p.out_h + t.th - 1) / t.th, Tw = (p.out_w + t.tw - 1) / t.tw;
+  const std::int64_t Ts = p.batch * Tr * Tw;
+  const std::int64_t red = cig * p.kernel_h * p.kernel_w;
+  r.coverage.assign(static_cast<std::size_t>(p.batch * p.out_c * p.out_h * p.out_w * red), 0);
+  const std::string order = to_string(t.order);
+  const std::uint64_t eb = static_cast<std::uint64_t>(p.elem_bytes);
+  std::array<std::int64_t, 4> prev_in{-1, -1, -1, -1}, prev_w{-1, -1, -1, -1}, prev_out{-1, -1, -1, -1};
+
+  struct Tile { std::int64_t g, k, c, s; };
+  std::vector<Tile> seq;
+  for (std::int64_t g = 0; g < Tg; ++g) {
+    std::map<char, std::int64_t> trips{{'K', Tk}, {'C', Tc}, {'S', Ts}};
+    for (std::int64_t a = 0; a < trips[order[0]]; ++a)
+      for (std::int64_t b = 0; b < trips[order[1]]; ++b)
+        for (std::int64_t d = 0; d < trips[order[2]]; ++d) {
+          std::map<char, std::int64_t> idx{{order[0], a}, {order[1], b}, {order[2], d}};
+          seq.push_back({g, idx['K'], idx['C'], idx['S']});
+        }
+  }
+  for (std::size_t i = 0; i < seq.size(); ++i) {
+    const Tile& x = seq[i];
+    const std::int64_t g0 = x.g * gb, g1 = std::min(G, g0 + gb);
+    const std::int64_t k0 = x.k * tk, k1 = std::min(cog, k0 + tk);
+    const std::int64_t c0 = x.c * tc, c1 = std::min(cig, c0 + tc);
+    const std::int64_t n = x.s / (Tr * Tw), rt = (x.s / Tw) % Tr, ct = x.s % Tw;
+    const std::int64_t oy0 = rt * t.th, oy1 = std::min(p.out_h, oy0 + t.th);
+    const std::int64_t ox0 = ct * t.tw, ox1 = std::min(p.out_w, ox0 + t.tw);
+    const auto [iy0, iy1] = needed(oy0, oy1, p.out_h, p.rows.in, w.kernel_h, w.stride_h, w.pad_top, w.dilation_h);
+    const auto [ix0, ix1] = needed(ox0, ox1, p.out_w, p.cols.in, w.kernel_w, w.stride_w, w.pad_left, w.dilation_w);
+    if (std::array<std::int64_t, 4>{x.g, 0, x.c, x.s} != prev_in) {
+      std::set<std::uint64_t> bytes;
+      for (std::int64_t g = g0; g < g1; ++g)
+        for (std::int64_t c = c0; c < c1; ++c)
+          for (std::int64_t y = iy0; y < iy1; ++y)
+            for (std::int64_t xx = ix0; xx < ix1; ++xx)
+              for (std::uint64_t b = 0; b < eb; ++b)
+                bytes.insert(view_address(pl, p.inputs[0], n, g * cig + c, y, xx) + b);
+      r.bytes.rd(TrafficKind::Input) += bytes.size();
+      r.max_input_tile = std::max<std::int64_t>(r.max_input_tile, static_cast<std::int64_t>(bytes.size()));
+      prev_in = {x.g, 0, x.c, x.s};
+    }
+    if (std::array<std::int64_t, 4>{x.g, x.k, x.c, 0} != prev_w) {
+      const std::int64_t wb = (g1 - g0) * (k1 - k0) * (c1 - c0) * p.kernel_h * p.kernel_w * p.elem_bytes;
+      r.bytes.rd(TrafficKind::Weight) += static_cast<std::uint64_t>(wb);
+      r.max_weight_tile = std::max(r.max_weight_tile, wb);
+      prev_w = {x.g, x.k, x.c, 0};
+    }
+    const std::array<std::int64_t, 4> out_id{x.g, x.k, 0, x.s};
+    const std::uint64_t out_elems = static_cast<std::uint64_t>((g1 - g0) * (k1 - k0) * (oy1 - oy0) * (ox1 - ox0));
+    if (x.c > 0 && out_id != prev_out) r.bytes.rd(TrafficKind::Psum) += out_elems * 4;
+    prev_out = out_id;
+    // Coverage of this tile's MACs.
+    for (std::int64_t g = g0; g < g1; ++g)
+      for (std::int64_t k = k0; k < k1; ++k)
+        for (std::int64_t c = c0; c < c1; ++c)
+          for (int ky = 0; ky < p.kernel_h; ++ky)
+            for (int kx = 0; kx < p.kernel_w; ++kx)
+              for (std::int64_t oy = oy0; oy < oy1; ++oy)
+                for (std::int64_t ox = ox0; ox < ox1; ++ox) {
+                  const std::int64_t o = ((n * p.out_c + g * cog + k) * p.out_h + oy) * p.out_w + ox;
+                  const std::int64_t red_idx = (c * p.kernel_h + ky) * p.kernel_w + kx;
+                  ++r.coverage[static_cast<std::size_t>(o * red + red_idx)];
+                }
+    const bool last_c = x.c == Tc - 1;
+    const bool next_same = i + 1 < seq.size() && seq[i + 1].g == x.g && seq[i + 1].k == x.k && seq[i + 1].s == x.s;
+    if (!last_c && !next_same) r.bytes.wr(TrafficKind::Psum) += out_elems * 4;
+    if (last_c && !p.output_resident) {
+      std::set<std::uint64_t> bytes;
+      for (std::int64_t g = g0; g < g1; ++g)
+        for (std::int64_t k = k0; k < k1; ++k)
+          for (std::int64_t y = oy0; y < oy1; ++y)
+            for (std::int64_t xx = ox0; xx < ox1; ++xx)
+              for (std::uint64_t b = 0; b < eb; ++b)
+                bytes.insert(view_address(pl, p.output, n, g * cog + k, y, xx) + b);
+      r.bytes.wr(TrafficKind::Output) += bytes.size();
+    }
+  }
+  return r;
+}
+
+/// Small conv layers exercising stride, padding, dilation, groups, depthwise and a concat input.
+Graph small_convs() {
+  Graph g("small");
+  const int in = g.add(workloads::input_layer("in", {1, 6, 11, 9}));
+  const int a = g.add(workloads::conv_layer("a_3x3_s2_p1", in, 10, Window::square(3, 2, 1)));
+  Window dil = Window::square(3, 1, 2);
+  dil.dilation_h = dil.dilation_w = 2;
+  const int b = g.add(workloads::conv_layer("b_dilated", in, 4, dil));
+  const int cat = g.add(workloads::concat_layer("cat", {in, b}));
+  const int c = g.add(workloads::conv_layer("c_grouped_on_concat", cat, 10, Window::square(3, 1, 1), 2));
+  g.add(workloads::conv_layer("d_depthwise", c, 10, Window::square(3, 1, 1), 10));
+  g.add(workloads::conv_layer("e_1x1_s2", a, 7, Window::square(1, 2, 0)));
+  Window asym{2, 3, 1, 2, 0, 1, 1, 0, 1, 1, false};
+  g.add(workloads::conv_layer("f_asymmetric", c, 5, asym));
+  return g;
+}
+
+TEST(Mapping, ClosedFormBytesEqualBruteForceAndEveryMacIsCoveredOnce) {
+  const Graph g = small_convs();
+  const hw::ArchConfig arch = hw::load_arch_config("tiny-8x8");
+  const MapperContext ctx = make_mapper_context(arch, hw::arch_dram_spec(arch), Objective::Traffic);
+  Placement pl = place_activations(g, 2, 1, 0, 64);
+  std::mt19937 rng(7);
+  int checked = 0;
+  for (int l = 0; l < g.size(); ++l) {
+    if (g.layer(l).kind != workloads::LayerKind::Conv) continue;
+    LayerProblem p = make_layer_problem(g, l, pl, 2, 1);
+    for (int trial = 0; trial < 30; ++trial) {
+      auto pick = [&](std::int64_t d) { return 1 + static_cast<std::int64_t>(rng() % static_cast<unsigned>(d)); };
+      Tiling t;
+      t.gb = p.groups > 1 && rng() % 2 ? pick(p.groups) : 1;
+      t.tk = t.gb > 1 ? p.cout_per_group() : pick(p.cout_per_group());
+      t.tc = t.gb > 1 ? p.cin_per_group() : pick(p.cin_per_group());
+      t.th = pick(p.out_h);
+      t.tw = pick(p.out_w);
+      t.order = kLoopOrders[rng() % 6];
+      const ScheduleEstimate e = evaluate(p, t, ctx);
+      const BruteResult b = brute_force_conv(p, t, pl, g.layer(l));
+      ASSERT_EQ(e.traffic, b.bytes) << p.name << " gb" << t.gb << " tk" << t.tk << " tc" << t.tc
+                                    << " th" << t.th << " tw" << t.tw << " " << to_string(t.order);
+      for (int cov : b.coverage) ASSERT_EQ(cov, 1) << p.name;
+      // The buffers the mapper sizes hold the largest tiles the walk loaded.
+      EXPECT_GE(e.sram.input / 2, b.max_input_tile) << p.name;
+      EXPECT_GE(e.sram.weight / 2, b.max_weight_tile) << p.name;
+      // The tile walker the simulator runs moves the same bytes and does the layer's MACs.
+      LayerSchedule s;
+      s.layer = l;
+      s.op = p.op;
+      s.tiling = t;
+      s.trips = trip_counts(p, t);
+      TileWalker walker(p, s, pl, ctx);
+      hw::npu::TileWork w;
+      std::int64_t macs = 0, tiles = 0;
+      while (walker.next(w)) {
+        macs += w.pe.macs;
+        ++tiles;
+        for (const auto& tr : w.loads)
+          for (const auto& [addr, bytes] : tr.ranges) {
+            EXPECT_EQ(addr % ctx.atom, 0u);
+            EXPECT_EQ(bytes % ctx.atom, 0u);
+          }
+      }
+      EXPECT_EQ(walker.logical(), b.bytes);
+      EXPECT_EQ(macs, p.macs());
+      EXPECT_EQ(tiles, s.trips.tiles());
+      EXPECT_GE(walker.dram().total(), walker.logical().total());
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 6 * 30);
+}
+
+TEST(Mapping, ChosenSchedulesFitTheirSramAndCoverTheMacs) {
+  for (std::int64_t kib : {16, 64, 1024}) {
+    const hw::ArchConfig arch = arch_with_sram_kib("edge-32x32", kib);
+    const Graph g = build("hardnet68");
+    const NetworkSchedule ns = map_network(g, arch, hw::arch_dram_spec(arch), MapOptions{});
+    const auto stats = workloads::analyze(g);
+    std::int64_t macs = 0;
+    for (const LayerSchedule& s : ns.layers) {
+      EXPECT_LE(s.estimate.sram.total(), kib * 1024) << s.name;
+      macs += s.macs;
+    }
+    EXPECT_EQ(macs, stats.total.macs);
+  }
+}
+
+TEST(Mapping, ConvTrafficEqualsCioTimesElementBytesPlusWeightsWhenSramHoldsALayer) {
+  for (const char* net : {"hardnet68", "resnet50", "densenet121", "cspresnext50"}) {
+    const Graph g = build(net);
+    const auto stats = workloads::analyze(g);
+    const hw::ArchConfig big = arch_with_sram_kib("edge-32x32", 256 * 1024);
+    MapOptions traffic;
+    traffic.objective = Objective::Traffic;
+    const NetworkSchedule ns = map_network(g, big, hw::arch_dram_spec(big), traffic);
+    std::uint64_t conv_io = 0, conv_weights = 0, cio = 0, weights = 0;
+    int skipping = 0;
+    for (const LayerSchedule& s : ns.layers) {
+      if (s.kind != workloads::LayerKind::Conv) continue;
+      const auto& t = s.estimate.traffic;
+      const auto& ls = stats.layers[static_cast<std::size_t>(s.layer)];
+      EXPECT_EQ(t.wr(TrafficKind::Output), static_cast<std::uint64_t>(ls.output_elements)) << s.name;
+      EXPECT_EQ(t.rd(TrafficKind::Psum) + t.wr(TrafficKind::Psum), 0u) << s.name;
+      // A window that reads every input pixel reads the whole input once. A 1x1 stride-2
+      // conv (ResNet's downsampling shortcut) never reads odd rows: tiles of whole output
+      // rows skip them, so it moves less than its CIO says.
+      const Window& w = g.layer(s.layer).window;
+      if (w.kernel_h >= w.stride_h && w.kernel_w >= w.stride_w) {
+        EXPECT_EQ(t.rd(TrafficKind::Input), static_cast<std::uint64_t>(ls.input_elements)) << s.name;
+      } else {
+        EXPECT_LT(t.rd(TrafficKind::Input), static_cast<std::uint64_t>(ls.input_elements)) << s.name;
+        EXPECT_GE(t.rd(TrafficKind::Input), static_cast<std::uint64_t>(ls.input_elements) / 2) << s.name;
+        ++skipping;
+      }
+      conv_io += t.rd(TrafficKind::Input) + t.wr(TrafficKind::Output);
+      conv_weights += t.rd(TrafficKind::Weight);
+      cio += static_cast<std::uint64_t>(ls.cio);
+      weights += static_cast<std::uint64_t>(ns.problems[static_cast<std::size_t>(s.layer)].weight_elements());
+    }
+    if (skipping == 0) EXPECT_EQ(conv_io, cio) << net;  // int8: one byte per element
+    EXPECT_EQ(conv_weights, weights) << net;
+    // ResNet-50 v1.5 has three: the shortcuts of layer2..layer4 (layer1's has stride 1).
+    EXPECT_EQ(skipping, std::string(net) == "resnet50" ? 3 : 0) << net;
+
+    // A 64 KiB SRAM cannot hold a layer: traffic rises, by the excess the schedule reports.
+    const hw::ArchConfig small = arch_with_sram_kib("edge-32x32", 64);
+    const NetworkSchedule ns2 = map_network(g, small, hw::arch_dram_spec(small), traffic);
+    EXPECT_GT(ns2.planned.total(), ns.planned.total()) << net;
+    if (skipping == 0) {
+      std::int64_t excess = 0;
+      const auto doc = schedule_to_json(ns2);
+      for (const auto& l : doc["layers"])
+        if (l.contains("excess_bytes")) excess += l["excess_bytes"].get<std::int64_t>();
+      EXPECT_GT(excess, 0) << net;
+      EXPECT_EQ(excess, static_cast<std::int64_t>(ns2.planned.total() - ns.planned.total())) << net;
+    }
+  }
+}
+
+TEST(Mapping, ConcatAndSliceAreViewsWithoutCopies) {
+  Graph g("views");
+  const int in = g.add(workloads::input_layer("in", {1, 8, 8, 8}));
+  const int a = g.add(workloads::conv_layer("a", in, 6, Window::square(1)));
+  const int b = g.add(workloads::conv_layer("b", in, 10, Window::square(1)));
+  const int cat = g.add(workloads::concat_layer("cat", {a, b}));
+  const int sl = g.add(workloads::slice_layer("split", cat, 4, 12));
+  g.add(workloads::conv_layer("c", sl, 3, Window::square(1)));
+  const hw::ArchConfig arch = hw::load_arch_config("tiny-8x8");
+  const NetworkSchedule ns = map_network(g, arch, hw::arch_dram_spec(arch), MapOptions{});
+  EXPECT_EQ(ns.placement.storage_of_layer[static_cast<std::size_t>(cat)], -1);
+  EXPECT_EQ(ns.placement.storage_of_layer[static_cast<std::size_t>(sl)], -1);
+  const TensorView& v = ns.placement.views[static_cast<std::size_t>(sl)];
+  ASSERT_EQ(v.parts.size(), 2u);  // channels 4..5 of a, 0..5 of b
+  EXPECT_EQ(v.parts[0].storage_channel, 4);
+  EXPECT_EQ(v.parts[0].channels, 2);
+  EXPECT_EQ(v.parts[1].channels, 6);
+  const LayerSchedule& c = ns.layers.back();
+  EXPECT_EQ(c.estimate.traffic.rd(TrafficKind::Input), 8u * 8 * 8);
+  EXPECT_EQ(ns.layers[static_cast<std::size_t>(cat)].estimate.traffic.total(), 0u);
+}
+
+TEST(Mapping, LivenessReuseKeepsTensorsOnChipAndSavesTraffic) {
+  for (const char* net : {"hardnet68", "densenet121", "resnet50"}) {
+    const Graph g = build(net);
+    const hw::ArchConfig arch = hw::load_arch_config("edge-32x32");
+    MapOptions none, live;
+    live.reuse = Reuse::Liveness;
+    const NetworkSchedule a = map_network(g, arch, hw::arch_dram_spec(arch), none);
+    const NetworkSchedule b = map_network(g, arch, hw::arch_dram_spec(arch), live);
+    EXPECT_LT(b.planned.total(), a.planned.total()) << net;
+    int resident = 0;
+    for (const LayerSchedule& s : b.layers) resident += s.output_resident;
+    EXPECT_GT(resident, 0) << net;
+    // The network output always reaches DRAM.
+    EXPECT_FALSE(b.layers.back().output_resident);
+    EXPECT_GT(b.layers.back().estimate.traffic.wr(TrafficKind::Output), 0u);
+  }
+}
+
+TEST(Mapping, ALayerThatCannotBeTiledIsAnErrorNamingLayerBufferAndBytes) {
+  Graph g("wide_softmax");
+  const int in = g.add(workloads::input_layer("in", {1, 4096, 1, 1}));
+  workloads::Layer sm;
+  sm.name = "probabilities";
+  sm.kind = workloads::LayerKind::Softmax;
+  sm.inputs = {in};
+  g.add(sm);
+  const hw::ArchConfig arch = arch_with_sram_kib("tiny-8x8", 8);
+  try {
+    map_network(g, arch, hw::arch_dram_spec(arch), MapOptions{});
+    FAIL() << "expected a MappingError";
+  } catch (const MappingError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("'probabilities'"), std::string::npos) << m;
+    EXPECT_NE(m.find("buffer 'global'"), std::string::npos) << m;
+    EXPECT_NE(m.find("16384 bytes"), std::string::npos) << m;  // 2 x (4096 in + 4096 out)
+    EXPECT_NE(m.find("8192 available"), std::string::npos) << m;
+  }
+}
+
+TEST(Mapping, SchedulesAreDeterministicAndRoundTripThroughJson) {
+  const Graph g = build("cspresnext50");
+  const hw::ArchConfig arch = hw::load_arch_config("edge-16x16");
+  MapOptions opt;
+  opt.objective = Objective::Edp;
+  opt.reuse = Reuse::Liveness;
+  const NetworkSchedule a = map_network(g, arch, hw::arch_dram_spec(arch), opt);
+  const NetworkSchedule b = map_network(g, arch, hw::arch_dram_spec(arch), opt);
+  const auto ja = schedule_to_json(a);
+  EXPECT_EQ(ja.dump(), schedule_to_json(b).dump());
+
+  const auto path = std::filesystem::temp_directory_path() / "npusim_schedule_roundtrip.json";
+  std::ofstream(path) << ja.dump(1);
+  MapOptions from_file;
+  load_schedule_file(path.string(), from_file);
+  EXPECT_EQ(from_file.reuse, Reuse::Liveness);
+  const NetworkSchedule c = map_network(g, arch, hw::arch_dram_spec(arch), from_file);
+  for (std::size_t i = 0; i < a.layers.size(); ++i) EXPECT_EQ(a.layers[i].tiling, c.layers[i].tiling);
+  EXPECT_EQ(a.planned, c.planned);
+
+  // An edited tiling that does not fit, and a bad order, are errors naming file, layer and field.
+  auto edited = ja;
+  edited["layers"][1]["tiling"]["th"] = 100000;
+  std::ofstream(path) << edited.dump();
+  MapOptions bad;
+  load_schedule_file(path.string(), bad);
+  try {
+    map_network(g, arch, hw::arch_dram_spec(arch), bad);
+    FAIL();
+  } catch (const MappingError& e) {
+    EXPECT_NE(std::string(e.what()).find("field 'th'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
+  }
+  edited = ja;
+  edited["layers"][1]["tiling"]["order"] = "KKS";
+  std::ofstream(path) << edited.dump();
+  try {
+    MapOptions o;
+    load_schedule_file(path.string(), o);
+    FAIL();
+  } catch (const MappingError& e) {
+    EXPECT_NE(std::string(e.what()).find("tiling.order"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove(path);
+}
+
+}  // namespace
