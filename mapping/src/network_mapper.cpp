@@ -242,6 +242,7 @@ NetworkSchedule map_network(const workloads::Graph& graph, const hw::ArchConfig&
     s = *best.schedule;
     s.output_resident = p.output_resident;
     s.spills = spills;
+    s.resident_bytes = res.bytes();
     for (int id : spills) s.estimate.traffic.wr(TrafficKind::Spill) += pl.storages[static_cast<std::size_t>(id)].bytes();
     std::set<int> resident_inputs;
     for (const TensorView& v : p.inputs)

@@ -137,7 +137,12 @@ void DramTlmTarget::run() {
 }
 
 DramReport DramTlmTarget::report() {
-  return system_.report(cycle_of(sc_core::sc_time_stamp()));
+  // Idle channels are advanced lazily; bring them to now first so that closing the
+  // counters here never precedes a command (a refresh) they still owe.
+  const std::uint64_t now = cycle_of(sc_core::sc_time_stamp());
+  for (int c = 0; c < system_.channels(); ++c) system_.channel(c).advance(now, completions_);
+  if (!completions_.empty()) wake_.notify(sc_core::SC_ZERO_TIME);
+  return system_.report(now);
 }
 
 }  // namespace npusim::hw::dram

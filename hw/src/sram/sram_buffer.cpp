@@ -73,9 +73,11 @@ std::int64_t SramBuffer::access(std::int64_t offset, std::int64_t bytes, bool is
   counters_.busy_cycles += busiest;
   if (is_write) {
     ++counters_.writes;
+    counters_.word_writes += words;
     counters_.bytes_written += bytes;
   } else {
     ++counters_.reads;
+    counters_.word_reads += words;
     counters_.bytes_read += bytes;
   }
   return cycles;

@@ -102,6 +102,7 @@ struct LayerSchedule {
   std::vector<int> resident_inputs; ///< storages read from SRAM
   std::vector<int> spills;          ///< resident storages written back before this layer
   hw::npu::TrafficBytes spill_dram; ///< bytes of those write-backs
+  std::int64_t resident_bytes = 0;  ///< SRAM held by resident tensors while this layer runs
   // DRAM placement of the layer's private data.
   std::uint64_t weight_base = 0, weight_bytes = 0;
   std::uint64_t psum_base = 0, psum_slot = 0, psum_bytes = 0;

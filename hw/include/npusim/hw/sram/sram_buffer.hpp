@@ -25,7 +25,8 @@ class SramCapacityError : public std::runtime_error {
 };
 
 struct SramCounters {
-  std::int64_t reads = 0, writes = 0;            ///< accesses
+  std::int64_t reads = 0, writes = 0;            ///< accesses (calls of access())
+  std::int64_t word_reads = 0, word_writes = 0;  ///< port-width words moved by them
   std::int64_t bytes_read = 0, bytes_written = 0;
   std::int64_t busy_cycles = 0, bank_conflict_cycles = 0;
   std::int64_t peak_occupancy_bytes = 0;

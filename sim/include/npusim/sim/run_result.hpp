@@ -1,0 +1,74 @@
+// What a simulated run measured: one record per executed layer and the totals. Cycles are
+// PE-clock cycles; bytes are what the DRAM served (whole access atoms).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "npusim/hw/npu/tile_program.hpp"
+#include "npusim/mapping/layer_schedule.hpp"
+#include "npusim/sim/stats.hpp"
+
+namespace npusim::sim {
+
+struct LayerRecord {
+  int index = -1;  ///< in the graph
+  std::string name, type, op;
+  mapping::Tiling tiling;
+  std::int64_t tiles = 0, planned_tiles = 0;
+  bool partial = false;  ///< stopped (Ctrl-C) before its last tile
+  std::uint64_t start_cycle = 0, cycles = 0;
+  double time_ns = 0;
+  std::int64_t compute_cycles = 0;  ///< PE array or vector unit busy, filling or draining
+  std::int64_t stall_dram_cycles = 0, stall_sram_cycles = 0, stall_vector_cycles = 0;
+  std::int64_t stall_cycles() const { return stall_dram_cycles + stall_sram_cycles + stall_vector_cycles; }
+  std::int64_t macs = 0;
+  std::int64_t expected_macs = 0;   ///< the network analysis' MACs times the batch
+  std::int64_t vector_ops = 0;
+  double pe_utilization = 0;        ///< MACs / (PEs x cycles)
+  double pe_utilization_busy = 0;   ///< MACs / PE-cycles of the compute steps (array mapping)
+  hw::npu::TrafficBytes dram;       ///< bytes served, by kind (from the DMA's answers)
+  hw::npu::TrafficBytes planned;    ///< bytes the schedule planned (whole atoms)
+  std::uint64_t dram_served_read = 0, dram_served_write = 0;  ///< as the DRAM model counted
+  std::uint64_t row_hits = 0, row_misses = 0, row_conflicts = 0;
+  double row_hit_rate() const;
+  std::int64_t sram_read_bytes = 0, sram_write_bytes = 0, sram_accesses = 0;
+  std::int64_t sram_peak_bytes = 0;  ///< tile buffers + resident tensors allocated
+  std::int64_t cio = 0;              ///< elements (HarDNet's CIO) x batch; 0 if not a conv
+  std::int64_t cio_bytes = 0;
+  std::int64_t estimated_cycles = 0; ///< the mapper's estimate
+  std::int64_t roofline_compute_cycles = 0, roofline_memory_cycles = 0;
+  std::int64_t roofline_cycles() const { return std::max(roofline_compute_cycles, roofline_memory_cycles); }
+  double dram_energy_pj = 0;
+  double energy_pj = 0;  ///< DRAM only until the energy model lands (see docs/run.md)
+  StatSet stats;         ///< the layer's share of every statistic
+};
+
+struct RunTotals {
+  std::uint64_t cycles = 0;
+  double time_ns = 0;
+  std::int64_t macs = 0, vector_ops = 0;
+  double pe_utilization = 0;
+  hw::npu::TrafficBytes dram;
+  std::uint64_t row_hits = 0, row_misses = 0, row_conflicts = 0;
+  std::int64_t sram_read_bytes = 0, sram_write_bytes = 0, sram_accesses = 0;
+  std::int64_t cio = 0, cio_bytes = 0;
+  std::int64_t compute_cycles = 0, stall_cycles = 0, roofline_cycles = 0;
+  double dram_energy_pj = 0, energy_pj = 0;
+  double fps = 0;
+};
+
+struct RunResult {
+  std::string network, arch;
+  int batch = 1;
+  std::string reuse, objective;
+  int first_layer = 0, last_layer = 0;  ///< graph indices of the range run
+  std::vector<LayerRecord> layers;
+  RunTotals totals;
+  StatSet stats;                        ///< whole-run statistics with units
+  bool partial = false;                 ///< stopped before the last layer's last tile
+  std::vector<std::string> check_failures;
+};
+
+}  // namespace npusim::sim

@@ -1,0 +1,206 @@
+#include "npusim/sim/report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <numeric>
+#include <sstream>
+
+namespace npusim::sim {
+
+using hw::npu::TrafficKind;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+constexpr TrafficKind kKinds[] = {TrafficKind::Input, TrafficKind::Weight, TrafficKind::Output,
+                                  TrafficKind::Psum, TrafficKind::Spill};
+
+double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
+
+double hit_rate(std::uint64_t hits, std::uint64_t misses, std::uint64_t conflicts) {
+  const std::uint64_t n = hits + misses + conflicts;
+  return n ? static_cast<double>(hits) / static_cast<double>(n) : 0.0;
+}
+
+/// dram_read_bytes, dram_write_bytes and both per tensor kind.
+void add_traffic(json& j, const hw::npu::TrafficBytes& t) {
+  j["dram_read_bytes"] = t.total_read();
+  j["dram_write_bytes"] = t.total_write();
+  for (TrafficKind k : kKinds) {
+    j[fmt::format("dram_{}_read_bytes", to_string(k))] = t.rd(k);
+    j[fmt::format("dram_{}_write_bytes", to_string(k))] = t.wr(k);
+  }
+}
+
+/// The scalar fields of a layer record, in report order (also the CSV columns).
+json layer_scalars(const LayerRecord& r) {
+  json j;
+  j["index"] = r.index;
+  j["name"] = r.name;
+  j["type"] = r.type;
+  j["op"] = r.op;
+  j["tiles"] = r.tiles;
+  j["partial"] = r.partial;
+  j["start_cycle"] = r.start_cycle;
+  j["cycles"] = r.cycles;
+  j["time_ns"] = r.time_ns;
+  j["compute_cycles"] = r.compute_cycles;
+  j["stall_cycles"] = r.stall_cycles();
+  j["stall_dram_cycles"] = r.stall_dram_cycles;
+  j["stall_sram_cycles"] = r.stall_sram_cycles;
+  j["stall_vector_cycles"] = r.stall_vector_cycles;
+  j["macs"] = r.macs;
+  j["vector_ops"] = r.vector_ops;
+  j["pe_utilization"] = r.pe_utilization;
+  j["pe_utilization_busy"] = r.pe_utilization_busy;
+  add_traffic(j, r.dram);
+  j["row_hit_rate"] = r.row_hit_rate();
+  j["sram_read_bytes"] = r.sram_read_bytes;
+  j["sram_write_bytes"] = r.sram_write_bytes;
+  j["sram_accesses"] = r.sram_accesses;
+  j["sram_peak_bytes"] = r.sram_peak_bytes;
+  j["cio"] = r.cio;
+  j["cio_bytes"] = r.cio_bytes;
+  j["roofline_cycles"] = r.roofline_cycles();
+  j["roofline_bound"] = r.roofline_compute_cycles >= r.roofline_memory_cycles ? "compute" : "memory";
+  j["roofline_ratio"] = ratio(static_cast<double>(r.cycles), static_cast<double>(r.roofline_cycles()));
+  j["estimated_cycles"] = r.estimated_cycles;
+  j["dram_energy_pj"] = r.dram_energy_pj;
+  j["energy_pj"] = r.energy_pj;
+  return j;
+}
+
+std::string csv_cell(const json& v) {
+  if (v.is_string()) {
+    const std::string s = v.get<std::string>();
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string q = "\"";
+    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+  }
+  return v.dump();
+}
+
+}  // namespace
+
+double LayerRecord::row_hit_rate() const { return hit_rate(row_hits, row_misses, row_conflicts); }
+
+json report_json(const RunResult& run, const hw::ArchConfig& arch) {
+  json j;
+  j["schema"] = kReportSchema;
+  j["network"] = run.network;
+  j["arch"] = run.arch;
+  j["batch"] = run.batch;
+  j["reuse"] = run.reuse;
+  j["objective"] = run.objective;
+  j["layer_range"] = {run.first_layer, run.last_layer};
+  j["partial"] = run.partial;
+  j["checks"] = {{"passed", run.check_failures.empty()}, {"failures", run.check_failures}};
+
+  const RunTotals& t = run.totals;
+  json tot;
+  tot["cycles"] = t.cycles;
+  tot["time_ns"] = t.time_ns;
+  tot["fps"] = t.fps;
+  tot["macs"] = t.macs;
+  tot["vector_ops"] = t.vector_ops;
+  tot["pe_utilization"] = t.pe_utilization;
+  tot["compute_cycles"] = t.compute_cycles;
+  tot["stall_cycles"] = t.stall_cycles;
+  add_traffic(tot, t.dram);
+  tot["row_hit_rate"] = hit_rate(t.row_hits, t.row_misses, t.row_conflicts);
+  tot["sram_read_bytes"] = t.sram_read_bytes;
+  tot["sram_write_bytes"] = t.sram_write_bytes;
+  tot["sram_accesses"] = t.sram_accesses;
+  tot["cio"] = t.cio;
+  tot["cio_bytes"] = t.cio_bytes;
+  tot["roofline_cycles"] = t.roofline_cycles;
+  tot["roofline_ratio"] = ratio(static_cast<double>(t.cycles), static_cast<double>(t.roofline_cycles));
+  tot["dram_energy_pj"] = t.dram_energy_pj;
+  tot["energy_pj"] = t.energy_pj;
+  tot["energy_breakdown_pj"] = {{"dram", t.dram_energy_pj}};
+  tot["energy_per_inference_mj"] = t.energy_pj * 1e-9 / std::max(1, run.batch);
+  tot["average_power_w"] = t.time_ns > 0 ? t.energy_pj * 1e-12 / (t.time_ns * 1e-9) : 0.0;
+  j["totals"] = tot;
+
+  json layers = json::array();
+  for (const LayerRecord& r : run.layers) {
+    json l = layer_scalars(r);
+    l["tiling"] = {{"gb", r.tiling.gb}, {"tk", r.tiling.tk}, {"tc", r.tiling.tc},
+                   {"th", r.tiling.th}, {"tw", r.tiling.tw},
+                   {"order", r.op == "gemm" ? mapping::to_string(r.tiling.order) : "CS"}};
+    l["energy_breakdown_pj"] = {{"dram", r.dram_energy_pj}};
+    l["stats"] = r.stats.values_json();
+    layers.push_back(std::move(l));
+  }
+  j["layers"] = std::move(layers);
+  j["stats"] = run.stats.full_json();
+  j["arch_config"] = arch.doc;
+  return j;
+}
+
+std::string layers_csv(const RunResult& run) {
+  std::ostringstream out;
+  bool header = false;
+  for (const LayerRecord& r : run.layers) {
+    const json j = layer_scalars(r);
+    if (!header) {
+      bool first = true;
+      for (const auto& [k, v] : j.items()) {
+        out << (first ? "" : ",") << k;
+        first = false;
+      }
+      out << "\n";
+      header = true;
+    }
+    bool first = true;
+    for (const auto& [k, v] : j.items()) {
+      out << (first ? "" : ",") << csv_cell(v);
+      first = false;
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
+std::string console_summary(const RunResult& run, int top) {
+  const RunTotals& t = run.totals;
+  std::string s;
+  s += fmt::format("{} on {} (batch {}, reuse {}, objective {}){}\n", run.network, run.arch, run.batch,
+                   run.reuse, run.objective, run.partial ? "  [PARTIAL: stopped early]" : "");
+  s += fmt::format("  {} layers, {} cycles = {:.3f} ms, {:.1f} frames/s\n", run.layers.size(), t.cycles,
+                   t.time_ns * 1e-6, t.fps);
+  s += fmt::format("  {:.3f} GMAC, PE utilization {:.1f}%, {:.2f}x the roofline bound\n", t.macs * 1e-9,
+                   100 * t.pe_utilization,
+                   ratio(static_cast<double>(t.cycles), static_cast<double>(t.roofline_cycles)));
+  s += fmt::format("  DRAM {:.2f} MB read, {:.2f} MB written (CIO {:.2f} MB), row-hit rate {:.1f}%\n",
+                   t.dram.total_read() * 1e-6, t.dram.total_write() * 1e-6, t.cio_bytes * 1e-6,
+                   100 * hit_rate(t.row_hits, t.row_misses, t.row_conflicts));
+  s += fmt::format("  energy {:.3f} mJ per inference (DRAM only until the energy model lands)\n",
+                   t.energy_pj * 1e-9 / std::max(1, run.batch));
+  std::vector<std::size_t> idx(run.layers.size());
+  std::iota(idx.begin(), idx.end(), 0);
+  std::stable_sort(idx.begin(), idx.end(),
+                   [&](std::size_t a, std::size_t b) { return run.layers[a].cycles > run.layers[b].cycles; });
+  if (!idx.empty()) {
+    s += fmt::format("\n  {:<36} {:<9} {:>11} {:>6} {:>7} {:>11} {:>7}\n", "most expensive layers", "type",
+                     "cycles", "share", "PE util", "DRAM B", "xroof");
+    for (std::size_t i = 0; i < idx.size() && static_cast<int>(i) < top; ++i) {
+      const LayerRecord& r = run.layers[idx[i]];
+      s += fmt::format("  {:<36} {:<9} {:>11} {:>5.1f}% {:>6.1f}% {:>11} {:>7.2f}\n", r.name.substr(0, 36), r.type,
+                       r.cycles, 100.0 * ratio(static_cast<double>(r.cycles), static_cast<double>(t.cycles)),
+                       100 * r.pe_utilization, r.dram.total(),
+                       ratio(static_cast<double>(r.cycles), static_cast<double>(r.roofline_cycles())));
+    }
+  }
+  if (run.check_failures.empty()) {
+    s += "\n  checks passed: DRAM bytes = planned per layer and kind, MACs = the network's, cycles >= roofline, no request lost\n";
+  } else {
+    s += fmt::format("\n  {} CHECK(S) FAILED:\n", run.check_failures.size());
+    for (const std::string& f : run.check_failures) s += "    " + f + "\n";
+  }
+  return s;
+}
+
+}  // namespace npusim::sim
