@@ -246,7 +246,9 @@ TripCounts trip_counts(const LayerProblem& p, const Tiling& t) {
 }
 
 std::vector<std::int64_t> tile_sizes(std::int64_t d) {
-  std::set<std::int64_t, std::greater<>> s;
+  // Always 1: the smallest tile must be a candidate, or a layer that fits only in its
+  // smallest tiles would be reported unmappable.
+  std::set<std::int64_t, std::greater<>> s{1};
   for (std::int64_t j = 1; j <= std::min<std::int64_t>(d, 16); ++j) s.insert(ceil_div(d, j));
   for (std::int64_t j = 32; j <= d; j *= 2) s.insert(ceil_div(d, j));
   return {s.begin(), s.end()};

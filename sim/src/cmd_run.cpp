@@ -70,6 +70,9 @@ int cmd_run(int argc, char** argv) {
     return 0;
   }
   const auto wall_start = std::chrono::steady_clock::now();
+  // From here on Ctrl-C ends the run with a partial report (a stop during mapping stops the
+  // simulation before its first tile).
+  std::signal(SIGINT, on_sigint);
   const RunInputs in = read_run_inputs(args, "run");
 
   sim::SimOptions options;
@@ -103,7 +106,6 @@ int cmd_run(int argc, char** argv) {
     };
   }
   options.stop = &g_stop;
-  std::signal(SIGINT, on_sigint);
   const sim::RunResult run = sim::simulate(in.graph, in.arch, ns, options);
   std::signal(SIGINT, SIG_DFL);
   if (show_progress && run.partial) fmt::print(stderr, "\n");

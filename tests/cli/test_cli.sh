@@ -43,5 +43,46 @@ tmpd=$(mktemp -d)
 sed 's/"nRC": 55/"nRC": 40/' "$(dirname "$0")/../../configs/dram/DDR4-2400.json" >"$tmpd/bad.json"
 check dram-bad-preset 2 "bad.json: field 'timing.nRC': expected >= nRAS \+ nRP = 55 \(got 40\)" -- "$NPUSIM" dram --spec "$tmpd/bad.json"
 rm -rf "$tmpd"
+# npusim map and run: the end-to-end job on a small network and the tiny architecture
+tiny=("--net" "$NPUSIM_TEST_DATA_DIR/tiny_residual.json" "--arch" "tiny-8x8")
+rd=$(mktemp -d)
+check map-table 0 'planned DRAM traffic: [0-9]+ bytes read' -- "$NPUSIM" map "${tiny[@]}"
+check map-out 0 '"schema": "npusim-schedule/1"' -- "$NPUSIM" map "${tiny[@]}" --json --out "$rd/sched.json"
+check run-tiny 0 'checks passed' -- "$NPUSIM" run "${tiny[@]}" --out "$rd/a"
+check run-again 0 'report written to' -- "$NPUSIM" run "${tiny[@]}" --out "$rd/b"
+check run-deterministic 0 '' -- cmp "$rd/a/report.json" "$rd/b/report.json"
+check run-csv-rows 0 '^9$' -- bash -c "wc -l <'$rd/a/layers.csv'"
+# A schedule written by map and read back by run gives the same simulation.
+check run-schedule 0 'checks passed' -- "$NPUSIM" run "${tiny[@]}" --schedule "$rd/sched.json" --out "$rd/c"
+check run-schedule-same 0 '' -- cmp "$rd/a/report.json" "$rd/c/report.json"
+check run-json 0 'schema ok' -- bash -c "'$NPUSIM' run ${tiny[*]} --json --quiet --out '$rd/d' | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+assert r[\"schema\"] == \"npusim-report/1\" and r[\"checks\"][\"passed\"], r[\"checks\"]
+for k in (\"cycles\", \"time_ns\", \"macs\", \"pe_utilization\", \"dram_read_bytes\", \"dram_write_bytes\", \"cio\", \"energy_pj\", \"fps\"):
+    assert k in r[\"totals\"], k
+for l in r[\"layers\"]:
+    for k in (\"name\", \"type\", \"cycles\", \"compute_cycles\", \"stall_cycles\", \"macs\", \"pe_utilization\", \"dram_read_bytes\", \"dram_write_bytes\", \"cio\", \"energy_pj\"):
+        assert k in l, k
+    assert l[\"cycles\"] == l[\"compute_cycles\"] + l[\"stall_cycles\"]
+    assert l[\"cycles\"] >= l[\"roofline_cycles\"]
+assert r[\"totals\"][\"cycles\"] == sum(l[\"cycles\"] for l in r[\"layers\"])
+assert r[\"totals\"][\"macs\"] == 213232, r[\"totals\"][\"macs\"]
+print(\"schema ok\")'"
+check run-layers 0 '3 layers' -- "$NPUSIM" run "${tiny[@]}" --layers b1..sum --out "$rd/e"
+check run-batch 0 'batch 2' -- "$NPUSIM" run "${tiny[@]}" --batch 2 --reuse liveness --out "$rd/f"
+check run-set 0 'checks passed' -- "$NPUSIM" run "${tiny[@]}" --set pe.dataflow=os --set dma.outstanding=1 --out "$rd/g"
+check run-bad-layers 2 "the first layer comes after the last" -- "$NPUSIM" run "${tiny[@]}" --layers 5..2 --out "$rd/h"
+check run-unknown-layer 2 "has no layer named 'nope'" -- "$NPUSIM" run "${tiny[@]}" --layers nope.. --out "$rd/h"
+check run-bad-set 2 "field 'pe.rows': expected an integer" -- "$NPUSIM" run "${tiny[@]}" --set pe.rows=-1 --out "$rd/h"
+check run-unknown-field 2 "pe.nosuch" -- "$NPUSIM" run "${tiny[@]}" --set pe.nosuch=1 --out "$rd/h"
+check run-bad-batch 2 "--batch expects an integer" -- "$NPUSIM" run "${tiny[@]}" --batch 0 --out "$rd/h"
+check run-bad-reuse 2 "--reuse 'all': expected none or liveness" -- "$NPUSIM" run "${tiny[@]}" --reuse all --out "$rd/h"
+check run-missing-schedule 2 "no_such.json: cannot open" -- "$NPUSIM" run "${tiny[@]}" --schedule /tmp/no_such.json --out "$rd/h"
+check run-unknown-net 2 "unknown network 'nosuchnet'" -- "$NPUSIM" run --net nosuchnet --out "$rd/h"
+# Ctrl-C: the run stops, writes what it measured marked partial, exits 130.
+check run-sigint 130 '' -- timeout --preserve-status -s INT 1 "$NPUSIM" run --net vgg16 --arch tiny-8x8 --quiet --out "$rd/i"
+check run-sigint-partial 0 '"partial": true' -- cat "$rd/i/report.json"
+rm -rf "$rd"
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

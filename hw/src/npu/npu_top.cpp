@@ -60,7 +60,7 @@ void NpuTop::sequencer() {
     TileSource* src = (next_layer_ && !stop_now()) ? next_layer_() : nullptr;
     if (!src) {
       finished_ = true;
-      sc_core::sc_stop();
+      if (sc_stop_at_end_) sc_core::sc_stop();
       return;
     }
     source_ = src;

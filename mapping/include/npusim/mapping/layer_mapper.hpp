@@ -2,7 +2,7 @@
 // and the search for the tiling that minimises the objective within an SRAM budget.
 //
 // Search space (pruned, exhaustive within it): tile sizes ceil(D/j) for j = 1..16 and
-// j = 32, 64, ... for each tiled dimension (this contains every divisor-sized tiling of
+// j = 32, 64, ..., and 1, for each tiled dimension (this contains every divisor-sized tiling of
 // up to 16 tiles and a geometric ladder beyond), full-width rows first and narrower
 // columns only when no full-width tile fits, whole-group blocks or one group split in
 // channels for grouped convolutions, and all six orders of K, C and S. Candidates are
@@ -50,7 +50,8 @@ LayerSchedule schedule_with_tiling(const LayerProblem& p, const Tiling& t,
                                    const SramBudget& budget, const MapperContext& ctx,
                                    const std::string& source);
 
-/// Candidate tile sizes of a dimension of `d`, largest first.
+/// Candidate tile sizes of a dimension of `d`, largest first: ceil(d / j) for j <= 16 and
+/// for powers of two, and always 1.
 std::vector<std::int64_t> tile_sizes(std::int64_t d);
 
 }  // namespace npusim::mapping

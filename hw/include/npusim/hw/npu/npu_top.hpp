@@ -66,6 +66,9 @@ class NpuTop : public sc_core::sc_module {
   /// A flag polled before each tile load (set from a signal handler on Ctrl-C).
   void watch_stop_flag(const std::atomic<bool>* flag) { stop_flag_ = flag; }
   bool finished() const { return finished_; }
+  /// By default the end of the program ends the simulation (sc_stop); several tops sharing
+  /// one kernel (tests) turn that off and let sc_start() return when all are idle.
+  void stop_simulation_when_done(bool stop) { sc_stop_at_end_ = stop; }
 
   /// The on-chip buffers of the config ("global", or "input", "weight", "output"); the
   /// program allocates each layer's tile buffers and resident tensors in them.
@@ -110,7 +113,7 @@ class NpuTop : public sc_core::sc_module {
   sc_core::sc_time last_compute_end_;
   sc_core::sc_event changed_;
   const std::atomic<bool>* stop_flag_ = nullptr;
-  bool stop_requested_ = false, finished_ = false;
+  bool stop_requested_ = false, finished_ = false, sc_stop_at_end_ = true;
 };
 
 }  // namespace npusim::hw::npu
