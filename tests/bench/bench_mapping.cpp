@@ -25,6 +25,8 @@ using npusim::mapping::Reuse;
 BENCHMARK_CAPTURE(BM_MapNetwork, hardnet68_none, "hardnet68", Reuse::None)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_MapNetwork, hardnet68_liveness, "hardnet68", Reuse::Liveness)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_MapNetwork, resnet50_none, "resnet50", Reuse::None)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_MapNetwork, hardnet85_liveness, "hardnet85", Reuse::Liveness)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_MapNetwork, resnet101_liveness, "resnet101", Reuse::Liveness)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_MapNetwork, densenet121_liveness, "densenet121", Reuse::Liveness)->Unit(benchmark::kMillisecond);
 
 }  // namespace
