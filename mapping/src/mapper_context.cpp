@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "npusim/hw/dram/dram_energy.hpp"
+
 namespace npusim::mapping {
 
 MapperContext make_mapper_context(const hw::ArchConfig& arch, const hw::dram::DramSpec& dram,
@@ -36,6 +38,10 @@ MapperContext make_mapper_context(const hw::ArchConfig& arch, const hw::dram::Dr
       (dram.timing.nRCD + dram.timing.nCL + dram.timing.nBL) * dram.timing.tCK_ns();
   c.tile_latency_cycles = static_cast<std::int64_t>(std::ceil(latency_ns * arch.pe.freq_mhz / 1000.0));
   c.objective = objective;
+  // DRAM energy per byte from the standard's IDD currents: a read burst, plus an
+  // activate/precharge shared by the bursts of a row (streaming tiles use rows whole).
+  const hw::dram::DramEnergyPerEvent e = hw::dram::dram_energy_per_event(dram);
+  c.energy.dram_pj_per_byte = (e.read + e.act_pre / dram.org.bursts_per_row()) / dram.org.burst_bytes();
   return c;
 }
 

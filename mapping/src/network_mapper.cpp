@@ -161,6 +161,10 @@ NetworkSchedule map_network(const workloads::Graph& graph, const hw::ArchConfig&
   ns.arch = arch.name;
   ns.options = options;
   ns.ctx = make_mapper_context(arch, dram, options.objective);
+  if (options.energy) {
+    ns.ctx.energy.mac_pj = options.energy->mac_pj;
+    ns.ctx.energy.sram_pj_per_byte = options.energy->sram_pj_per_byte;
+  }
   const MapperContext& ctx = ns.ctx;
   ns.placement = place_activations(graph, options.batch, ctx.elem_bytes, 0, ctx.atom);
   Placement& pl = ns.placement;

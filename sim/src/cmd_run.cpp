@@ -106,7 +106,7 @@ int cmd_run(int argc, char** argv) {
     };
   }
   options.stop = &g_stop;
-  const sim::RunResult run = sim::simulate(in.graph, in.arch, ns, options);
+  const sim::RunResult run = sim::simulate(in.graph, in.arch, ns, *in.energy, options);
   std::signal(SIGINT, SIG_DFL);
   if (show_progress && run.partial) fmt::print(stderr, "\n");
   const double wall =

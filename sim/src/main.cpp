@@ -9,6 +9,7 @@
 
 #include "cli_args.hpp"
 #include "commands.hpp"
+#include "npusim/energy/energy_table.hpp"
 #include "npusim/hw/config/arch_config.hpp"
 #include "npusim/hw/dram/dram_spec.hpp"
 #include "npusim/mapping/layer_mapper.hpp"
@@ -73,6 +74,9 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "npusim {}: {}\n", command, e.what());
     return 2;
   } catch (const hw::ArchConfigError& e) {
+    fmt::print(stderr, "npusim {}: {}\n", command, e.what());
+    return 2;
+  } catch (const energy::EnergyTableError& e) {
     fmt::print(stderr, "npusim {}: {}\n", command, e.what());
     return 2;
   } catch (const mapping::MappingError& e) {

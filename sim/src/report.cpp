@@ -33,6 +33,12 @@ void add_traffic(json& j, const hw::npu::TrafficBytes& t) {
   }
 }
 
+json breakdown_json(const energy::EnergyBreakdown& e) {
+  json j = json::object();
+  for (const auto& [name, pj] : e.parts) j[name] = pj;
+  return j;
+}
+
 /// The scalar fields of a layer record, in report order (also the CSV columns).
 json layer_scalars(const LayerRecord& r) {
   json j;
@@ -66,8 +72,9 @@ json layer_scalars(const LayerRecord& r) {
   j["roofline_bound"] = r.roofline_compute_cycles >= r.roofline_memory_cycles ? "compute" : "memory";
   j["roofline_ratio"] = ratio(static_cast<double>(r.cycles), static_cast<double>(r.roofline_cycles()));
   j["estimated_cycles"] = r.estimated_cycles;
-  j["dram_energy_pj"] = r.dram_energy_pj;
-  j["energy_pj"] = r.energy_pj;
+  j["energy_pj"] = r.energy_pj();
+  j["energy_per_mac_pj"] = ratio(r.energy_pj(), static_cast<double>(r.macs));
+  for (const auto& [name, pj] : r.energy.parts) j["energy_" + name + "_pj"] = pj;
   return j;
 }
 
@@ -94,6 +101,7 @@ json report_json(const RunResult& run, const hw::ArchConfig& arch) {
   j["batch"] = run.batch;
   j["reuse"] = run.reuse;
   j["objective"] = run.objective;
+  j["energy_table"] = run.energy_table;
   j["layer_range"] = {run.first_layer, run.last_layer};
   j["partial"] = run.partial;
   j["checks"] = {{"passed", run.check_failures.empty()}, {"failures", run.check_failures}};
@@ -117,11 +125,12 @@ json report_json(const RunResult& run, const hw::ArchConfig& arch) {
   tot["cio_bytes"] = t.cio_bytes;
   tot["roofline_cycles"] = t.roofline_cycles;
   tot["roofline_ratio"] = ratio(static_cast<double>(t.cycles), static_cast<double>(t.roofline_cycles));
-  tot["dram_energy_pj"] = t.dram_energy_pj;
-  tot["energy_pj"] = t.energy_pj;
-  tot["energy_breakdown_pj"] = {{"dram", t.dram_energy_pj}};
-  tot["energy_per_inference_mj"] = t.energy_pj * 1e-9 / std::max(1, run.batch);
-  tot["average_power_w"] = t.time_ns > 0 ? t.energy_pj * 1e-12 / (t.time_ns * 1e-9) : 0.0;
+  const double energy_pj = t.energy.total_pj();
+  tot["energy_pj"] = energy_pj;
+  tot["energy_breakdown_pj"] = breakdown_json(t.energy);
+  tot["energy_per_inference_mj"] = energy_pj * 1e-9 / std::max(1, run.batch);
+  tot["energy_per_mac_pj"] = ratio(energy_pj, static_cast<double>(t.macs));
+  tot["average_power_w"] = t.time_ns > 0 ? energy_pj * 1e-12 / (t.time_ns * 1e-9) : 0.0;
   j["totals"] = tot;
 
   json layers = json::array();
@@ -130,7 +139,7 @@ json report_json(const RunResult& run, const hw::ArchConfig& arch) {
     l["tiling"] = {{"gb", r.tiling.gb}, {"tk", r.tiling.tk}, {"tc", r.tiling.tc},
                    {"th", r.tiling.th}, {"tw", r.tiling.tw},
                    {"order", r.op == "gemm" ? mapping::to_string(r.tiling.order) : "CS"}};
-    l["energy_breakdown_pj"] = {{"dram", r.dram_energy_pj}};
+    l["energy_breakdown_pj"] = breakdown_json(r.energy);
     l["stats"] = r.stats.values_json();
     layers.push_back(std::move(l));
   }
@@ -177,8 +186,15 @@ std::string console_summary(const RunResult& run, int top) {
   s += fmt::format("  DRAM {:.2f} MB read, {:.2f} MB written (CIO {:.2f} MB), row-hit rate {:.1f}%\n",
                    t.dram.total_read() * 1e-6, t.dram.total_write() * 1e-6, t.cio_bytes * 1e-6,
                    100 * hit_rate(t.row_hits, t.row_misses, t.row_conflicts));
-  s += fmt::format("  energy {:.3f} mJ per inference (DRAM only until the energy model lands)\n",
-                   t.energy_pj * 1e-9 / std::max(1, run.batch));
+  const double energy_pj = t.energy.total_pj();
+  s += fmt::format("  energy {:.3f} mJ per inference ({}), {:.2f} pJ/MAC, average {:.3f} W\n",
+                   energy_pj * 1e-9 / std::max(1, run.batch), run.energy_table,
+                   ratio(energy_pj, static_cast<double>(t.macs)),
+                   t.time_ns > 0 ? energy_pj * 1e-12 / (t.time_ns * 1e-9) : 0.0);
+  std::string parts;
+  for (const auto& [name, pj] : t.energy.parts)
+    parts += fmt::format("{}{} {:.1f}%", parts.empty() ? "" : ", ", name, 100 * ratio(pj, energy_pj));
+  s += "    " + parts + "\n";
   std::vector<std::size_t> idx(run.layers.size());
   std::iota(idx.begin(), idx.end(), 0);
   std::stable_sort(idx.begin(), idx.end(),

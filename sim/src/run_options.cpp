@@ -15,7 +15,17 @@ RunInputs read_run_inputs(const Args& args, const char* command) {
   load.batch = 1;
   in.graph = workloads::load_network(in.net_spec, load);
   in.arch = hw::load_arch_config(args.get_or("arch", kDefaultArch), args.all("set"));
+  in.energy = std::make_shared<const energy::EnergyModel>(
+      energy::load_energy_table(hw::energy_table_path(in.arch.energy.technology, in.arch.name)), in.arch);
   mapping::MapOptions& m = in.map_options;
+  // The mapper's energy objective prices MACs and SRAM bytes as the energy model does.
+  energy::EnergyCounts one_mac;
+  one_mac.macs = 1;
+  one_mac.rf_reads = 1;
+  const energy::EnergyBreakdown e = in.energy->price(one_mac);
+  const hw::BufferConfig& operand_buffer = in.arch.sram.buffers.front();  // global or input
+  m.energy = mapping::EnergyCosts{e.get("mac") + e.get("pe_registers"),
+                                  in.energy->sram_word_pj(operand_buffer.name) / operand_buffer.port_bytes};
   if (auto file = args.get("schedule")) mapping::load_schedule_file(*file, m);
   if (args.get("batch")) m.batch = static_cast<int>(args.get_int("batch", 1, 1, 4096));
   if (auto r = args.get("reuse"); r && !mapping::parse_reuse(*r, m.reuse))

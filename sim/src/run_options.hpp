@@ -3,9 +3,11 @@
 // with an error that names the flag, file or field.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "cli_args.hpp"
+#include "npusim/energy/energy_model.hpp"
 #include "npusim/hw/config/arch_config.hpp"
 #include "npusim/mapping/network_mapper.hpp"
 #include "npusim/workloads/graph.hpp"
@@ -17,6 +19,7 @@ struct RunInputs {
   workloads::Graph graph;  ///< batch 1; the batch is in map_options
   hw::ArchConfig arch;
   mapping::MapOptions map_options;
+  std::shared_ptr<const energy::EnergyModel> energy;  ///< the arch's technology table
 };
 
 inline constexpr const char* kDefaultNet = "hardnet68";

@@ -212,8 +212,25 @@ hw::npu::TrafficBytes dma_bytes(const StatSet& s) {
 
 }  // namespace
 
+energy::EnergyCounts energy_counts(const StatSet& s, const hw::ArchConfig& arch, double time_ns) {
+  energy::EnergyCounts c;
+  c.macs = get_i(s, "npu.pe.macs");
+  c.rf_reads = get_i(s, "npu.pe.rf_reads");
+  c.rf_writes = get_i(s, "npu.pe.rf_writes");
+  c.vector_ops = get_i(s, "npu.vector.ops");
+  c.dma_bytes = static_cast<std::int64_t>(dma_bytes(s).total());
+  for (const auto& b : arch.sram.buffers) {
+    const std::string n = "npu.sram." + b.name;
+    c.sram.push_back({b.name, get_i(s, n + ".word_reads"), get_i(s, n + ".word_writes")});
+  }
+  c.dram_pj = s.get("npu.dram.energy_pj");
+  c.time_ns = time_ns;
+  return c;
+}
+
 RunResult simulate(const workloads::Graph& graph, const hw::ArchConfig& arch,
-                   const mapping::NetworkSchedule& ns, const SimOptions& options) {
+                   const mapping::NetworkSchedule& ns, const energy::EnergyModel& energy,
+                   const SimOptions& options) {
   static bool elaborated = false;
   if (elaborated) throw std::logic_error("simulate: SystemC allows one simulation per process");
   elaborated = true;
@@ -224,6 +241,7 @@ RunResult simulate(const workloads::Graph& graph, const hw::ArchConfig& arch,
   result.batch = ns.options.batch;
   result.reuse = mapping::to_string(ns.options.reuse);
   result.objective = mapping::to_string(ns.options.objective);
+  result.energy_table = energy.table().name;
   result.first_layer = std::max(0, options.first_layer);
   result.last_layer = options.last_layer < 0 ? graph.size() - 1 : options.last_layer;
 
@@ -328,8 +346,7 @@ RunResult simulate(const workloads::Graph& graph, const hw::ArchConfig& arch,
     r.roofline_compute_cycles = std::max(ceil_div(r.macs, pes), ceil_div(r.vector_ops, arch.vector.lanes));
     r.roofline_memory_cycles = static_cast<std::int64_t>(
         std::ceil(static_cast<double>(r.dram.total()) / ns.ctx.dram_bytes_per_cycle - 1e-9));
-    r.dram_energy_pj = r.stats.get("npu.dram.energy_pj");
-    r.energy_pj = r.dram_energy_pj;
+    r.energy = energy.price(energy_counts(r.stats, arch, r.time_ns));
 
     // Conservation, per layer.
     auto fail = [&](std::string what) {
@@ -382,14 +399,21 @@ RunResult simulate(const workloads::Graph& graph, const hw::ArchConfig& arch,
     t.compute_cycles += r.compute_cycles;
     t.stall_cycles += r.stall_cycles();
     t.roofline_cycles += r.roofline_cycles();
-    t.dram_energy_pj += r.dram_energy_pj;
-    t.energy_pj += r.energy_pj;
+    t.energy += r.energy;
   }
   t.time_ns = static_cast<double>(t.cycles) * period_ns;
   t.pe_utilization = t.cycles ? static_cast<double>(t.macs) / (static_cast<double>(pes) * t.cycles) : 0;
   t.fps = t.time_ns > 0 ? ns.options.batch * 1e9 / t.time_ns : 0;
   result.partial = cursor < order.size() || (!result.layers.empty() && result.layers.back().partial);
 
+  // Pricing is linear: the whole run's counts must cost what its layers cost together.
+  if (!result.layers.empty()) {
+    const double whole = energy.price(energy_counts(result.stats, arch, t.time_ns)).total_pj();
+    const double parts = t.energy.total_pj();
+    if (std::abs(whole - parts) > 1e-9 * std::max(1.0, std::abs(whole)))
+      result.check_failures.push_back(
+          fmt::format("the run's energy {} pJ differs from the sum of its layers' {} pJ", whole, parts));
+  }
   const auto& d = top.dma().counters();
   if (d.responses != d.transactions)
     result.check_failures.push_back(fmt::format("{} DMA transactions sent, {} answered", d.transactions, d.responses));

@@ -68,6 +68,10 @@ for l in r[\"layers\"]:
     assert l[\"cycles\"] >= l[\"roofline_cycles\"]
 assert r[\"totals\"][\"cycles\"] == sum(l[\"cycles\"] for l in r[\"layers\"])
 assert r[\"totals\"][\"macs\"] == 213232, r[\"totals\"][\"macs\"]
+close = lambda a, b: abs(a - b) <= 1e-9 * max(1.0, abs(b))
+for rec in [r[\"totals\"]] + r[\"layers\"]:
+    assert close(sum(rec[\"energy_breakdown_pj\"].values()), rec[\"energy_pj\"]), rec[\"energy_breakdown_pj\"]
+assert close(sum(l[\"energy_pj\"] for l in r[\"layers\"]), r[\"totals\"][\"energy_pj\"])
 print(\"schema ok\")'"
 check run-layers 0 '3 layers' -- "$NPUSIM" run "${tiny[@]}" --layers b1..sum --out "$rd/e"
 check run-batch 0 'batch 2' -- "$NPUSIM" run "${tiny[@]}" --batch 2 --reuse liveness --out "$rd/f"

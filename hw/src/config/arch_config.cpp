@@ -124,8 +124,36 @@ ArchConfig arch_config_from_json(const json& doc, const std::string& source) {
   }
   if (d.contains("mapping")) a.dram.mapping = r.text(d, "dram", "mapping");
   if (d.contains("queue")) a.dram.queue = static_cast<int>(r.integer(d, "dram", "queue", 4, 4096));
+  // Optional: configs written before the energy model use the 45 nm table.
+  if (doc.contains("energy")) {
+    const json& e = r.section(doc, "energy");
+    a.energy.technology = r.text(e, "energy", "technology");
+    energy_table_path(a.energy.technology, source);
+  }
   a.doc = doc;
   return a;
+}
+
+std::vector<std::string> energy_table_names() {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& f : std::filesystem::directory_iterator(dram::config_dir() + "/energy", ec))
+    if (f.path().extension() == ".json") names.push_back(f.path().stem().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string energy_table_path(const std::string& technology, const std::string& source) {
+  const bool is_path = technology.find('/') != std::string::npos ||
+                       (technology.size() > 5 && technology.ends_with(".json"));
+  const std::string path = is_path ? technology : dram::config_dir() + "/energy/" + technology + ".json";
+  if (!std::filesystem::is_regular_file(path)) {
+    std::string known;
+    for (const auto& n : energy_table_names()) known += (known.empty() ? "" : ", ") + n;
+    throw ArchConfigError(fmt::format("{}: field 'energy.technology': expected a table of configs/energy/ ({}) "
+                                      "or a .json file, got '{}'", source, known, technology));
+  }
+  return path;
 }
 
 std::vector<std::string> arch_preset_names() {

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,9 @@ struct MapOptions {
   /// PE utilization, minimal latency alone spends DRAM bytes for a few cycles.
   Objective objective = Objective::Edp;
   int batch = 1;
+  /// MAC and SRAM energies for the energy and EDP objectives (from the technology table);
+  /// unset: the defaults of EnergyCosts. The DRAM's comes from its standard either way.
+  std::optional<EnergyCosts> energy;
   /// Layer name -> tiling to use instead of searching (a --schedule file).
   std::map<std::string, Tiling> fixed;
   std::string fixed_source;  ///< the file the fixed tilings came from, for errors

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "npusim/energy/energy_model.hpp"
 #include "npusim/hw/npu/tile_program.hpp"
 #include "npusim/mapping/layer_schedule.hpp"
 #include "npusim/sim/stats.hpp"
@@ -40,8 +41,8 @@ struct LayerRecord {
   std::int64_t estimated_cycles = 0; ///< the mapper's estimate
   std::int64_t roofline_compute_cycles = 0, roofline_memory_cycles = 0;
   std::int64_t roofline_cycles() const { return std::max(roofline_compute_cycles, roofline_memory_cycles); }
-  double dram_energy_pj = 0;
-  double energy_pj = 0;  ///< DRAM only until the energy model lands (see docs/run.md)
+  energy::EnergyBreakdown energy;  ///< by component; sums to energy_pj()
+  double energy_pj() const { return energy.total_pj(); }
   StatSet stats;         ///< the layer's share of every statistic
 };
 
@@ -55,7 +56,7 @@ struct RunTotals {
   std::int64_t sram_read_bytes = 0, sram_write_bytes = 0, sram_accesses = 0;
   std::int64_t cio = 0, cio_bytes = 0;
   std::int64_t compute_cycles = 0, stall_cycles = 0, roofline_cycles = 0;
-  double dram_energy_pj = 0, energy_pj = 0;
+  energy::EnergyBreakdown energy;  ///< the layers' breakdowns summed
   double fps = 0;
 };
 
@@ -63,6 +64,7 @@ struct RunResult {
   std::string network, arch;
   int batch = 1;
   std::string reuse, objective;
+  std::string energy_table;  ///< the technology table's name
   int first_layer = 0, last_layer = 0;  ///< graph indices of the range run
   std::vector<LayerRecord> layers;
   RunTotals totals;

@@ -7,7 +7,8 @@
 //    and the DRAM model served exactly what the DMA was answered;
 //  - the MACs of every layer equal the network analysis' MACs times the batch;
 //  - no layer takes fewer cycles than its roofline bound max(compute, bytes / peak);
-//  - every DMA transaction was answered, none with an error.
+//  - every DMA transaction was answered, none with an error;
+//  - the energy of the whole run's counts equals the sum of the layers' energies.
 // A layer stopped by Ctrl-C is marked partial and exempt from the per-layer equalities.
 #pragma once
 
@@ -15,6 +16,7 @@
 #include <functional>
 #include <string>
 
+#include "npusim/energy/energy_model.hpp"
 #include "npusim/hw/config/arch_config.hpp"
 #include "npusim/mapping/network_mapper.hpp"
 #include "npusim/sim/run_result.hpp"
@@ -37,6 +39,10 @@ struct SimOptions {
 /// Runs the simulation. SystemC allows one elaboration per process: a second call throws
 /// std::logic_error. Errors of the hardware (an SRAM allocation that does not fit) throw.
 RunResult simulate(const workloads::Graph& graph, const hw::ArchConfig& arch,
-                   const mapping::NetworkSchedule& schedule, const SimOptions& options);
+                   const mapping::NetworkSchedule& schedule, const energy::EnergyModel& energy,
+                   const SimOptions& options);
+
+/// The energy model's event counts of a span of the run, from its statistics.
+energy::EnergyCounts energy_counts(const StatSet& stats, const hw::ArchConfig& arch, double time_ns);
 
 }  // namespace npusim::sim

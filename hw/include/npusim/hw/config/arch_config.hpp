@@ -61,6 +61,11 @@ struct DramConfig {
   int queue = 32;
 };
 
+struct EnergyConfig {
+  /// A technology table: a name of configs/energy/ ("45nm", "7nm") or a .json path.
+  std::string technology = "45nm";
+};
+
 struct ArchConfig {
   std::string name, description;
   PeConfig pe;
@@ -68,6 +73,7 @@ struct ArchConfig {
   SramConfig sram;
   DmaConfig dma;
   DramConfig dram;
+  EnergyConfig energy;
   nlohmann::json doc;  ///< the validated document (after overrides), for reports
 };
 
@@ -76,6 +82,10 @@ ArchConfig arch_config_from_json(const nlohmann::json& doc, const std::string& s
 ArchConfig load_arch_config(const std::string& name_or_path,
                             const std::vector<std::string>& overrides = {});
 std::vector<std::string> arch_preset_names();
+/// Names of the technology tables in configs/energy/.
+std::vector<std::string> energy_table_names();
+/// The file of a technology name or path; throws ArchConfigError naming the field if none.
+std::string energy_table_path(const std::string& technology, const std::string& source);
 /// The DRAM standard the config names, with its channel count.
 dram::DramSpec arch_dram_spec(const ArchConfig& arch);
 /// The DRAM controller settings of the config (page policy, queue depths).
