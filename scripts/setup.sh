@@ -11,7 +11,7 @@ packages=(
   libsystemc-dev            # SystemC 2.3 with TLM-2.0
   libboost-dev libfmt-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3
+  python3 python3-matplotlib  # analysis scripts and plots
 )
 missing=()
 for p in "${packages[@]}"; do

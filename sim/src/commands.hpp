@@ -9,5 +9,6 @@ int cmd_info(int argc, char** argv);
 int cmd_dram(int argc, char** argv);
 int cmd_map(int argc, char** argv);
 int cmd_run(int argc, char** argv);
+int cmd_sweep(int argc, char** argv);
 
 }  // namespace npusim::cli

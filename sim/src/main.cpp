@@ -13,6 +13,7 @@
 #include "npusim/hw/config/arch_config.hpp"
 #include "npusim/hw/dram/dram_spec.hpp"
 #include "npusim/mapping/layer_mapper.hpp"
+#include "npusim/sweep/sweep_spec.hpp"
 #include "npusim/traces/address_trace.hpp"
 #include "npusim/workloads/graph.hpp"
 #include "npusim/workloads/network_io.hpp"
@@ -28,6 +29,8 @@ commands:
         [--batch N] [--layers A..B] [--reuse none|liveness] [--set PATH=VALUE]...
         [--schedule FILE] [--out DIR] [--json] [--quiet]
         (no arguments: HarDNet-68 at 224x224 on edge-32x32, report in runs/)
+  sweep SPEC [--jobs N] [--out DIR] [--shard I/N] [--emit slurm]
+                            run every point of a sweep spec, resumable (sweep collect DIR)
   list                      the known networks
   info --net NAME|FILE      per-layer shapes, MACs, parameters and CIO of a network
         [--input H] [--batch N] [--json]
@@ -55,11 +58,12 @@ int main(int argc, char** argv) {
   const std::string command = argv[1];
   try {
     if (command == "run") return cli::cmd_run(argc, argv);
+    if (command == "sweep") return cli::cmd_sweep(argc, argv);
     if (command == "list") return cli::cmd_list(argc, argv);
     if (command == "info") return cli::cmd_info(argc, argv);
     if (command == "dram") return cli::cmd_dram(argc, argv);
     if (command == "map") return cli::cmd_map(argc, argv);
-    throw cli::UsageError(fmt::format("npusim: unknown command '{}' (expected one of: run, list, info, map, dram)",
+    throw cli::UsageError(fmt::format("npusim: unknown command '{}' (expected one of: run, sweep, list, info, map, dram)",
                                       command));
   } catch (const cli::UsageError& e) {
     fmt::print(stderr, "{}\n", e.what());
@@ -74,6 +78,9 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "npusim {}: {}\n", command, e.what());
     return 2;
   } catch (const hw::ArchConfigError& e) {
+    fmt::print(stderr, "npusim {}: {}\n", command, e.what());
+    return 2;
+  } catch (const sweep::SweepSpecError& e) {
     fmt::print(stderr, "npusim {}: {}\n", command, e.what());
     return 2;
   } catch (const energy::EnergyTableError& e) {

@@ -88,5 +88,46 @@ check run-unknown-net 2 "unknown network 'nosuchnet'" -- "$NPUSIM" run --net nos
 check run-sigint 130 '' -- timeout --preserve-status -s INT 1 "$NPUSIM" run --net vgg16 --arch tiny-8x8 --quiet --out "$rd/i"
 check run-sigint-partial 0 '"partial": true' -- cat "$rd/i/report.json"
 rm -rf "$rd"
+# npusim sweep: points, resume, shards, failures, bad specs
+sd=$(mktemp -d)
+sed "s|@DATA@|$NPUSIM_TEST_DATA_DIR|" "$NPUSIM_TEST_DATA_DIR/sweep_tiny.json" >"$sd/spec.json"
+check sweep-list 0 'p0007-[0-9a-f]{8} npusim run --net .*tiny_residual.json --arch tiny-8x8 --set sram.global_kib=64 --set pe.rows=8 --set pe.cols=8 --reuse liveness' -- "$NPUSIM" sweep "$sd/spec.json" --list
+check sweep-run 0 '8 points: 8 run ok, 0 failed, 0 already done' -- "$NPUSIM" sweep "$sd/spec.json" --jobs 2 --out "$sd/a"
+check sweep-csv 0 '^9$' -- bash -c "wc -l <'$sd/a/results.csv'"
+check sweep-resume 0 '8 points: 0 run ok, 0 failed, 8 already done' -- "$NPUSIM" sweep "$sd/spec.json" --out "$sd/a"
+for i in 0 1 2; do "$NPUSIM" sweep "$sd/spec.json" --shard $i/3 --out "$sd/b" --quiet; done
+check sweep-collect 0 '8 points \(8 ok, 0 failed\)' -- "$NPUSIM" sweep collect "$sd/b"
+# The union of the shards is the unsharded sweep, each point run once (wall time aside).
+check sweep-shards-union 0 '' -- bash -c "diff <(cut -d, -f1-18 '$sd/a/results.csv') <(cut -d, -f1-18 '$sd/b/results.csv') && [ \$(cat '$sd'/b/results.shard-*.jsonl | wc -l) -eq 8 ]"
+check sweep-slurm 0 'in 4 array tasks' -- "$NPUSIM" sweep "$sd/spec.json" --emit slurm --tasks 4 --out "$sd/c"
+check sweep-slurm-file 0 '#SBATCH --array=0-3' -- cat "$sd/c/sweep.slurm"
+# A point that fails is recorded and the sweep goes on (exit 1).
+cat >"$sd/fail.json" <<EOS
+{ "name": "fail", "base": "tiny-8x8", "networks": ["$NPUSIM_TEST_DATA_DIR/tiny_residual.json"],
+  "axes": [ { "field": "input", "values": [32, 2] } ] }
+EOS
+check sweep-failed-point 1 '2 points: 1 run ok, 1 failed' -- "$NPUSIM" sweep "$sd/fail.json" --out "$sd/d"
+check sweep-failed-recorded 0 '"status":"failed"' -- cat "$sd/d/results.jsonl"
+cat >"$sd/slow.json" <<EOS
+{ "name": "slow", "base": "tiny-8x8", "networks": ["vgg16"], "axes": [ { "field": "pe.rows", "values": [8] } ] }
+EOS
+check sweep-timeout 1 '1 failed' -- "$NPUSIM" sweep "$sd/slow.json" --timeout 1 --out "$sd/e"
+check sweep-timeout-recorded 0 'timed out after 1 s' -- cat "$sd/e/results.jsonl"
+# Bad specs: one line naming the field, nothing run.
+bad_spec() { echo "$1" >"$sd/bad.json"; }
+bad_spec '{ "base": "tiny-8x8", "networks": ["resnet18"], "axes": [ { "field": "pe.nosuch", "values": [1] } ] }'
+check sweep-unknown-field 2 "pe.nosuch" -- "$NPUSIM" sweep "$sd/bad.json" --out "$sd/f"
+bad_spec '{ "base": "tiny-8x8", "networks": ["resnet18"], "axes": [ { "field": "pe.rows", "values": [] } ] }'
+check sweep-empty-axis 2 "field 'axes\[0\].values': expected a non-empty list" -- "$NPUSIM" sweep "$sd/bad.json" --out "$sd/f"
+bad_spec '{ "base": "tiny-8x8", "networks": ["resnet18"], "axes": [ { "field": "pe.rows", "values": ["many"] } ] }'
+check sweep-wrong-type 2 "field 'pe.rows': expected an integer" -- "$NPUSIM" sweep "$sd/bad.json" --out "$sd/f"
+bad_spec '{ "base": "tiny-8x8", "networks": ["resnet18"], "axes": [ { "field": "reuse", "values": ["all"] } ] }'
+check sweep-bad-reuse 2 "expected none or liveness" -- "$NPUSIM" sweep "$sd/bad.json" --out "$sd/f"
+bad_spec '{ "base": "tiny-8x8", "networks": ["nosuchnet"] }'
+check sweep-bad-net 2 "field 'networks': .*unknown network 'nosuchnet'" -- "$NPUSIM" sweep "$sd/bad.json" --out "$sd/f"
+check sweep-nothing-ran 1 '' -- test -d "$sd/f"
+check sweep-plot 0 'Pareto-optimal points of 8' -- "$(dirname "$0")/../../scripts/sweep_plot.py" "$sd/a"
+check sweep-plot-files 0 '' -- test -s "$sd/a/pareto.png" -a -s "$sd/a/sensitivity.png"
+rm -rf "$sd"
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -1,0 +1,114 @@
+// npusim sweep: architecture exploration over a spec's points, N processes at a time,
+// resumable, shardable for a cluster (docs/sweep.md).
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+
+#include "cli_args.hpp"
+#include "commands.hpp"
+#include "npusim/sweep/sweep_runner.hpp"
+
+namespace npusim::cli {
+
+namespace {
+
+std::atomic<bool> g_sweep_stop{false};
+extern "C" void on_sweep_sigint(int) {
+  g_sweep_stop.store(true);
+  std::signal(SIGINT, SIG_DFL);
+}
+
+std::string self_exe(const char* argv0) {
+  std::error_code ec;
+  const auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string(argv0) : p.string();
+}
+
+}  // namespace
+
+int cmd_sweep(int argc, char** argv) {
+  if (argc >= 3 && std::string(argv[2]) == "collect") {
+    Args args("sweep collect", argc, argv, 3, {}, {"help"}, 1);
+    if (args.has("help") || args.positional().size() != 1) {
+      fmt::print("usage: npusim sweep collect DIR\n  Merges DIR/results*.jsonl (every shard's) into DIR/results.csv.\n");
+      return args.has("help") ? 0 : 2;
+    }
+    const std::string dir = args.positional()[0];
+    if (!std::filesystem::is_directory(dir))
+      throw UsageError(fmt::format("npusim sweep collect: '{}' is not a directory", dir));
+    const auto results = sweep::collect_results(dir);
+    int ok = 0;
+    for (const auto& r : results) ok += r["status"] == "ok";
+    sweep::write_results_csv(dir, results);
+    fmt::print("{}/results.csv: {} points ({} ok, {} failed)\n", dir, results.size(), ok, results.size() - ok);
+    return results.size() == static_cast<std::size_t>(ok) ? 0 : 1;
+  }
+  Args args("sweep", argc, argv, 2, {"jobs", "out", "shard", "timeout", "emit", "tasks"}, {"help", "quiet", "list"},
+            1);
+  if (args.has("help") || args.positional().size() != 1) {
+    fmt::print(
+        "usage: npusim sweep SPEC [--jobs N] [--out DIR] [--shard I/N] [--timeout S] [--quiet] [--list]\n"
+        "       npusim sweep SPEC --emit slurm [--tasks N] [--out DIR]\n"
+        "       npusim sweep collect DIR\n"
+        "  Runs every point of SPEC (configs/sweeps/*.json, docs/sweep.md) as its own `npusim run`,\n"
+        "  N at a time; DIR/results.jsonl gets a line per point as it completes and DIR/results.csv the\n"
+        "  headline numbers. Rerunning skips points already done. --shard I/N runs every N-th point\n"
+        "  from I; --emit slurm writes DIR/sweep.slurm, a job array of --tasks shards.\n"
+        "  --list prints the points without running them. Default DIR: runs/sweep-<name>.\n");
+    return args.has("help") ? 0 : 2;
+  }
+  const sweep::SweepSpec spec = sweep::load_sweep_spec(args.positional()[0]);
+  sweep::RunnerOptions o;
+  o.npusim = self_exe(argv[0]);
+  o.out_dir = args.get_or("out", "runs/sweep-" + spec.name);
+  o.jobs = static_cast<int>(args.get_int("jobs", 1, 1, 1024));
+  o.timeout_s = static_cast<double>(args.get_int("timeout", 0, 0, 86400 * 7));
+  if (auto shard = args.get("shard")) {
+    const auto slash = shard->find('/');
+    const auto i = slash == std::string::npos ? std::nullopt : parse_int(shard->substr(0, slash));
+    const auto n = slash == std::string::npos ? std::nullopt : parse_int(shard->substr(slash + 1));
+    if (!i || !n || *n < 1 || *i < 0 || *i >= *n)
+      throw UsageError(fmt::format("npusim sweep: --shard '{}': expected I/N with 0 <= I < N", *shard));
+    o.shard_index = static_cast<int>(*i);
+    o.shard_count = static_cast<int>(*n);
+  }
+  if (args.has("list")) {
+    for (const auto& p : spec.points) {
+      if (p.index % o.shard_count != o.shard_index) continue;
+      std::string cmd = "npusim run";
+      for (const auto& a : p.run_args()) cmd += " " + a;
+      fmt::print("{} {}\n", p.id, cmd);
+    }
+    return 0;
+  }
+  if (auto emit = args.get("emit")) {
+    if (*emit != "slurm") throw UsageError(fmt::format("npusim sweep: --emit '{}': expected slurm", *emit));
+    const int tasks = static_cast<int>(args.get_int("tasks", 8, 1, 100000));
+    std::filesystem::create_directories(o.out_dir);
+    const auto path = std::filesystem::path(o.out_dir) / "sweep.slurm";
+    std::ofstream(path) << sweep::slurm_script(spec, o, tasks);
+    fmt::print("{}: {} points in {} array tasks; submit with: sbatch {}\n", path.string(), spec.points.size(), tasks,
+               path.string());
+    return 0;
+  }
+  o.progress = !args.has("quiet") && isatty(STDERR_FILENO);
+  o.stop = &g_sweep_stop;
+  std::signal(SIGINT, on_sweep_sigint);
+  const sweep::SweepSummary s = sweep::run_sweep(spec, o);
+  std::signal(SIGINT, SIG_DFL);
+  if (!args.has("quiet"))
+    fmt::print("sweep {}: {} points{}: {} run ok, {} failed, {} already done; results in {}/\n", spec.name,
+               s.points, o.shard_count > 1 ? fmt::format(" (shard {}/{})", o.shard_index, o.shard_count) : "",
+               s.ok, s.failed, s.skipped, o.out_dir);
+  if (s.interrupted) {
+    fmt::print(stderr, "npusim sweep: stopped by Ctrl-C; rerun the same command to finish\n");
+    return 130;
+  }
+  return s.failed ? 1 : 0;
+}
+
+}  // namespace npusim::cli

@@ -1,0 +1,271 @@
+#include "npusim/sweep/sweep_runner.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+extern char** environ;
+
+namespace npusim::sweep {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string results_file(const RunnerOptions& o) {
+  return o.shard_count > 1 ? fmt::format("results.shard-{}-of-{}.jsonl", o.shard_index, o.shard_count)
+                           : "results.jsonl";
+}
+
+/// The headline numbers of a finished point, from its report.
+json metrics_of(const fs::path& report_path) {
+  std::ifstream f(report_path);
+  const json r = json::parse(f, nullptr, false);
+  if (r.is_discarded() || !r.contains("totals")) return nullptr;
+  const json& t = r["totals"];
+  const json& a = r["arch_config"];
+  std::int64_t sram_kib = 0;
+  for (const char* k : {"global_kib", "input_kib", "weight_kib", "output_kib"})
+    if (a["sram"].contains(k)) sram_kib += a["sram"][k].get<std::int64_t>();
+  return {{"cycles", t["cycles"]},
+          {"time_ns", t["time_ns"]},
+          {"fps", t["fps"]},
+          {"macs", t["macs"]},
+          {"pe_utilization", t["pe_utilization"]},
+          {"dram_bytes", t["dram_read_bytes"].get<std::uint64_t>() + t["dram_write_bytes"].get<std::uint64_t>()},
+          {"cio_bytes", t["cio_bytes"]},
+          {"energy_per_inference_mj", t["energy_per_inference_mj"]},
+          {"average_power_w", t["average_power_w"]},
+          {"sram_kib", sram_kib},
+          {"pes", a["pe"]["rows"].get<std::int64_t>() * a["pe"]["cols"].get<std::int64_t>()}};
+}
+
+std::string last_line(const fs::path& log) {
+  std::ifstream f(log);
+  std::string line, last;
+  while (std::getline(f, line))
+    if (!line.empty()) last = line;
+  return last;
+}
+
+struct Running {
+  const SweepPoint* point = nullptr;
+  pid_t pid = -1;
+  Clock::time_point start;
+  bool timed_out = false;
+};
+
+pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const fs::path& log) {
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(exe.c_str()));
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+  posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, exe.c_str(), &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  return rc == 0 ? pid : -1;
+}
+
+}  // namespace
+
+std::vector<json> collect_results(const std::string& dir) {
+  std::map<std::string, json> by_id;
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string n = e.path().filename().string();
+    if (n.starts_with("results") && n.ends_with(".jsonl")) files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const fs::path& p : files) {
+    std::ifstream f(p);
+    for (std::string line; std::getline(f, line);) {
+      const json r = json::parse(line, nullptr, false);
+      if (r.is_discarded() || !r.contains("id")) continue;  // a line cut short by a crash
+      const std::string id = r["id"];
+      const auto it = by_id.find(id);
+      if (it == by_id.end() || r["status"] == "ok") by_id[id] = r;
+    }
+  }
+  std::vector<json> out;
+  for (auto& [id, r] : by_id) out.push_back(std::move(r));
+  std::sort(out.begin(), out.end(), [](const json& a, const json& b) { return a["index"] < b["index"]; });
+  return out;
+}
+
+int write_results_csv(const std::string& dir, const std::vector<json>& results) {
+  std::vector<std::string> fields;
+  for (const json& r : results)
+    for (const auto& [k, v] : r["settings"].items())
+      if (std::find(fields.begin(), fields.end(), k) == fields.end()) fields.push_back(k);
+  const std::vector<std::string> metrics = {"cycles", "time_ns", "fps", "macs", "pe_utilization", "dram_bytes",
+                                            "cio_bytes", "energy_per_inference_mj", "average_power_w",
+                                            "sram_kib", "pes"};
+  std::ofstream f(fs::path(dir) / "results.csv");
+  auto cell = [](const json& v) {
+    if (v.is_null()) return std::string();
+    std::string s = v.is_string() ? v.get<std::string>() : v.dump();
+    if (s.find_first_of(",\"\n") != std::string::npos) {
+      std::string q = "\"";
+      for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+      s = q + "\"";
+    }
+    return s;
+  };
+  f << "id,status";
+  for (const auto& k : fields) f << "," << k;
+  for (const auto& m : metrics) f << "," << m;
+  f << ",error\n";
+  for (const json& r : results) {
+    f << cell(r["id"]) << "," << cell(r["status"]);
+    for (const auto& k : fields) f << "," << (r["settings"].contains(k) ? cell(r["settings"][k]) : "");
+    for (const auto& m : metrics)
+      f << "," << (r["metrics"].is_object() && r["metrics"].contains(m) ? cell(r["metrics"][m]) : "");
+    f << "," << cell(r.value("error", "")) << "\n";
+  }
+  return static_cast<int>(results.size());
+}
+
+SweepSummary run_sweep(const SweepSpec& spec, const RunnerOptions& o) {
+  SweepSummary sum;
+  fs::create_directories(fs::path(o.out_dir) / "points");
+  std::map<std::string, bool> done;
+  for (const json& r : collect_results(o.out_dir))
+    if (r["status"] == "ok") done[r["id"]] = true;
+
+  std::vector<const SweepPoint*> todo;
+  for (const SweepPoint& p : spec.points) {
+    if (p.index % o.shard_count != o.shard_index) continue;
+    ++sum.points;
+    if (done.count(p.id))
+      ++sum.skipped;
+    else
+      todo.push_back(&p);
+  }
+  std::ofstream results(fs::path(o.out_dir) / results_file(o), std::ios::app);
+  std::vector<Running> running;
+  std::size_t next = 0;
+  const auto start = Clock::now();
+  auto stopping = [&] { return o.stop && o.stop->load(); };
+  auto progress = [&] {
+    if (!o.progress) return;
+    const int finished = sum.ok + sum.failed;
+    const int remaining = static_cast<int>(todo.size()) - finished;
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    const double eta = finished ? elapsed / finished * remaining : 0;
+    fmt::print(stderr, "\r\033[K  sweep {}: {} done, {} failed, {} remaining, {:.0f} s elapsed, ~{:.0f} s left",
+               spec.name, sum.ok + sum.skipped, sum.failed, remaining, elapsed, eta);
+  };
+  progress();
+  while (next < todo.size() || !running.empty()) {
+    while (!stopping() && next < todo.size() && static_cast<int>(running.size()) < o.jobs) {
+      const SweepPoint* p = todo[next++];
+      const fs::path dir = fs::path(o.out_dir) / "points" / p->id;
+      fs::create_directories(dir);
+      std::vector<std::string> args = {"run"};
+      for (const std::string& a : p->run_args()) args.push_back(a);
+      args.insert(args.end(), {"--quiet", "--out", dir.string()});
+      Running r{p, spawn(o.npusim, args, dir / "log.txt"), Clock::now(), false};
+      if (r.pid < 0) {
+        results << json{{"id", p->id}, {"index", p->index}, {"net", p->net}, {"status", "failed"},
+                        {"error", "could not start " + o.npusim}, {"settings", p->settings}}.dump() << "\n";
+        ++sum.failed;
+        continue;
+      }
+      running.push_back(r);
+    }
+    if (running.empty()) break;
+    // Reap whatever finished; enforce the timeout.
+    bool reaped = false;
+    for (std::size_t i = 0; i < running.size();) {
+      Running& r = running[i];
+      int status = 0;
+      const pid_t w = waitpid(r.pid, &status, WNOHANG);
+      if (w == 0) {
+        const double age = std::chrono::duration<double>(Clock::now() - r.start).count();
+        if (o.timeout_s > 0 && age > o.timeout_s && !r.timed_out) {
+          kill(r.pid, SIGKILL);
+          r.timed_out = true;
+        }
+        ++i;
+        continue;
+      }
+      reaped = true;
+      const SweepPoint& p = *r.point;
+      const fs::path dir = fs::path(o.out_dir) / "points" / p.id;
+      const double wall = std::chrono::duration<double>(Clock::now() - r.start).count();
+      const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      const bool interrupted = stopping() && !r.timed_out && (code == 130 || code == 128 + SIGINT);
+      if (!interrupted) {
+        json line = {{"id", p.id}, {"index", p.index}, {"net", p.net}, {"settings", p.settings},
+                     {"wall_s", wall}, {"exit_code", code}};
+        const json m = code == 0 ? metrics_of(dir / "report.json") : json(nullptr);
+        if (code == 0 && !m.is_null()) {
+          line["status"] = "ok";
+          line["metrics"] = m;
+          ++sum.ok;
+        } else {
+          line["status"] = "failed";
+          line["error"] = r.timed_out ? fmt::format("timed out after {} s", o.timeout_s)
+                          : code == 0   ? std::string("no readable report.json")
+                                        : last_line(dir / "log.txt");
+          ++sum.failed;
+        }
+        results << line.dump() << "\n";
+        results.flush();
+      }
+      running.erase(running.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+    if (reaped)
+      progress();
+    else
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (o.progress) fmt::print(stderr, "\n");
+  sum.interrupted = stopping();
+  results.close();
+  // Shards share the directory; `sweep collect` writes the table once they are all done.
+  if (o.shard_count == 1) write_results_csv(o.out_dir, collect_results(o.out_dir));
+  return sum;
+}
+
+std::string slurm_script(const SweepSpec& spec, const RunnerOptions& o, int tasks) {
+  const std::string exe = fs::absolute(o.npusim).string();
+  const std::string specp = fs::absolute(spec.source).string();
+  const std::string out = fs::absolute(o.out_dir).string();
+  std::ostringstream s;
+  s << "#!/bin/bash\n"
+    << "# npusim sweep '" << spec.name << "': " << spec.points.size() << " points in " << tasks
+    << " array tasks. Submit with: sbatch " << out << "/sweep.slurm\n"
+    << "# then merge the shards' results with: " << exe << " sweep collect " << out << "\n"
+    << "#SBATCH --job-name=npusim-" << spec.name << "\n"
+    << "#SBATCH --array=0-" << tasks - 1 << "\n"
+    << "#SBATCH --cpus-per-task=" << o.jobs << "\n"
+    << "#SBATCH --output=" << out << "/slurm-%A_%a.out\n"
+    << "set -euo pipefail\n"
+    << exe << " sweep " << specp << " --out " << out << " --jobs " << o.jobs << " --shard ${SLURM_ARRAY_TASK_ID}/"
+    << tasks;
+  if (o.timeout_s > 0) s << " --timeout " << o.timeout_s;
+  s << "\n";
+  return s.str();
+}
+
+}  // namespace npusim::sweep
