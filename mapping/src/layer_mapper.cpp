@@ -64,6 +64,15 @@ class AxisCache {
 };
 
 /// The closed forms, with the per-axis caches a search reuses.
+/// Cycles of a layer from its compute and DRAM bytes: double buffering hides the shorter
+/// stage except for one tile at each end; each tile boundary may expose one DRAM latency.
+void set_cycles(ScheduleEstimate& e, double dram_bytes, const MapperContext& ctx) {
+  e.dram_cycles = static_cast<std::int64_t>(std::ceil(dram_bytes / ctx.dram_bytes_per_cycle));
+  const std::int64_t hi = std::max(e.compute_cycles, e.dram_cycles);
+  const std::int64_t lo = std::min(e.compute_cycles, e.dram_cycles);
+  e.cycles = hi + (e.tiles > 0 ? lo / e.tiles : 0) + e.tiles * ctx.tile_latency_cycles;
+}
+
 class Evaluator {
  public:
   Evaluator(const LayerProblem& p, const MapperContext& ctx)
@@ -155,12 +164,7 @@ class Evaluator {
 
   void finish(ScheduleEstimate& e, double sram_bytes) const {
     const double bytes = static_cast<double>(e.traffic.total());
-    e.dram_cycles = static_cast<std::int64_t>(std::ceil(bytes / ctx_.dram_bytes_per_cycle));
-    const std::int64_t hi = std::max(e.compute_cycles, e.dram_cycles);
-    const std::int64_t lo = std::min(e.compute_cycles, e.dram_cycles);
-    // Double buffering hides the shorter stage except for one tile at each end; each tile
-    // boundary may expose one DRAM latency.
-    e.cycles = hi + (e.tiles > 0 ? lo / e.tiles : 0) + e.tiles * ctx_.tile_latency_cycles;
+    set_cycles(e, bytes, ctx_);
     e.energy_pj = static_cast<double>(p_.macs()) * ctx_.energy.mac_pj +
                   sram_bytes * ctx_.energy.sram_pj_per_byte + bytes * ctx_.energy.dram_pj_per_byte;
   }
@@ -183,6 +187,9 @@ class Evaluator {
 };
 
 using Key = std::tuple<double, std::uint64_t, std::int64_t, std::int64_t>;
+
+/// Candidates kept for the final choice on whole-atom bytes (network_mapper.cpp).
+constexpr std::size_t kCandidates = 6;
 
 Key key_of(const ScheduleEstimate& e, Objective o) {
   return {e.objective(o), e.traffic.total(), e.cycles, e.tiles};
@@ -254,6 +261,13 @@ std::vector<std::int64_t> tile_sizes(std::int64_t d) {
   return {s.begin(), s.end()};
 }
 
+ScheduleEstimate at_dram_bytes(ScheduleEstimate e, std::uint64_t dram_bytes, const MapperContext& ctx) {
+  const double logical = static_cast<double>(e.traffic.total());
+  set_cycles(e, static_cast<double>(dram_bytes), ctx);
+  e.energy_pj += (static_cast<double>(dram_bytes) - logical) * ctx.energy.dram_pj_per_byte;
+  return e;
+}
+
 SramNeed sram_need(const LayerProblem& p, const Tiling& t) {
   MapperContext ctx;
   Evaluator ev(p, ctx);
@@ -282,6 +296,7 @@ MapResult map_layer(const LayerProblem& p, const SramBudget& budget, const Mappe
   Evaluator ev(p, ctx);
   const Objective obj = ctx.objective;
   std::optional<Key> best_key;
+  std::vector<std::pair<Key, LayerSchedule>> top;  // the best candidates, best first
   // Lower bound of any candidate's objective given its traffic (compute is at least 0).
   auto bound = [&](const hw::npu::TrafficBytes& tb) {
     const double bytes = static_cast<double>(tb.total());
@@ -319,16 +334,19 @@ MapResult map_layer(const LayerProblem& p, const SramBudget& budget, const Mappe
       e.traffic = per_order[static_cast<std::size_t>(p.op == OpClass::Gemm ? i : 3)];
       ev.finish(e, sram_bytes);
       const Key k = key_of(e, obj);
-      if (!best_key || k < *best_key) {
-        best_key = k;
-        result.schedule = make_schedule(p, t, tr, e);
+      if (top.size() < kCandidates || k < top.back().first) {
+        const auto at = std::upper_bound(top.begin(), top.end(), k,
+                                         [](const Key& a, const auto& b) { return a < b.first; });
+        top.insert(at, {k, make_schedule(p, t, tr, e)});
+        if (top.size() > kCandidates) top.pop_back();
+        best_key = top.back().first;  // prune against the worst kept candidate
       }
     }
     return true;
   };
 
   const auto ths = tile_sizes(p.out_h);
-  for (int pass = 0; pass < 2 && !result.schedule; ++pass) {
+  for (int pass = 0; pass < 2 && top.empty(); ++pass) {
     std::vector<std::int64_t> tws{p.out_w};
     if (pass == 1) {
       tws = tile_sizes(p.out_w);
@@ -354,6 +372,10 @@ MapResult map_layer(const LayerProblem& p, const SramBudget& budget, const Mappe
           for (auto th = ths.rbegin(); th != ths.rend(); ++th)
             if (!consider(Tiling{1, 1, tc, *th, tw, LoopOrder::CSK})) break;
     }
+  }
+  if (!top.empty()) {
+    result.schedule = top.front().second;
+    for (std::size_t i = 1; i < top.size(); ++i) result.alternatives.push_back(std::move(top[i].second));
   }
   if (!result.schedule) {
     const Tiling smallest{1, 1, p.vector_op == hw::vector::VectorOp::Softmax && p.op == OpClass::Vector ? p.out_c : 1, 1, 1, LoopOrder::KSC};

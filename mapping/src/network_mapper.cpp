@@ -1,7 +1,9 @@
 #include "npusim/mapping/network_mapper.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
+#include <tuple>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -152,6 +154,38 @@ std::string layer_error(const LayerProblem& p, const MapResult& r, const SramBud
       p.name, r.overflow, need, have);
 }
 
+/// Among the closed form's best candidates for a layer, the one that is best when its DRAM
+/// traffic is counted in the whole atoms its tiles move (small or misaligned tiles waste
+/// parts of atoms, which the closed form's logical bytes do not see). Its estimate's cycles
+/// and energy are those of the atoms; its traffic by kind stays logical.
+LayerSchedule choose_on_atoms(const MapResult& r, const LayerProblem& p, const Placement& pl,
+                              const MapperContext& ctx) {
+  std::vector<const LayerSchedule*> candidates = {&*r.schedule};
+  for (const LayerSchedule& a : r.alternatives) candidates.push_back(&a);
+  using Key = std::tuple<double, std::uint64_t, std::int64_t, std::int64_t>;
+  std::optional<Key> best;
+  LayerSchedule chosen;
+  for (const LayerSchedule* c : candidates) {
+    LayerSchedule trial = *c;  // private data at atom-aligned bases, as it will be placed
+    trial.output_resident = p.output_resident;
+    trial.weight_base = trial.psum_base = 0;
+    if (trial.estimate.traffic.wr(TrafficKind::Psum) > 0) trial.psum_slot = psum_slot_bytes(p, trial.tiling, ctx.atom);
+    TileWalker walker(p, trial, pl, ctx);
+    hw::npu::TileWork w;
+    while (walker.next(w)) {
+    }
+    const std::uint64_t atoms = walker.dram().total();
+    const ScheduleEstimate e = at_dram_bytes(c->estimate, atoms, ctx);
+    const Key k{e.objective(ctx.objective), atoms, e.cycles, e.tiles};
+    if (!best || k < *best) {
+      best = k;
+      chosen = *c;
+      chosen.estimate = e;
+    }
+  }
+  return chosen;
+}
+
 }  // namespace
 
 NetworkSchedule map_network(const workloads::Graph& graph, const hw::ArchConfig& arch,
@@ -243,7 +277,7 @@ NetworkSchedule map_network(const workloads::Graph& graph, const hw::ArchConfig&
       }
     }
     LayerSchedule& s = ns.layers[static_cast<std::size_t>(l)];
-    s = *best.schedule;
+    s = choose_on_atoms(best, p, pl, ctx);
     s.output_resident = p.output_resident;
     s.spills = spills;
     s.resident_bytes = res.bytes();

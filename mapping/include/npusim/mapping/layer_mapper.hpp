@@ -11,6 +11,7 @@
 #pragma once
 
 #include <optional>
+#include <vector>
 #include <stdexcept>
 #include <string>
 
@@ -26,6 +27,10 @@ class MappingError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// The estimate with the DRAM moving `dram_bytes` (whole atoms) instead of the logical
+/// bytes: DRAM cycles, cycles and energy follow; the traffic by kind stays logical.
+ScheduleEstimate at_dram_bytes(ScheduleEstimate e, std::uint64_t dram_bytes, const MapperContext& ctx);
+
 /// SRAM bytes the tiling's buffers need (double buffered; accumulators at psum width).
 SramNeed sram_need(const LayerProblem& p, const Tiling& t);
 /// Closed-form estimate of a tiling; its traffic is exact (the tile walker checks it).
@@ -33,6 +38,9 @@ ScheduleEstimate evaluate(const LayerProblem& p, const Tiling& t, const MapperCo
 
 struct MapResult {
   std::optional<LayerSchedule> schedule;
+  /// The next best candidates by the closed-form key, best first: the network mapper picks
+  /// among them on the whole DRAM atoms their tiles move, which the closed form does not see.
+  std::vector<LayerSchedule> alternatives;
   /// When nothing fits: the smallest tiling's need and the buffer it overflows.
   SramNeed smallest_need;
   std::string overflow;
