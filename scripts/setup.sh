@@ -11,6 +11,7 @@ packages=(
   libsystemc-dev            # SystemC 2.3 with TLM-2.0
   libboost-dev libfmt-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  zlib1g-dev                # gzip-compressed traces
   python3 python3-matplotlib  # analysis scripts and plots
 )
 missing=()

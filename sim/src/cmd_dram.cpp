@@ -3,12 +3,15 @@
 #include <fmt/format.h>
 
 #include <memory>
+#include <optional>
 
 #include "cli_args.hpp"
 #include "commands.hpp"
+#include "npusim/hw/config/arch_config.hpp"
 #include "npusim/hw/dram/request_replay.hpp"
 #include "npusim/hw/dram/timing_checker.hpp"
 #include "npusim/traces/address_trace.hpp"
+#include "npusim/traces/dram_traces.hpp"
 
 namespace npusim::cli {
 
@@ -16,7 +19,7 @@ using namespace npusim::hw::dram;
 
 namespace {
 
-constexpr const char* kHelp = R"(usage: npusim dram [--standard NAME | --spec FILE]
+constexpr const char* kHelp = R"(usage: npusim dram [--standard NAME | --spec FILE | --arch PRESET]
                    (--trace FILE [--format dramsim3|ramulator|auto] |
                     --pattern seq-read|seq-write|rand-read|mix [--requests N] [--seed S])
                    [--page open|closed] [--mapping FIELDS] [--queue N]
@@ -25,6 +28,10 @@ constexpr const char* kHelp = R"(usage: npusim dram [--standard NAME | --spec FI
   bandwidth, read latency, row hits, command counts and energy.
   --standard NAME  DDR4-2400 (default), LPDDR4-3200 or HBM2 (configs/dram/)
   --spec FILE      a DRAM preset file of your own (same fields as configs/dram/*.json)
+  --arch PRESET    the DRAM of an architecture (standard, channels, page policy, queue,
+                   mapping): replays a run's `--trace dram-req` on the same memory
+  --check-commands FILE  check a command trace (`npusim run --trace dram-cmd`, CSV or
+                   binary) with the JEDEC timing checker instead of replaying requests
   --trace FILE     DRAMsim3 '<hex addr> READ|WRITE <cycle>' or Ramulator 'R|W <addr>' lines
   --pattern P      synthetic requests, all ready at cycle 0 (default seq-read)
   --requests N     requests of the pattern (default 100000)
@@ -62,28 +69,51 @@ void print_report(const DramReport& r) {
 
 int cmd_dram(int argc, char** argv) {
   Args args("dram", argc, argv, 2,
-            {"standard", "spec", "trace", "format", "pattern", "requests", "seed", "page",
-             "mapping", "queue"},
+            {"standard", "spec", "arch", "trace", "format", "pattern", "requests", "seed", "page",
+             "mapping", "queue", "check-commands"},
             {"check-timing", "json", "help"});
   if (args.has("help")) {
     fmt::print("{}", kHelp);
     return 0;
   }
-  if (args.has("standard") && args.has("spec"))
-    throw UsageError("npusim dram: give --standard or --spec, not both");
+  if (args.has("standard") + args.has("spec") + args.has("arch") > 1)
+    throw UsageError("npusim dram: give one of --standard, --spec and --arch");
   if (args.has("trace") && args.has("pattern"))
     throw UsageError("npusim dram: give --trace or --pattern, not both");
-  const DramSpec spec = args.get("spec") ? load_dram_spec_file(*args.get("spec"))
-                                         : load_dram_preset(args.get_or("standard", "DDR4-2400"));
-  ControllerConfig cfg;
-  const std::string page = args.get_or("page", "open");
-  if (page == "open") cfg.page_policy = PagePolicy::Open;
-  else if (page == "closed") cfg.page_policy = PagePolicy::Closed;
-  else throw UsageError(fmt::format("npusim dram: --page expects open or closed, got '{}'", page));
-  const int queue = static_cast<int>(args.get_int("queue", 32, 4, 4096));
-  cfg.read_queue = cfg.write_queue = queue;
-  cfg.write_high_watermark = queue * 3 / 4;
-  cfg.write_low_watermark = queue / 4;
+  std::optional<hw::ArchConfig> arch;
+  if (auto a = args.get("arch")) arch = hw::load_arch_config(*a);
+  const DramSpec spec = arch                ? hw::arch_dram_spec(*arch)
+                        : args.get("spec") ? load_dram_spec_file(*args.get("spec"))
+                                           : load_dram_preset(args.get_or("standard", "DDR4-2400"));
+  if (auto file = args.get("check-commands")) {
+    TimingChecker checker(spec, true);
+    traces::CommandTraceReader reader(*file);
+    CommandRecord r;
+    std::uint64_t last = 0;
+    while (reader.next(r)) {
+      checker.on_command(r);
+      last = std::max(last, r.cycle);
+    }
+    checker.finish(last);
+    fmt::print("{}: {} commands checked against {} timing, {} violations\n", *file, checker.commands_checked(),
+               spec.standard, checker.violation_count());
+    for (const TimingViolation& v : checker.violations())
+      fmt::print(stderr, "timing violation [{}] {}\n", v.rule, v.message);
+    return checker.violation_count() ? 1 : 0;
+  }
+  ControllerConfig cfg = arch ? hw::arch_controller_config(*arch) : ControllerConfig{};
+  if (!arch || args.has("page")) {
+    const std::string page = args.get_or("page", "open");
+    if (page == "open") cfg.page_policy = PagePolicy::Open;
+    else if (page == "closed") cfg.page_policy = PagePolicy::Closed;
+    else throw UsageError(fmt::format("npusim dram: --page expects open or closed, got '{}'", page));
+  }
+  if (!arch || args.has("queue")) {
+    const int queue = static_cast<int>(args.get_int("queue", 32, 4, 4096));
+    cfg.read_queue = cfg.write_queue = queue;
+    cfg.write_high_watermark = queue * 3 / 4;
+    cfg.write_low_watermark = queue / 4;
+  }
 
   std::unique_ptr<RequestSource> source;
   if (const auto trace = args.get("trace")) {
@@ -103,7 +133,8 @@ int cmd_dram(int argc, char** argv) {
 
   std::unique_ptr<TimingChecker> checker;
   if (args.has("check-timing")) checker = std::make_unique<TimingChecker>(spec, cfg.refresh);
-  DramSystem system(spec, cfg, args.get_or("mapping", AddressMapping::kDefault), checker.get());
+  DramSystem system(spec, cfg, args.get_or("mapping", arch ? arch->dram.mapping : AddressMapping::kDefault),
+                    checker.get());
   const ReplayResult result = replay(system, *source);
   const DramReport report = system.report(result.end_cycle);
   if (result.responses != result.requests_in)

@@ -7,6 +7,10 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <tuple>
+#include <algorithm>
+#include <fmt/ranges.h>
 
 #include "cli_args.hpp"
 #include "commands.hpp"
@@ -40,6 +44,37 @@ int layer_ref(const workloads::Graph& g, const std::string& text, const std::str
   return i;
 }
 
+/// A --layers or --trace-layers range "A..B" of indices or names (either end optional).
+std::pair<int, int> layer_range(const workloads::Graph& g, const std::string& spec, const char* flag) {
+  const std::size_t dots = spec.find("..");
+  if (dots == std::string::npos)
+    throw UsageError(fmt::format("npusim run: --{} '{}': expected A..B (layer indices or names)", flag, spec));
+  const std::string a = spec.substr(0, dots), b = spec.substr(dots + 2);
+  const int first = a.empty() ? 0 : layer_ref(g, a, spec);
+  const int last = b.empty() ? g.size() - 1 : layer_ref(g, b, spec);
+  if (first > last)
+    throw UsageError(fmt::format("npusim run: --{} '{}': the first layer comes after the last", flag, spec));
+  return {first, last};
+}
+
+/// --trace-window "T0..T1" in ns (either end optional).
+std::pair<double, double> time_window(const std::string& spec) {
+  const std::size_t dots = spec.find("..");
+  auto num = [&](const std::string& t, double fallback) {
+    if (t.empty()) return fallback;
+    char* end = nullptr;
+    const double v = std::strtod(t.c_str(), &end);
+    if (!end || *end != '\0' || v < 0)
+      throw UsageError(fmt::format("npusim run: --trace-window '{}': expected T0..T1 in ns (non-negative numbers)", spec));
+    return v;
+  };
+  if (dots == std::string::npos)
+    throw UsageError(fmt::format("npusim run: --trace-window '{}': expected T0..T1 in ns", spec));
+  const double a = num(spec.substr(0, dots), 0), b = num(spec.substr(dots + 2), 1e300);
+  if (a > b) throw UsageError(fmt::format("npusim run: --trace-window '{}': T0 is after T1", spec));
+  return {a, b};
+}
+
 void write_file(const std::filesystem::path& path, const std::string& text) {
   std::ofstream f(path);
   if (!f) throw UsageError(fmt::format("npusim run: cannot write '{}'", path.string()));
@@ -51,8 +86,9 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
 
 int cmd_run(int argc, char** argv) {
   Args args("run", argc, argv, 2,
-            {"net", "arch", "input", "batch", "reuse", "objective", "set", "schedule", "layers", "out"},
-            {"json", "quiet", "help"});
+            {"net", "arch", "input", "batch", "reuse", "objective", "set", "schedule", "layers", "out", "trace",
+             "trace-layers", "trace-window", "trace-dir"},
+            {"json", "quiet", "help", "trace-gzip"});
   if (args.has("help")) {
     fmt::print(
         "usage: npusim run [--net NAME|FILE] [--arch PRESET|FILE] [--set PATH=VALUE]...\n"
@@ -65,6 +101,10 @@ int cmd_run(int argc, char** argv) {
         "  --layers A..B   run layers A to B (indices or names, inclusive; either end may be left out)\n"
         "  --schedule FILE use the tilings of an `npusim map --out` file instead of searching\n"
         "  --json          print report.json on stdout\n"
+        "  --trace LIST    dump traces (docs/traces.md): dram-cmd, dram-cmd-bin, dram-req,\n"
+        "                  dram-req-ramulator, timeline, vcd (comma separated) into --trace-dir\n"
+        "                  (default DIR/trace); --trace-layers A..B, --trace-window T0..T1 (ns),\n"
+        "                  --trace-gzip\n"
         "  Defaults: --net hardnet68 (224x224) --arch edge-32x32 --reuse none --objective edp.\n"
         "  Exit status: 0 ok, 1 a conservation check failed, 2 bad input, 130 stopped by Ctrl-C.\n");
     return 0;
@@ -76,21 +116,31 @@ int cmd_run(int argc, char** argv) {
   const RunInputs in = read_run_inputs(args, "run");
 
   sim::SimOptions options;
-  if (auto spec = args.get("layers")) {
-    const std::size_t dots = spec->find("..");
-    if (dots == std::string::npos)
-      throw UsageError(fmt::format("npusim run: --layers '{}': expected A..B (layer indices or names)", *spec));
-    const std::string a = spec->substr(0, dots), b = spec->substr(dots + 2);
-    options.first_layer = a.empty() ? 0 : layer_ref(in.graph, a, *spec);
-    options.last_layer = b.empty() ? in.graph.size() - 1 : layer_ref(in.graph, b, *spec);
-    if (options.first_layer > options.last_layer)
-      throw UsageError(fmt::format("npusim run: --layers '{}': the first layer comes after the last", *spec));
-  }
+  if (auto spec = args.get("layers")) std::tie(options.first_layer, options.last_layer) = layer_range(in.graph, *spec, "layers");
   const std::filesystem::path out_dir =
       args.get_or("out", fmt::format("runs/{}-{}", in.graph.name(), in.arch.name));
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
   if (ec) throw UsageError(fmt::format("npusim run: --out '{}': {}", out_dir.string(), ec.message()));
+
+  sim::TraceOptions trace;
+  if (auto list = args.get("trace")) {
+    std::stringstream ss(*list);
+    for (std::string kind; std::getline(ss, kind, ',');) {
+      const auto& known = sim::trace_kinds();
+      if (std::find(known.begin(), known.end(), kind) == known.end())
+        throw UsageError(fmt::format("npusim run: --trace '{}': unknown trace '{}' (expected some of: {})", *list, kind,
+                                     fmt::join(known, ", ")));
+      trace.kinds.insert(kind);
+    }
+    trace.dir = args.get_or("trace-dir", (out_dir / "trace").string());
+    trace.gzip = args.has("trace-gzip");
+    if (auto r = args.get("trace-layers")) std::tie(trace.first_layer, trace.last_layer) = layer_range(in.graph, *r, "trace-layers");
+    if (auto w = args.get("trace-window")) std::tie(trace.window_first_ns, trace.window_last_ns) = time_window(*w);
+    options.traces = &trace;
+  } else if (args.has("trace-layers") || args.has("trace-window") || args.has("trace-dir") || args.has("trace-gzip")) {
+    throw UsageError("npusim run: --trace-layers, --trace-window, --trace-dir and --trace-gzip need --trace LIST");
+  }
 
   const mapping::NetworkSchedule ns =
       mapping::map_network(in.graph, in.arch, hw::arch_dram_spec(in.arch), in.map_options);
@@ -122,6 +172,12 @@ int cmd_run(int argc, char** argv) {
   info["net"] = in.net_spec;
   std::vector<std::string> argv_copy(argv, argv + argc);
   info["command"] = argv_copy;
+  if (!trace.kinds.empty()) {
+    std::vector<std::string> files;
+    for (const auto& k : sim::trace_kinds())
+      if (trace.kinds.count(k)) files.push_back(k);
+    info["traces"] = {{"dir", std::filesystem::absolute(trace.dir).string()}, {"kinds", files}};
+  }
   write_file(out_dir / "run-info.json", info.dump(2) + "\n");
 
   if (args.has("json")) {

@@ -252,7 +252,13 @@ RunResult simulate(const workloads::Graph& graph, const hw::ArchConfig& arch,
   sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
   // sc_stop() at the end of the program is the normal end, not news.
   sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
-  hw::npu::NpuTop top("npu", arch);
+  // SystemC's informational messages (sc_stop, trace time units) are not news to the user.
+  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+  std::unique_ptr<RunTraces> traces;
+  if (options.traces && !options.traces->kinds.empty())
+    traces = std::make_unique<RunTraces>(*options.traces, hw::arch_dram_spec(arch), arch.pe.rows * arch.pe.cols);
+  hw::npu::NpuTop top("npu", arch, traces ? traces->command_observer() : nullptr);
+  if (traces) traces->attach(top);
   top.watch_stop_flag(options.stop);
   const BufferRoles roles(top, arch.sram.split);
   const double period_ns = top.pe_period().to_seconds() * 1e9;
@@ -295,6 +301,7 @@ RunResult simulate(const workloads::Graph& graph, const hw::ArchConfig& arch,
     }
     current = std::make_unique<LayerTiles>(ns.problems[static_cast<std::size_t>(l)], s, ns, roles,
                                            bases[0], bases[1], bases[2]);
+    if (traces) traces->layer_begin(l);
     return current.get();
   };
 
@@ -368,6 +375,8 @@ RunResult simulate(const workloads::Graph& graph, const hw::ArchConfig& arch,
     if (static_cast<std::int64_t>(r.cycles) < r.roofline_cycles())
       fail(fmt::format("{} cycles is below the roofline bound {}", r.cycles, r.roofline_cycles()));
 
+    if (traces)
+      traces->layer_end(l, s.name, m.start_time, m.end_time, r.partial);
     result.layers.push_back(std::move(r));
     ++cursor;
     if (options.progress)
@@ -377,6 +386,7 @@ RunResult simulate(const workloads::Graph& graph, const hw::ArchConfig& arch,
 
   top.set_program(next_layer, layer_done);
   sc_core::sc_start();
+  if (traces) traces->finish();
   if (!top.finished() && result.check_failures.empty())
     result.check_failures.push_back("the simulation ended before the program did (a deadlock)");
 

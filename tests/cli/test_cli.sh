@@ -129,5 +129,37 @@ check sweep-nothing-ran 1 '' -- test -d "$sd/f"
 check sweep-plot 0 'Pareto-optimal points of 8' -- "$(dirname "$0")/../../scripts/sweep_plot.py" "$sd/a"
 check sweep-plot-files 0 '' -- test -s "$sd/a/pareto.png" -a -s "$sd/a/sensitivity.png"
 rm -rf "$sd"
+# Traces: replay, timing check, nesting, determinism, gzip, selection, errors
+td=$(mktemp -d)
+an="$(dirname "$0")/../../scripts/trace_analyze.py"
+"$NPUSIM" run "${tiny[@]}" --out "$td/a" --json --quiet --trace dram-cmd,dram-req,timeline,vcd >"$td/a.json"
+"$NPUSIM" run "${tiny[@]}" --out "$td/b" --quiet --trace dram-cmd,dram-req,timeline,vcd
+check trace-files 0 '' -- test -s "$td/a/trace/dram-cmd.csv" -a -s "$td/a/trace/dram-req.trace" -a -s "$td/a/trace/timeline.json" -a -s "$td/a/trace/signals.vcd"
+check trace-identical 0 '' -- bash -c "for f in dram-cmd.csv dram-req.trace timeline.json signals.vcd; do cmp '$td/a/trace/'\$f '$td/b/trace/'\$f || exit 1; done"
+# Replaying the request trace on the same memory moves exactly the run's bytes.
+want=$(python3 -c "import json; t=json.load(open('$td/a.json'))['totals']; print(t['dram_read_bytes'], t['dram_write_bytes'])")
+check trace-replay 0 "bytes read ${want% *}   bytes written ${want#* }" -- "$NPUSIM" dram --arch tiny-8x8 --trace "$td/a/trace/dram-req.trace"
+check trace-timing 0 'commands checked against LPDDR4-3200 timing, 0 violations' -- "$NPUSIM" dram --arch tiny-8x8 --check-commands "$td/a/trace/dram-cmd.csv"
+check trace-nesting 0 ' 0 nesting violations' -- "$an" timeline "$td/a/trace/timeline.json" --check
+check trace-timeline-json 0 'ok' -- python3 -c "import json; d=json.load(open('$td/a/trace/timeline.json')); assert d['traceEvents']; print('ok')"
+# Binary command trace and gzip: the same commands.
+"$NPUSIM" run "${tiny[@]}" --out "$td/c" --quiet --trace dram-cmd-bin,timeline,dram-req-ramulator --trace-gzip
+check trace-bin-timing 0 ', 0 violations' -- "$NPUSIM" dram --arch tiny-8x8 --check-commands "$td/c/trace/dram-cmd.bin.gz"
+check trace-bin-same 0 '' -- bash -c "diff <('$an' dram-cmd '$td/a/trace/dram-cmd.csv') <('$an' dram-cmd '$td/c/trace/dram-cmd.bin.gz')"
+check trace-gzip-same 0 '' -- bash -c "zcat '$td/c/trace/timeline.json.gz' | cmp - '$td/a/trace/timeline.json'"
+check trace-ramulator-replay 0 "bytes read ${want% *}   bytes written ${want#* }" -- "$NPUSIM" dram --arch tiny-8x8 --format ramulator --trace "$td/c/trace/dram-req.ramulator.trace.gz"
+# Selection: one layer, a window.
+"$NPUSIM" run "${tiny[@]}" --out "$td/d" --quiet --trace timeline,dram-req --trace-layers b1..b1
+check trace-layers 0 '^1 layer spans' -- "$an" timeline "$td/d/trace/timeline.json" --check
+"$NPUSIM" run "${tiny[@]}" --out "$td/e" --quiet --trace dram-req --trace-window 0..2000
+check trace-window 0 'ok' -- python3 -c "
+lines = open('$td/e/trace/dram-req.trace').read().split('\n')[:-1]
+assert lines and all(int(l.split()[2]) * 0.625 <= 2000.0 for l in lines), len(lines)
+print('ok')"
+check trace-unknown 2 "unknown trace 'dram-all'" -- "$NPUSIM" run "${tiny[@]}" --out "$td/f" --trace dram-all
+check trace-bad-window 2 "expected T0..T1 in ns" -- "$NPUSIM" run "${tiny[@]}" --out "$td/f" --trace timeline --trace-window 5
+check trace-needs-trace 2 "need --trace LIST" -- "$NPUSIM" run "${tiny[@]}" --out "$td/f" --trace-layers 1..2
+check trace-bad-cmd-file 2 "expected the header" -- "$NPUSIM" dram --arch tiny-8x8 --check-commands "$NPUSIM_TEST_DATA_DIR/dramsim3_small.trace"
+rm -rf "$td"
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -1,5 +1,7 @@
 #include "npusim/traces/address_trace.hpp"
 
+#include <zlib.h>
+
 #include <fmt/format.h>
 
 #include <sstream>
@@ -16,8 +18,9 @@ AddressTraceFormat parse_address_trace_format(const std::string& name) {
 }
 
 AddressTraceReader::AddressTraceReader(const std::string& path, AddressTraceFormat format)
-    : path_(path), in_(path), format_(format) {
-  if (!in_) throw TraceError(fmt::format("{}: cannot open the trace file", path));
+    : path_(path), format_(format) {
+  gz_ = gzopen(path.c_str(), "rb");
+  if (!gz_) throw TraceError(fmt::format("{}: cannot open the trace file", path));
 }
 
 void AddressTraceReader::fail(const std::string& field, const std::string& expected,
@@ -52,9 +55,26 @@ int ramulator_kind(const std::string& t) {
 }
 }  // namespace
 
+AddressTraceReader::~AddressTraceReader() {
+  if (gz_) gzclose(static_cast<gzFile>(gz_));
+}
+
+bool AddressTraceReader::read_line(std::string& text) {
+  text.clear();
+  char buf[512];
+  while (gzgets(static_cast<gzFile>(gz_), buf, sizeof(buf))) {
+    text += buf;
+    if (!text.empty() && text.back() == '\n') {
+      text.pop_back();
+      return true;
+    }
+  }
+  return !text.empty();
+}
+
 bool AddressTraceReader::next(hw::dram::MemoryRequest& out) {
   std::string text;
-  while (std::getline(in_, text)) {
+  while (read_line(text)) {
     ++line_;
     std::istringstream ss(text);
     std::vector<std::string> tok;

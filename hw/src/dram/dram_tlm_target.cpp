@@ -72,6 +72,7 @@ bool DramTlmTarget::feed_request(std::uint64_t now) {
     if (!ch.can_accept(is_write)) return false;
     ch.catch_up(now, completions_);
     ch.enqueue(req);
+    if (request_observer_) request_observer_->on_request(address, is_write, now);
     burst_owner_[next_burst_id_++] = request_;
     pending.next_offset += burst_bytes_;
   }

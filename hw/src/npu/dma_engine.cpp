@@ -25,6 +25,7 @@ DmaEngine::DmaEngine(sc_core::sc_module_name name, int burst_bytes, int outstand
 void DmaEngine::submit(Job& job) {
   job.pending = 0;
   job.issued_all = false;
+  job.submitted = sc_core::sc_time_stamp();
   queue_.push_back(&job);
   ++counters_.transfers;
   submitted_.notify(sc_core::SC_ZERO_TIME);
@@ -91,7 +92,10 @@ void DmaEngine::run() {
     }
     job->issued_all = true;
     queue_.pop_front();
-    if (job->pending == 0) job->done.notify(sc_core::SC_ZERO_TIME);
+    if (job->pending == 0) {
+      job->finished = sc_core::sc_time_stamp();
+      job->done.notify(sc_core::SC_ZERO_TIME);
+    }
   }
 }
 
@@ -123,7 +127,10 @@ tlm::tlm_sync_enum DmaEngine::nb_transport_bw(tlm::tlm_generic_payload& p, tlm::
   mark_busy_change();
   free_.push_back(&p);
   response_.notify(sc_core::SC_ZERO_TIME);
-  if (--job->pending == 0 && job->issued_all) job->done.notify(sc_core::SC_ZERO_TIME);
+  if (--job->pending == 0 && job->issued_all) {
+    job->finished = sc_core::sc_time_stamp();
+    job->done.notify(sc_core::SC_ZERO_TIME);
+  }
   return tlm::TLM_COMPLETED;
 }
 

@@ -23,6 +23,7 @@ NpuTop::NpuTop(sc_core::sc_module_name name, const ArchConfig& arch, dram::Comma
   SC_THREAD(loader);
   SC_THREAD(computer);
   SC_THREAD(storer);
+  SC_THREAD(publisher);
 }
 
 void NpuTop::set_program(std::function<TileSource*()> next_layer,
@@ -45,7 +46,32 @@ void NpuTop::wait_until(const std::function<bool()>& ready) {
   while (!ready()) sc_core::wait(changed_);
 }
 
-void NpuTop::transfer_all(Slot& slot, const std::vector<DmaTransfer>& transfers) {
+void NpuTop::trace_signals(sc_core::sc_trace_file* file) {
+  signals_ = std::make_unique<Signals>();
+  sc_core::sc_trace(file, signals_->layer, "npu.layer");
+  sc_core::sc_trace(file, signals_->loaded, "npu.tiles_loaded");
+  sc_core::sc_trace(file, signals_->computed, "npu.tiles_computed");
+  sc_core::sc_trace(file, signals_->stored, "npu.tiles_stored");
+  sc_core::sc_trace(file, signals_->computing, "npu.computing");
+}
+
+void NpuTop::publish() {
+  if (signals_) publish_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void NpuTop::publisher() {
+  if (!signals_) return;  // no VCD: the thread ends at once
+  for (;;) {
+    sc_core::wait(publish_);
+    signals_->layer.write(layer_ordinal_);
+  signals_->loaded.write(static_cast<int>(loaded_));
+  signals_->computed.write(static_cast<int>(computed_));
+  signals_->stored.write(static_cast<int>(stored_));
+    signals_->computing.write(computing_);
+  }
+}
+
+void NpuTop::transfer_all(Slot& slot, std::int64_t tile, const std::vector<DmaTransfer>& transfers) {
   slot.jobs.clear();
   for (const DmaTransfer& t : transfers) {
     slot.jobs.push_back(std::make_unique<DmaEngine::Job>());
@@ -53,6 +79,8 @@ void NpuTop::transfer_all(Slot& slot, const std::vector<DmaTransfer>& transfers)
     dma_->submit(*slot.jobs.back());
   }
   for (auto& job : slot.jobs) dma_->wait_done(*job);
+  if (observer_)
+    for (auto& job : slot.jobs) observer_->dma_transfer(tile, *job->transfer, job->submitted, job->finished);
 }
 
 void NpuTop::sequencer() {
@@ -69,11 +97,14 @@ void NpuTop::sequencer() {
     measure_ = LayerMeasure{};
     const sc_time start = sc_core::sc_time_stamp();
     measure_.start_cycle = pe_cycle_of(start);
+    measure_.start_time = start;
     last_compute_end_ = start;
     ++generation_;
+    ++layer_ordinal_;
     changed();
     wait_until([&] { return end_ >= 0 && stored_ == end_; });
     const sc_time end = sc_core::sc_time_stamp();
+    measure_.end_time = end;
     measure_.tiles = end_;
     measure_.cycles = pe_cycle_of(end) - measure_.start_cycle;
     // The store tail after the last compute step is time compute spent waiting on DRAM.
@@ -95,7 +126,9 @@ void NpuTop::loader() {
         changed();
         break;
       }
-      transfer_all(slot, slot.work.loads);
+      const sc_time begin = sc_core::sc_time_stamp();
+      transfer_all(slot, i, slot.work.loads);
+      if (observer_) observer_->tile_phase(TilePhase::Load, i, slot.work, begin, sc_core::sc_time_stamp());
       loaded_ = i + 1;
       changed();
     }
@@ -126,8 +159,12 @@ void NpuTop::computer() {
       measure_.vec += w.vec;
       measure_.sram_read_bytes += w.sram_read_bytes;
       measure_.sram_write_bytes += w.sram_write_bytes;
+      computing_ = true;
+      publish();
       if (step > 0) sc_core::wait(period_ * static_cast<double>(step));
+      computing_ = false;
       last_compute_end_ = sc_core::sc_time_stamp();
+      if (observer_) observer_->tile_phase(TilePhase::Compute, i, w, begin, last_compute_end_);
       computed_ = i + 1;
       changed();
     }
@@ -143,7 +180,9 @@ void NpuTop::storer() {
       wait_until([&] { return computed_ > i || (end_ >= 0 && i >= end_); });
       if (end_ >= 0 && i >= end_) break;
       Slot& slot = ring_[static_cast<std::size_t>(i % kRing)];
-      transfer_all(slot, slot.work.stores);
+      const sc_time begin = sc_core::sc_time_stamp();
+      transfer_all(slot, i, slot.work.stores);
+      if (observer_) observer_->tile_phase(TilePhase::Store, i, slot.work, begin, sc_core::sc_time_stamp());
       stored_ = i + 1;
       changed();
     }

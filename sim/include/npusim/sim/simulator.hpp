@@ -20,6 +20,7 @@
 #include "npusim/hw/config/arch_config.hpp"
 #include "npusim/mapping/network_mapper.hpp"
 #include "npusim/sim/run_result.hpp"
+#include "npusim/sim/run_traces.hpp"
 #include "npusim/workloads/graph.hpp"
 
 namespace npusim::sim {
@@ -34,6 +35,7 @@ struct SimOptions {
   int first_layer = 0, last_layer = -1;  ///< graph indices, inclusive; -1: the last
   const std::atomic<bool>* stop = nullptr;  ///< set (Ctrl-C): stop after the tiles in flight
   std::function<void(const Progress&)> progress;
+  const TraceOptions* traces = nullptr;  ///< --trace: what to dump, where
 };
 
 /// Runs the simulation. SystemC allows one elaboration per process: a second call throws

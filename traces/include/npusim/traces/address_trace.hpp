@@ -3,7 +3,7 @@
 //   dramsim3   "<hex addr> READ|WRITE <cycle>"       e.g. "0x1f40 READ 12"
 //   ramulator  "R|W <addr>" or "<addr> R|W" (Ramulator 1), "LD|ST <addr>" (Ramulator 2);
 //              no times: requests issue as fast as the controller takes them.
-// Addresses are hex with 0x or decimal. Blank lines and lines starting with '#' are skipped.
+// Files may be gzip-compressed. Addresses are hex with 0x or decimal. Blank lines and lines starting with '#' are skipped.
 #pragma once
 
 #include <fstream>
@@ -29,6 +29,9 @@ class AddressTraceReader : public hw::dram::RequestSource {
   /// Throws TraceError if the file cannot be opened. Auto picks the format from the first
   /// request line (a leading R/W/LD/ST token means ramulator).
   AddressTraceReader(const std::string& path, AddressTraceFormat format);
+  ~AddressTraceReader() override;
+  AddressTraceReader(const AddressTraceReader&) = delete;
+  AddressTraceReader& operator=(const AddressTraceReader&) = delete;
   bool next(hw::dram::MemoryRequest& out) override;
   std::uint64_t line() const { return line_; }
 
@@ -36,9 +39,10 @@ class AddressTraceReader : public hw::dram::RequestSource {
   [[noreturn]] void fail(const std::string& field, const std::string& expected,
                          const std::string& got) const;
   std::uint64_t parse_address(const std::string& token) const;
+  bool read_line(std::string& text);
 
   std::string path_;
-  std::ifstream in_;
+  void* gz_ = nullptr;  ///< zlib reads plain and gzip-compressed files alike
   AddressTraceFormat format_;
   std::uint64_t line_ = 0;
 };

@@ -32,4 +32,27 @@ class CommandObserver {
   virtual void on_command(const CommandRecord& record) = 0;
 };
 
+/// Receives every burst request as it enters a controller queue (request trace writer).
+class RequestObserver {
+ public:
+  virtual ~RequestObserver() = default;
+  virtual void on_request(std::uint64_t address, bool is_write, std::uint64_t cycle) = 0;
+};
+
+/// Passes every command to several observers in order (checker, trace writers).
+class CommandFanout : public CommandObserver {
+ public:
+  void add(CommandObserver* o) {
+    if (o) observers_[count_ < 8 ? count_++ : 7] = o;
+  }
+  bool empty() const { return count_ == 0; }
+  void on_command(const CommandRecord& record) override {
+    for (int i = 0; i < count_; ++i) observers_[i]->on_command(record);
+  }
+
+ private:
+  CommandObserver* observers_[8] = {};
+  int count_ = 0;
+};
+
 }  // namespace npusim::hw::dram

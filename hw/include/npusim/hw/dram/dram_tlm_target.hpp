@@ -41,6 +41,8 @@ class DramTlmTarget : public sc_core::sc_module {
                 CommandObserver* observer = nullptr);
 
   DramSystem& system() { return system_; }
+  /// Told of every burst as it enters a controller queue (request traces).
+  void set_request_observer(RequestObserver* o) { request_observer_ = o; }
   /// DRAM clock cycle of a SystemC time (rounded up) and back.
   std::uint64_t cycle_of(const sc_core::sc_time& t) const;
   sc_core::sc_time time_of(std::uint64_t cycle) const;
@@ -74,6 +76,7 @@ class DramTlmTarget : public sc_core::sc_module {
   bool response_in_progress_ = false;
   std::uint64_t next_burst_id_ = 0, transactions_done_ = 0;
   std::vector<DramCompletion> completions_;
+  RequestObserver* request_observer_ = nullptr;
 };
 
 }  // namespace npusim::hw::dram

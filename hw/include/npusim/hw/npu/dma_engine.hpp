@@ -44,6 +44,7 @@ class DmaEngine : public sc_core::sc_module {
     const DmaTransfer* transfer = nullptr;
     std::uint64_t pending = 0;  ///< transactions not yet answered
     bool issued_all = false;
+    sc_core::sc_time submitted, finished;  ///< when submitted, when its last answer came
     sc_core::sc_event done;
   };
   void submit(Job& job);

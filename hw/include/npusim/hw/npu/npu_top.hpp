@@ -25,6 +25,7 @@
 #include "npusim/hw/config/arch_config.hpp"
 #include "npusim/hw/dram/dram_tlm_target.hpp"
 #include "npusim/hw/npu/dma_engine.hpp"
+#include "npusim/hw/npu/npu_observer.hpp"
 #include "npusim/hw/npu/tile_program.hpp"
 #include "npusim/hw/sram/sram_buffer.hpp"
 
@@ -41,6 +42,7 @@ class TileSource {
 /// What the top measured while one layer ran. Cycles are PE-clock cycles.
 struct LayerMeasure {
   std::uint64_t start_cycle = 0, cycles = 0;
+  sc_core::sc_time start_time, end_time;  ///< exact (cycles are rounded to the PE clock)
   std::int64_t tiles = 0;
   std::int64_t busy_cycles = 0;          ///< PE array (or vector unit) busy, filling, draining
   std::int64_t stall_dram_cycles = 0;    ///< compute waiting for loads or a free output half
@@ -70,6 +72,13 @@ class NpuTop : public sc_core::sc_module {
   /// one kernel (tests) turn that off and let sc_start() return when all are idle.
   void stop_simulation_when_done(bool stop) { sc_stop_at_end_ = stop; }
 
+  /// Told of every tile phase and DMA transfer (timeline traces); nullptr: none.
+  void set_observer(NpuObserver* o) { observer_ = o; }
+  /// Adds the top's state as signals to a VCD file: layer ordinal, tiles loaded, computed
+  /// and stored in the layer, and whether the array or vector unit is computing. Call
+  /// before the simulation starts.
+  void trace_signals(sc_core::sc_trace_file* file);
+
   /// The on-chip buffers of the config ("global", or "input", "weight", "output"); the
   /// program allocates each layer's tile buffers and resident tensors in them.
   sram::SramBuffer& sram(const std::string& name);
@@ -91,9 +100,13 @@ class NpuTop : public sc_core::sc_module {
   void loader();
   void computer();
   void storer();
-  void transfer_all(Slot& slot, const std::vector<DmaTransfer>& transfers);
+  void transfer_all(Slot& slot, std::int64_t tile, const std::vector<DmaTransfer>& transfers);
+  void publish();  ///< writes the traced signals, if any
   void wait_until(const std::function<bool()>& ready);
-  void changed() { changed_.notify(sc_core::SC_ZERO_TIME); }
+  void changed() {
+    changed_.notify(sc_core::SC_ZERO_TIME);
+    publish();
+  }
   bool stop_now() const { return stop_requested_ || (stop_flag_ && stop_flag_->load()); }
 
   std::unique_ptr<dram::DramTlmTarget> dram_;
@@ -113,6 +126,17 @@ class NpuTop : public sc_core::sc_module {
   sc_core::sc_time last_compute_end_;
   sc_core::sc_event changed_;
   const std::atomic<bool>* stop_flag_ = nullptr;
+  NpuObserver* observer_ = nullptr;
+  struct Signals {  // written only by the publisher thread
+    sc_core::sc_signal<int> layer{"sig_layer"};
+    sc_core::sc_signal<int> loaded{"sig_loaded"}, computed{"sig_computed"}, stored{"sig_stored"};
+    sc_core::sc_signal<bool> computing{"sig_computing"};
+  };
+  void publisher();
+  sc_core::sc_event publish_;
+  std::unique_ptr<Signals> signals_;
+  int layer_ordinal_ = -1;
+  bool computing_ = false;
   bool stop_requested_ = false, finished_ = false, sc_stop_at_end_ = true;
 };
 

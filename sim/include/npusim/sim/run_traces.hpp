@@ -1,0 +1,75 @@
+// The traces of one run (--trace): DRAM commands (CSV or binary), DRAM requests (DRAMsim3 or
+// Ramulator format), the Perfetto timeline and a VCD of the top's signals. Owns the writers,
+// hooks them into the NPU top, and gates them by the layers and time window selected.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "npusim/hw/dram/dram_spec.hpp"
+#include "npusim/hw/npu/npu_observer.hpp"
+#include "npusim/traces/dram_traces.hpp"
+#include "npusim/traces/timeline_writer.hpp"
+
+namespace npusim::hw::npu {
+class NpuTop;
+}
+
+namespace npusim::sim {
+
+struct TraceOptions {
+  /// dram-cmd, dram-cmd-bin, dram-req, dram-req-ramulator, timeline, vcd
+  std::set<std::string> kinds;
+  std::string dir;
+  bool gzip = false;
+  int first_layer = 0, last_layer = 1 << 30;   ///< graph indices, inclusive
+  double window_first_ns = 0, window_last_ns = 1e300;
+  double bandwidth_bin_ns = 1000;
+};
+
+/// The trace kinds --trace accepts.
+const std::vector<std::string>& trace_kinds();
+
+class RunTraces : public hw::npu::NpuObserver {
+ public:
+  /// Opens the selected files (throws traces::TraceError naming a file it cannot write).
+  RunTraces(const TraceOptions& options, const hw::dram::DramSpec& dram, int pes);
+  ~RunTraces() override;
+
+  /// The observer to give the DRAM controllers (nullptr when no trace needs commands).
+  hw::dram::CommandObserver* command_observer();
+  /// Hooks the request trace, the timeline and the VCD into the top (before sc_start).
+  void attach(hw::npu::NpuTop& top);
+
+  void layer_begin(int index);
+  void layer_end(int index, const std::string& name, const sc_core::sc_time& begin, const sc_core::sc_time& end,
+                 bool partial);
+  /// Flushes and closes everything (also done by the destructor).
+  void finish();
+  std::vector<std::string> files() const { return files_; }
+
+  void tile_phase(hw::npu::TilePhase phase, std::int64_t tile, const hw::npu::TileWork& work,
+                  const sc_core::sc_time& begin, const sc_core::sc_time& end) override;
+  void dma_transfer(std::int64_t tile, const hw::npu::DmaTransfer& transfer, const sc_core::sc_time& begin,
+                    const sc_core::sc_time& end) override;
+
+ private:
+  std::string path(const std::string& name, bool compressible) const;
+  void set_enabled(bool on);
+
+  TraceOptions options_;
+  int pes_;
+  int layer_ = -1;
+  bool enabled_ = false;
+  std::unique_ptr<traces::CommandTraceWriter> commands_;
+  std::unique_ptr<traces::RequestTraceWriter> requests_;
+  std::unique_ptr<traces::TimelineWriter> timeline_;
+  hw::dram::CommandFanout fanout_;
+  sc_core::sc_trace_file* vcd_ = nullptr;
+  std::vector<std::string> files_;
+};
+
+}  // namespace npusim::sim

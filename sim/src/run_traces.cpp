@@ -1,0 +1,174 @@
+#include "npusim/sim/run_traces.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "npusim/hw/npu/npu_top.hpp"
+#include "npusim/traces/address_trace.hpp"
+
+namespace npusim::sim {
+
+using hw::npu::TilePhase;
+using traces::TimelineWriter;
+
+namespace {
+
+std::uint64_t ps_of(const sc_core::sc_time& t) {
+  return static_cast<std::uint64_t>(std::llround(t.to_seconds() * 1e12));
+}
+
+/// SystemC writes the wall-clock date into the VCD header; blank it (same length, in place)
+/// so that the same run gives the same file.
+void blank_vcd_date(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "r+b");
+  if (!f) return;
+  char head[256] = {};
+  const std::size_t n = std::fread(head, 1, sizeof(head) - 1, f);
+  const std::string h(head, n);
+  const auto a = h.find("$date\n"), b = h.find("\n$end", a == std::string::npos ? 0 : a);
+  if (a != std::string::npos && b != std::string::npos) {
+    const std::size_t from = a + 6;
+    std::fseek(f, static_cast<long>(from), SEEK_SET);
+    std::fwrite(std::string(b - from, ' ').data(), 1, b - from, f);
+  }
+  std::fclose(f);
+}
+
+}  // namespace
+
+const std::vector<std::string>& trace_kinds() {
+  static const std::vector<std::string> k = {"dram-cmd", "dram-cmd-bin", "dram-req", "dram-req-ramulator",
+                                             "timeline", "vcd"};
+  return k;
+}
+
+std::string RunTraces::path(const std::string& name, bool compressible) const {
+  return (std::filesystem::path(options_.dir) / name).string() + (options_.gzip && compressible ? ".gz" : "");
+}
+
+RunTraces::RunTraces(const TraceOptions& o, const hw::dram::DramSpec& dram, int pes) : options_(o), pes_(pes) {
+  std::error_code ec;
+  std::filesystem::create_directories(o.dir, ec);
+  if (ec) throw traces::TraceError(fmt::format("{}: cannot create the trace directory: {}", o.dir, ec.message()));
+  const double tck_ns = dram.timing.tCK_ns();
+  const auto first_cycle = static_cast<std::uint64_t>(std::floor(o.window_first_ns / tck_ns));
+  const auto last_cycle = o.window_last_ns >= 1e18 ? UINT64_MAX
+                                                   : static_cast<std::uint64_t>(std::ceil(o.window_last_ns / tck_ns));
+  const bool cmd = o.kinds.count("dram-cmd"), cmd_bin = o.kinds.count("dram-cmd-bin");
+  if (cmd || cmd_bin) {
+    const std::string p = path(cmd_bin ? "dram-cmd.bin" : "dram-cmd.csv", true);
+    commands_ = std::make_unique<traces::CommandTraceWriter>(
+        p, cmd_bin ? traces::CommandTraceWriter::Format::Binary : traces::CommandTraceWriter::Format::Csv, o.gzip);
+    commands_->set_window(first_cycle, last_cycle);
+    fanout_.add(commands_.get());
+    files_.push_back(p);
+  }
+  const bool req = o.kinds.count("dram-req"), req_ram = o.kinds.count("dram-req-ramulator");
+  if (req || req_ram) {
+    const std::string p = path(req_ram ? "dram-req.ramulator.trace" : "dram-req.trace", true);
+    requests_ = std::make_unique<traces::RequestTraceWriter>(
+        p, req_ram ? traces::RequestTraceWriter::Format::Ramulator : traces::RequestTraceWriter::Format::DramSim3,
+        o.gzip);
+    requests_->set_window(first_cycle, last_cycle);
+    files_.push_back(p);
+  }
+  if (o.kinds.count("timeline")) {
+    const std::string p = path("timeline.json", true);
+    timeline_ = std::make_unique<TimelineWriter>(p, o.gzip, static_cast<std::uint64_t>(std::llround(tck_ns * 1000)),
+                                                 static_cast<std::uint64_t>(dram.org.burst_bytes()),
+                                                 static_cast<std::uint64_t>(std::llround(o.bandwidth_bin_ns * 1000)));
+    timeline_->set_window(static_cast<std::uint64_t>(o.window_first_ns * 1000),
+                          o.window_last_ns >= 1e18 ? UINT64_MAX : static_cast<std::uint64_t>(o.window_last_ns * 1000));
+    fanout_.add(timeline_.get());
+    files_.push_back(p);
+  }
+  if (o.kinds.count("vcd")) {
+    const std::string base = (std::filesystem::path(o.dir) / "signals").string();
+    vcd_ = sc_core::sc_create_vcd_trace_file(base.c_str());
+    vcd_->set_time_unit(1, sc_core::SC_PS);
+    files_.push_back(base + ".vcd");
+  }
+  set_enabled(false);  // until a selected layer starts
+}
+
+RunTraces::~RunTraces() { finish(); }
+
+hw::dram::CommandObserver* RunTraces::command_observer() { return fanout_.empty() ? nullptr : &fanout_; }
+
+void RunTraces::attach(hw::npu::NpuTop& top) {
+  if (requests_) top.dram().set_request_observer(requests_.get());
+  if (timeline_) top.set_observer(this);
+  if (vcd_) top.trace_signals(vcd_);
+}
+
+void RunTraces::set_enabled(bool on) {
+  enabled_ = on;
+  if (commands_) commands_->set_enabled(on);
+  if (requests_) requests_->set_enabled(on);
+  if (timeline_) timeline_->set_enabled(on);
+}
+
+void RunTraces::layer_begin(int index) {
+  layer_ = index;
+  set_enabled(index >= options_.first_layer && index <= options_.last_layer);
+}
+
+void RunTraces::layer_end(int index, const std::string& name, const sc_core::sc_time& begin,
+                          const sc_core::sc_time& end, bool partial) {
+  if (timeline_)
+    timeline_->span(TimelineWriter::kLayers, name, ps_of(begin), ps_of(end),
+                    fmt::format(R"("layer":{},"partial":{})", index, partial ? "true" : "false"));
+  // Make what is written so far readable (a crash or Ctrl-C loses at most one layer).
+  if (commands_) commands_->flush();
+  if (requests_) requests_->flush();
+  if (timeline_) timeline_->flush();
+}
+
+void RunTraces::tile_phase(TilePhase phase, std::int64_t tile, const hw::npu::TileWork& work,
+                           const sc_core::sc_time& begin, const sc_core::sc_time& end) {
+  if (!timeline_ || !enabled_) return;
+  const std::uint64_t b = ps_of(begin), e = ps_of(end);
+  const std::string args = fmt::format(R"("layer":{},"tile":{})", layer_, tile);
+  switch (phase) {
+    case TilePhase::Load:
+      timeline_->span(TimelineWriter::kLoad, "load", b, e, args);
+      break;
+    case TilePhase::Store:
+      timeline_->span(TimelineWriter::kStore, "store", b, e, args);
+      break;
+    case TilePhase::Compute: {
+      const bool on_array = work.pe_cycles > 0;
+      timeline_->span(on_array ? TimelineWriter::kCompute : TimelineWriter::kVector, on_array ? "gemm" : "vector", b, e,
+                      fmt::format(R"({},"macs":{},"vector_ops":{})", args, work.pe.macs, work.vec.ops));
+      if (e > b) {
+        const double cycles = static_cast<double>(work.compute_cycles());
+        timeline_->counter("pe_utilization", b, cycles > 0 ? static_cast<double>(work.pe.macs) / (pes_ * cycles) : 0.0);
+        timeline_->counter("pe_utilization", e, 0.0);
+      }
+      break;
+    }
+  }
+}
+
+void RunTraces::dma_transfer(std::int64_t tile, const hw::npu::DmaTransfer& t, const sc_core::sc_time& begin,
+                             const sc_core::sc_time& end) {
+  if (!timeline_ || !enabled_) return;
+  timeline_->span(t.is_write ? TimelineWriter::kDmaWrite : TimelineWriter::kDmaRead, hw::npu::to_string(t.kind),
+                  ps_of(begin), ps_of(end),
+                  fmt::format(R"("layer":{},"tile":{},"bytes":{})", layer_, tile, t.bytes));
+}
+
+void RunTraces::finish() {
+  if (timeline_) timeline_->finish();
+  if (commands_) commands_->flush();
+  if (requests_) requests_->flush();
+  if (vcd_) {
+    sc_core::sc_close_vcd_trace_file(vcd_);
+    vcd_ = nullptr;
+    blank_vcd_date((std::filesystem::path(options_.dir) / "signals.vcd").string());
+  }
+}
+
+}  // namespace npusim::sim

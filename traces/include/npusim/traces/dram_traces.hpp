@@ -1,0 +1,85 @@
+// DRAM traces of a run:
+//  - command trace: one record per issued command, as CSV
+//      cycle,channel,rank,bank_group,bank,row,column,command
+//    or binary: the 8-byte magic "NPUDCMD1", then 24-byte little-endian records
+//      u64 cycle, u32 row, u32 column, u8 command (ACT PRE RD WR REF = 0..4), u8 channel,
+//      u8 rank, u8 bank_group, u16 bank, u16 reserved;
+//  - request trace: one line per burst request as it enters a controller queue, in
+//    DRAMsim3's "<hex addr> READ|WRITE <cycle>" or Ramulator's "<hex addr> R|W" format, so
+//    the run's exact memory traffic can be replayed in those simulators or `npusim dram`.
+// Cycles are DRAM clock cycles. Writers record only while enabled and inside the cycle
+// window; they stream through TraceFile (bounded memory).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "npusim/hw/dram/dram_command.hpp"
+#include "npusim/traces/trace_file.hpp"
+
+namespace npusim::traces {
+
+/// Records a cycle range [first, last] and an on/off switch (layers selected for tracing).
+class TraceGate {
+ public:
+  void set_enabled(bool on) { enabled_ = on; }
+  void set_window(std::uint64_t first, std::uint64_t last) {
+    first_ = first;
+    last_ = last;
+  }
+  bool open(std::uint64_t cycle) const { return enabled_ && cycle >= first_ && cycle <= last_; }
+
+ private:
+  bool enabled_ = true;
+  std::uint64_t first_ = 0, last_ = UINT64_MAX;
+};
+
+/// The common part of the DRAM trace writers: the gated file and its record count.
+class RecordWriter : public TraceGate {
+ public:
+  void flush() { file_.flush(); }
+  std::uint64_t records() const { return records_; }
+
+ protected:
+  RecordWriter(const std::string& path, bool gzip) : file_(path, gzip) {}
+  TraceFile file_;
+  std::uint64_t records_ = 0;
+};
+
+class CommandTraceWriter : public hw::dram::CommandObserver, public RecordWriter {
+ public:
+  enum class Format { Csv, Binary };
+  CommandTraceWriter(const std::string& path, Format format, bool gzip);
+  void on_command(const hw::dram::CommandRecord& r) override;
+
+ private:
+  Format format_;
+};
+
+/// Reads a command trace (CSV or binary, plain or gzip: told apart by their first bytes).
+class CommandTraceReader {
+ public:
+  explicit CommandTraceReader(const std::string& path);  ///< throws TraceError
+  ~CommandTraceReader();
+  bool next(hw::dram::CommandRecord& out);
+  std::uint64_t records() const { return records_; }
+
+ private:
+  std::string path_;
+  void* gz_ = nullptr;
+  bool binary_ = false;
+  std::uint64_t records_ = 0, line_ = 0;
+};
+
+class RequestTraceWriter : public hw::dram::RequestObserver, public RecordWriter {
+ public:
+  enum class Format { DramSim3, Ramulator };
+  RequestTraceWriter(const std::string& path, Format format, bool gzip);
+  void on_request(std::uint64_t address, bool is_write, std::uint64_t cycle) override;
+
+ private:
+  Format format_;
+};
+
+}  // namespace npusim::traces

@@ -1,0 +1,137 @@
+#include "npusim/traces/dram_traces.hpp"
+
+#include <fmt/format.h>
+#include <zlib.h>
+
+#include <array>
+#include <cstring>
+
+#include "npusim/traces/address_trace.hpp"
+
+namespace npusim::traces {
+
+using hw::dram::CommandRecord;
+using hw::dram::DramCommand;
+
+namespace {
+
+constexpr char kMagic[8] = {'N', 'P', 'U', 'D', 'C', 'M', 'D', '1'};
+constexpr std::size_t kRecord = 24;
+
+template <typename T>
+void put(char*& p, T v) {
+  for (std::size_t i = 0; i < sizeof(T); ++i) *p++ = static_cast<char>((static_cast<std::uint64_t>(v) >> (8 * i)) & 0xff);
+}
+
+template <typename T>
+T get(const unsigned char*& p) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < sizeof(T); ++i) v |= static_cast<std::uint64_t>(*p++) << (8 * i);
+  return static_cast<T>(v);
+}
+
+}  // namespace
+
+CommandTraceWriter::CommandTraceWriter(const std::string& path, Format format, bool gzip)
+    : RecordWriter(path, gzip), format_(format) {
+  if (format_ == Format::Binary)
+    file_.write(std::string_view(kMagic, sizeof(kMagic)));
+  else
+    file_.write("cycle,channel,rank,bank_group,bank,row,column,command\n");
+}
+
+void CommandTraceWriter::on_command(const CommandRecord& r) {
+  if (!open(r.cycle)) return;
+  ++records_;
+  if (format_ == Format::Csv) {
+    file_.write(fmt::format("{},{},{},{},{},{},{},{}\n", r.cycle, r.channel, r.rank, r.bank_group, r.bank, r.row,
+                            r.column, to_string(r.command)));
+    return;
+  }
+  std::array<char, kRecord> rec{};
+  char* p = rec.data();
+  put<std::uint64_t>(p, r.cycle);
+  put<std::uint32_t>(p, r.row);
+  put<std::uint32_t>(p, r.column);
+  put<std::uint8_t>(p, static_cast<std::uint8_t>(r.command));
+  put<std::uint8_t>(p, static_cast<std::uint8_t>(r.channel));
+  put<std::uint8_t>(p, static_cast<std::uint8_t>(r.rank));
+  put<std::uint8_t>(p, static_cast<std::uint8_t>(r.bank_group));
+  put<std::uint16_t>(p, static_cast<std::uint16_t>(r.bank));
+  put<std::uint16_t>(p, 0);
+  file_.write(std::string_view(rec.data(), rec.size()));
+}
+
+CommandTraceReader::CommandTraceReader(const std::string& path) : path_(path) {
+  gz_ = gzopen(path.c_str(), "rb");  // reads plain files as they are
+  if (!gz_) throw TraceError(path + ": cannot open the command trace");
+  char head[8];
+  const int n = gzread(static_cast<gzFile>(gz_), head, sizeof(head));
+  binary_ = n == 8 && std::memcmp(head, kMagic, 8) == 0;
+  if (!binary_) {
+    gzrewind(static_cast<gzFile>(gz_));
+    char line[256];
+    if (!gzgets(static_cast<gzFile>(gz_), line, sizeof(line)) || std::strncmp(line, "cycle,", 6) != 0)
+      throw TraceError(path + ":1: expected the header 'cycle,channel,...' or the binary magic NPUDCMD1");
+    line_ = 1;
+  }
+}
+
+CommandTraceReader::~CommandTraceReader() {
+  if (gz_) gzclose(static_cast<gzFile>(gz_));
+}
+
+bool CommandTraceReader::next(CommandRecord& out) {
+  if (binary_) {
+    unsigned char rec[kRecord];
+    const int n = gzread(static_cast<gzFile>(gz_), rec, kRecord);
+    if (n == 0) return false;
+    if (n != static_cast<int>(kRecord))
+      throw TraceError(fmt::format("{}: record {}: truncated ({} of {} bytes)", path_, records_ + 1, n, kRecord));
+    const unsigned char* p = rec;
+    out.cycle = get<std::uint64_t>(p);
+    out.row = get<std::uint32_t>(p);
+    out.column = get<std::uint32_t>(p);
+    const auto cmd = get<std::uint8_t>(p);
+    if (cmd > 4) throw TraceError(fmt::format("{}: record {}: field 'command': expected 0..4, got {}", path_, records_ + 1, cmd));
+    out.command = static_cast<DramCommand>(cmd);
+    out.channel = get<std::uint8_t>(p);
+    out.rank = get<std::uint8_t>(p);
+    out.bank_group = get<std::uint8_t>(p);
+    out.bank = get<std::uint16_t>(p);
+    ++records_;
+    return true;
+  }
+  char line[256];
+  if (!gzgets(static_cast<gzFile>(gz_), line, sizeof(line))) return false;
+  ++line_;
+  unsigned long long cycle = 0;
+  unsigned ch = 0, rank = 0, bg = 0, bank = 0, row = 0, col = 0;
+  char cmd[8] = {};
+  if (std::sscanf(line, "%llu,%u,%u,%u,%u,%u,%u,%7s", &cycle, &ch, &rank, &bg, &bank, &row, &col, cmd) != 8)
+    throw TraceError(fmt::format("{}:{}: expected cycle,channel,rank,bank_group,bank,row,column,command", path_, line_));
+  out = CommandRecord{cycle, DramCommand::ACT, ch, rank, bg, bank, row, col};
+  const std::string c = cmd;
+  if (c == "ACT") out.command = DramCommand::ACT;
+  else if (c == "PRE") out.command = DramCommand::PRE;
+  else if (c == "RD") out.command = DramCommand::RD;
+  else if (c == "WR") out.command = DramCommand::WR;
+  else if (c == "REF") out.command = DramCommand::REF;
+  else throw TraceError(fmt::format("{}:{}: field 'command': expected ACT, PRE, RD, WR or REF, got '{}'", path_, line_, c));
+  ++records_;
+  return true;
+}
+
+RequestTraceWriter::RequestTraceWriter(const std::string& path, Format format, bool gzip)
+    : RecordWriter(path, gzip), format_(format) {}
+
+void RequestTraceWriter::on_request(std::uint64_t address, bool is_write, std::uint64_t cycle) {
+  if (!open(cycle)) return;
+  ++records_;
+  if (format_ == Format::DramSim3)
+    file_.write(fmt::format("0x{:x} {} {}\n", address, is_write ? "WRITE" : "READ", cycle));
+  else
+    file_.write(fmt::format("0x{:x} {}\n", address, is_write ? "W" : "R"));
+}
+
+}  // namespace npusim::traces
