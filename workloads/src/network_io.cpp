@@ -1,5 +1,7 @@
 #include "npusim/workloads/network_io.hpp"
 
+#include "npusim/workloads/darknet_cfg.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -117,16 +119,16 @@ Graph load_network(const std::string& spec, const LoadOptions& options) {
       return network_from_json(doc, spec, options);
     }
     if (ends_with(spec, ".csv")) return network_from_scalesim_csv(read_file(spec), spec, options);
-    if (ends_with(spec, ".onnx") || ends_with(spec, ".cfg"))
+    if (ends_with(spec, ".cfg")) return network_from_darknet_cfg(read_file(spec), spec, options);
+    if (ends_with(spec, ".onnx"))
       throw NetworkInputError(fmt::format(
-          "{}: ONNX and darknet .cfg importers are not built yet; use a zoo name, .json or .csv",
-          spec));
+          "{}: the ONNX importer is not built yet; use a zoo name, .json, .csv or darknet .cfg", spec));
     const ZooEntry* entry = find_zoo_entry(spec);
     if (!entry) {
       std::string names;
       for (const ZooEntry& e : zoo()) names += (names.empty() ? "" : ", ") + e.name;
       throw NetworkInputError(fmt::format(
-          "unknown network '{}': expected a zoo name ({}) or a .json/.csv file", spec, names));
+          "unknown network '{}': expected a zoo name ({}) or a .json/.csv/.cfg file", spec, names));
     }
     return entry->build(options.input.value_or(entry->default_input), options.batch);
   } catch (const GraphError& e) {

@@ -1,0 +1,136 @@
+// The Darknet .cfg importer: cfg files equivalent to the zoo's darknet53 and cspresnext50
+// give their totals exactly; a small detector's shapes and MACs by hand; every malformed
+// input is a NetworkInputError naming file and line; a bounded fuzz run never crashes.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "npusim/workloads/analysis.hpp"
+#include "npusim/workloads/darknet_cfg.hpp"
+#include "npusim/workloads/network_io.hpp"
+#include "npusim/workloads/zoo.hpp"
+
+namespace {
+
+using namespace npusim::workloads;
+
+const std::string kDir = std::string(NPUSIM_TEST_DATA_DIR) + "/darknet/";
+
+std::string read(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+void expect_same_totals(const Graph& a, const Graph& b) {
+  const NetworkStats sa = analyze(a), sb = analyze(b);
+  EXPECT_EQ(a.size(), b.size());
+  EXPECT_EQ(sa.total.params, sb.total.params);
+  EXPECT_EQ(sa.total.macs, sb.total.macs);
+  EXPECT_EQ(sa.total.cio, sb.total.cio);
+  for (int i = 0; i < std::min(a.size(), b.size()); ++i) EXPECT_EQ(sa.layers[i].macs, sb.layers[i].macs) << i;
+}
+
+TEST(DarknetCfg, Darknet53EqualsTheZoo) {
+  expect_same_totals(load_network(kDir + "darknet53.cfg"), load_network("darknet53"));
+}
+
+TEST(DarknetCfg, CspResNeXt50EqualsTheZoo) {
+  expect_same_totals(load_network(kDir + "csresnext50.cfg"), load_network("cspresnext50"));
+}
+
+TEST(DarknetCfg, InputAndBatchOverrides) {
+  LoadOptions o;
+  o.input = 128;
+  o.batch = 2;
+  expect_same_totals(load_network(kDir + "darknet53.cfg", o), build_darknet53(128, 2));
+}
+
+TEST(DarknetCfg, SmallDetectorByHand) {
+  const Graph g = load_network(kDir + "tiny_detector.cfg");
+  const NetworkStats s = analyze(g);
+  // conv0 16x3x3x3 on 64x64; conv2 32x16x9 on 32x32; conv4 grouped (2 groups) 64x(32/2)x9 on
+  // 16x16; conv6 32x32 on 16x16; conv8 18x96 on 16x16; last conv 18x(96+32) on 32x32.
+  const std::int64_t macs = 16LL * 27 * 64 * 64 + 32LL * 144 * 32 * 32 + 64LL * 144 * 16 * 16 +
+                            32LL * 32 * 16 * 16 + 18LL * 96 * 16 * 16 + 18LL * 128 * 32 * 32;
+  EXPECT_EQ(s.total.macs, macs);
+  // BN convs have scale and shift, the heads biases.
+  const std::int64_t params = (16 * 27 + 32) + (32 * 144 + 64) + (64 * 144 + 128) + (32 * 32 + 64) + (18 * 96 + 18) +
+                              (18 * 128 + 18);
+  EXPECT_EQ(s.total.params, params);
+  const Layer& last = g.layer(g.size() - 1);
+  EXPECT_EQ(last.out.c, 18);
+  EXPECT_EQ(last.out.h, 32);
+  EXPECT_EQ(last.activation, Activation::Sigmoid);
+}
+
+void expect_error(const std::string& text, const std::string& needle) {
+  try {
+    network_from_darknet_cfg(text, "bad.cfg");
+    FAIL() << "no error; wanted " << needle;
+  } catch (const NetworkInputError& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
+}
+
+TEST(DarknetCfg, BadInputNamesFileLineAndField) {
+  const std::string net = "[net]\nwidth=32\nheight=32\n";
+  expect_error(net + "[convolutional]\nfilters=8\nsize=3\n[lstm]\n", "bad.cfg:7: section [lstm] is not supported");
+  expect_error(net + "[convolutional]\nfilters=8\nxnor=1\n", "bad.cfg:6: [convolutional] key 'xnor' is not supported");
+  expect_error(net + "[convolutional]\nfilters=eight\n", "bad.cfg:5: [convolutional] field 'filters': expected an integer");
+  expect_error(net + "[convolutional]\nsize=3\n", "field 'filters'");
+  expect_error(net + "[convolutional]\nfilters=8\nactivation=elu\n", "field 'activation'");
+  expect_error(net + "[convolutional]\nfilters=8\n[route]\nlayers=-5\n", "bad.cfg:6: [route] (section 1)");
+  expect_error(net + "[shortcut]\nfrom=-3\n", "[shortcut]");
+  expect_error("[convolutional]\nfilters=8\n", "bad.cfg:1: expected the first section to be [net]");
+  expect_error("filters=8\n[net]\n", "bad.cfg:1: key before the first section");
+  expect_error("[net]\nwidth=32\n", "field 'height'");
+  expect_error(net + "[convolutional\n", "bad.cfg:4: expected a section header");
+  expect_error(net + "[convolutional]\nfilters=8\nfilters=9\n", "bad.cfg:6: [convolutional] key 'filters' repeats");
+  EXPECT_THROW(load_network(kDir + "no_such.cfg"), NetworkInputError);
+}
+
+// Random edits of a real cfg: every result is a network or a NetworkInputError/GraphError.
+TEST(DarknetCfg, FuzzNeverCrashes) {
+  const std::string base = read(kDir + "csresnext50.cfg");
+  std::vector<std::string> lines;
+  std::stringstream ss(base);
+  for (std::string l; std::getline(ss, l);) lines.push_back(l);
+  std::mt19937 rng(12345);
+  const char* junk[] = {"[route]", "layers=-999", "groups=0", "size=0", "=", "[", "stride=1000000000000",
+                        "filters=-1", "from=5", "[upsample]", "pad=7", "group_id=3", "[yolo]", "\x01\x02"};
+  int parsed = 0, rejected = 0;
+  for (int iter = 0; iter < 2000; ++iter) {
+    std::vector<std::string> m = lines;
+    const int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits; ++e) {
+      const std::size_t at = rng() % m.size();
+      switch (rng() % 4) {
+        case 0: m.erase(m.begin() + static_cast<std::ptrdiff_t>(at)); break;
+        case 1: m.insert(m.begin() + static_cast<std::ptrdiff_t>(at), junk[rng() % std::size(junk)]); break;
+        case 2: m.insert(m.begin() + static_cast<std::ptrdiff_t>(at), m[rng() % m.size()]); break;
+        default:
+          for (char& c : m[at])
+            if (c >= '0' && c <= '9' && rng() % 2) c = static_cast<char>('0' + rng() % 10);
+      }
+    }
+    std::string text;
+    for (const auto& l : m) text += l + "\n";
+    try {
+      const Graph g = network_from_darknet_cfg(text, "fuzz.cfg");
+      analyze(g);
+      ++parsed;
+    } catch (const NetworkInputError&) {
+      ++rejected;
+    } catch (const GraphError&) {
+      ++rejected;
+    }
+  }
+  EXPECT_GT(rejected, 0);
+  EXPECT_EQ(parsed + rejected, 2000);
+}
+
+}  // namespace

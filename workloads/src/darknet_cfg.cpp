@@ -1,0 +1,202 @@
+#include "npusim/workloads/darknet_cfg.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "npusim/workloads/darknet_builder.hpp"
+
+namespace npusim::workloads {
+
+namespace {
+
+struct Section {
+  std::string type;
+  int line = 0;
+  std::map<std::string, std::pair<std::string, int>> keys;  ///< key -> (value, line)
+};
+
+std::string trim(const std::string& s) {
+  const auto a = s.find_first_not_of(" \t\r");
+  const auto b = s.find_last_not_of(" \t\r");
+  return a == std::string::npos ? std::string() : s.substr(a, b - a + 1);
+}
+
+class Reader {
+ public:
+  Reader(const Section& s, const std::string& source) : s_(s), source_(source) {}
+
+  [[noreturn]] void fail(const std::string& key, const std::string& expected) const {
+    const auto it = s_.keys.find(key);
+    const int line = it == s_.keys.end() ? s_.line : it->second.second;
+    const std::string got = it == s_.keys.end() ? "" : fmt::format(", got '{}'", it->second.first);
+    throw NetworkInputError(fmt::format("{}:{}: [{}] field '{}': expected {}{}", source_, line, s_.type, key,
+                                        expected, got));
+  }
+  bool has(const std::string& key) const { return s_.keys.count(key) > 0; }
+  int integer(const std::string& key, int fallback, int lo, int hi) const {
+    const auto it = s_.keys.find(key);
+    if (it == s_.keys.end()) return fallback;
+    std::size_t used = 0;
+    long v = 0;
+    try {
+      v = std::stol(it->second.first, &used);
+    } catch (...) {
+      used = 0;
+    }
+    if (used != it->second.first.size() || v < lo || v > hi) fail(key, fmt::format("an integer in [{}, {}]", lo, hi));
+    return static_cast<int>(v);
+  }
+  std::vector<int> integers(const std::string& key) const {
+    const auto it = s_.keys.find(key);
+    if (it == s_.keys.end()) fail(key, "a comma-separated list of section indices (the field is missing)");
+    std::vector<int> out;
+    std::stringstream ss(it->second.first);
+    for (std::string t; std::getline(ss, t, ',');) {
+      t = trim(t);
+      std::size_t used = 0;
+      long v = 0;
+      try {
+        v = std::stol(t, &used);
+      } catch (...) {
+        used = 0;
+      }
+      if (t.empty() || used != t.size() || v < -100000 || v > 100000) fail(key, "a comma-separated list of integers");
+      out.push_back(static_cast<int>(v));
+    }
+    return out;
+  }
+  Activation activation(const char* fallback) const {
+    const auto it = s_.keys.find("activation");
+    const std::string name = it == s_.keys.end() ? fallback : it->second.first;
+    static const std::map<std::string, Activation> kNames = {
+        {"linear", Activation::None},   {"relu", Activation::ReLU},         {"relu6", Activation::ReLU6},
+        {"leaky", Activation::Leaky},   {"logistic", Activation::Sigmoid},  {"hard_logistic", Activation::HardSigmoid},
+        {"swish", Activation::Swish},   {"hardswish", Activation::HardSwish}, {"mish", Activation::Mish}};
+    const auto a = kNames.find(name);
+    if (a == kNames.end())
+      fail("activation", "linear, relu, relu6, leaky, logistic, hard_logistic, swish, hardswish or mish");
+    return a->second;
+  }
+  /// Every key must be one this section type knows.
+  void only(std::initializer_list<const char*> known) const {
+    std::set<std::string> k(known.begin(), known.end());
+    for (const auto& [key, value] : s_.keys)
+      if (!k.count(key)) {
+        std::string list;
+        for (const char* n : known) list += (list.empty() ? "" : ", ") + std::string(n);
+        throw NetworkInputError(fmt::format("{}:{}: [{}] key '{}' is not supported (supported: {})", source_,
+                                            value.second, s_.type, key, list.empty() ? "none" : list));
+      }
+  }
+
+ private:
+  const Section& s_;
+  const std::string& source_;
+};
+
+std::vector<Section> parse_sections(const std::string& text, const std::string& source) {
+  std::vector<Section> sections;
+  std::istringstream in(text);
+  int n = 0;
+  for (std::string raw; std::getline(in, raw);) {
+    ++n;
+    const std::string line = trim(raw);
+    if (line.empty() || line[0] == '#' || line[0] == ';') continue;
+    if (line[0] == '[') {
+      if (line.back() != ']' || line.size() < 3)
+        throw NetworkInputError(fmt::format("{}:{}: expected a section header like [convolutional], got '{}'", source,
+                                            n, line));
+      sections.push_back({line.substr(1, line.size() - 2), n, {}});
+      continue;
+    }
+    const auto eq = line.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw NetworkInputError(fmt::format("{}:{}: expected key=value or [section], got '{}'", source, n, line));
+    if (sections.empty())
+      throw NetworkInputError(fmt::format("{}:{}: key before the first section ([net])", source, n));
+    const std::string key = trim(line.substr(0, eq));
+    if (sections.back().keys.count(key))
+      throw NetworkInputError(fmt::format("{}:{}: [{}] key '{}' repeats", source, n, sections.back().type, key));
+    sections.back().keys[key] = {trim(line.substr(eq + 1)), n};
+  }
+  return sections;
+}
+
+}  // namespace
+
+Graph network_from_darknet_cfg(const std::string& text, const std::string& source, const LoadOptions& options) {
+  const std::vector<Section> sections = parse_sections(text, source);
+  if (sections.empty() || (sections[0].type != "net" && sections[0].type != "network"))
+    throw NetworkInputError(fmt::format("{}:{}: expected the first section to be [net]", source,
+                                        sections.empty() ? 1 : sections[0].line));
+  const Reader net(sections[0], source);
+  const int channels = net.integer("channels", 3, 1, 65536);
+  int h = net.integer("height", 0, 0, 16384), w = net.integer("width", 0, 0, 16384);
+  if (options.input) h = w = *options.input;
+  if (h < 1 || w < 1) net.fail("height", "the input height and width (or --input H)");
+  DarknetBuilder b(std::filesystem::path(source).stem().string(), Shape{options.batch, channels, h, w});
+
+  for (std::size_t i = 1; i < sections.size(); ++i) {
+    const Section& s = sections[i];
+    const Reader r(s, source);
+    try {
+      if (s.type == "convolutional") {
+        r.only({"filters", "size", "stride", "pad", "padding", "groups", "dilation", "batch_normalize", "activation"});
+        if (!r.has("filters")) r.fail("filters", "the number of output channels (the field is missing)");
+        const int size = r.integer("size", 1, 1, 63);
+        const int padding = r.has("padding") ? r.integer("padding", 0, 0, 1024) : (r.integer("pad", 0, 0, 1) ? -1 : 0);
+        b.convolutional(r.integer("filters", 1, 1, 1 << 20), size, r.integer("stride", 1, 1, 64),
+                        r.integer("batch_normalize", 0, 0, 1) == 1, r.activation("logistic"),
+                        r.integer("groups", 1, 1, 1 << 20), padding, r.integer("dilation", 1, 1, 64));
+      } else if (s.type == "maxpool") {
+        r.only({"size", "stride", "padding"});
+        const int stride = r.integer("stride", 1, 1, 64);
+        const int size = r.integer("size", stride, 1, 64);
+        b.maxpool(size, stride, r.has("padding") ? r.integer("padding", 0, 0, 128) : -1);
+      } else if (s.type == "avgpool") {
+        r.only({});
+        b.avgpool();
+      } else if (s.type == "route") {
+        r.only({"layers", "groups", "group_id"});
+        const int groups = r.integer("groups", 1, 1, 1024);
+        b.route(r.integers("layers"), groups, r.integer("group_id", 0, 0, groups - 1));
+      } else if (s.type == "shortcut") {
+        r.only({"from", "activation"});
+        const std::vector<int> from = r.integers("from");
+        if (from.size() != 1) r.fail("from", "one section index");
+        b.shortcut(from[0], r.activation("linear"));
+      } else if (s.type == "upsample") {
+        r.only({"stride"});
+        b.upsample(r.integer("stride", 2, 1, 64));
+      } else if (s.type == "connected") {
+        r.only({"output", "activation", "batch_normalize"});
+        if (r.integer("batch_normalize", 0, 0, 1)) r.fail("batch_normalize", "0 (not supported on [connected])");
+        b.connected(r.integer("output", 1, 1, 1 << 24), r.activation("logistic"));
+      } else if (s.type == "softmax") {
+        r.only({"groups"});
+        if (r.integer("groups", 1, 1, 1) != 1) r.fail("groups", "1");
+        b.softmax();
+      } else if (s.type == "dropout") {
+        r.only({"probability"});
+        b.passthrough();
+      } else if (s.type == "yolo" || s.type == "region" || s.type == "cost") {
+        b.passthrough();  // detection and training heads: an output, no compute
+      } else {
+        throw NetworkInputError(fmt::format(
+            "{}:{}: section [{}] is not supported (supported: net, convolutional, maxpool, avgpool, route, shortcut, "
+            "upsample, connected, softmax, dropout, yolo, region, cost)",
+            source, s.line, s.type));
+      }
+    } catch (const GraphError& e) {
+      throw NetworkInputError(fmt::format("{}:{}: [{}] (section {}): {}", source, s.line, s.type, i - 1, e.what()));
+    }
+  }
+  if (sections.size() < 2) throw NetworkInputError(fmt::format("{}: no layers after [net]", source));
+  return b.take();
+}
+
+}  // namespace npusim::workloads
