@@ -11,7 +11,6 @@ using hw::npu::TileWork;
 using hw::npu::TrafficKind;
 
 namespace {
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 
 struct GroupTile {
   std::int64_t groups = 1;        ///< groups in this tile

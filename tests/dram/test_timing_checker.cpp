@@ -144,7 +144,9 @@ TEST(TimingChecker, RefreshIntervalIsAtMostNineTREFI) {
     checker.on_command(cmd(DramCommand::REF, 100, 0, 0, 0));
     checker.on_command(cmd(DramCommand::REF, 100 + limit + late, 0, 0, 0));
     ASSERT_EQ(checker.violation_count(), late);
-    if (late) EXPECT_EQ(checker.violations()[0].rule, "refresh_interval");
+    if (late) {
+      EXPECT_EQ(checker.violations()[0].rule, "refresh_interval");
+    }
   }
 }
 

@@ -280,7 +280,9 @@ TEST(Mapping, ConvTrafficEqualsCioTimesElementBytesPlusWeightsWhenSramHoldsALaye
       cio += static_cast<std::uint64_t>(ls.cio);
       weights += static_cast<std::uint64_t>(ns.problems[static_cast<std::size_t>(s.layer)].weight_elements());
     }
-    if (skipping == 0) EXPECT_EQ(conv_io, cio) << net;  // int8: one byte per element
+    if (skipping == 0) {
+      EXPECT_EQ(conv_io, cio) << net;  // int8: one byte per element
+    }
     EXPECT_EQ(conv_weights, weights) << net;
     // ResNet-50 v1.5 has three: the shortcuts of layer2..layer4 (layer1's has stride 1).
     EXPECT_EQ(skipping, std::string(net) == "resnet50" ? 3 : 0) << net;
