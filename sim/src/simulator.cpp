@@ -250,9 +250,8 @@ RunResult simulate(const workloads::Graph& graph, const hw::ArchConfig& arch,
     if (ns.layers[static_cast<std::size_t>(l)].op != OpClass::View) order.push_back(l);
 
   sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
-  // sc_stop() at the end of the program is the normal end, not news.
-  sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
-  // SystemC's informational messages (sc_stop, trace time units) are not news to the user.
+  // SystemC's informational messages (sc_stop at the program's end, trace time units) are
+  // not news to the user.
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   std::unique_ptr<RunTraces> traces;
   if (options.traces && !options.traces->kinds.empty())

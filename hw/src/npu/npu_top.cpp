@@ -64,9 +64,9 @@ void NpuTop::publisher() {
   for (;;) {
     sc_core::wait(publish_);
     signals_->layer.write(layer_ordinal_);
-  signals_->loaded.write(static_cast<int>(loaded_));
-  signals_->computed.write(static_cast<int>(computed_));
-  signals_->stored.write(static_cast<int>(stored_));
+    signals_->loaded.write(static_cast<int>(loaded_));
+    signals_->computed.write(static_cast<int>(computed_));
+    signals_->stored.write(static_cast<int>(stored_));
     signals_->computing.write(computing_);
   }
 }
