@@ -12,6 +12,7 @@ packages=(
   libboost-dev libfmt-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev                # gzip-compressed traces
+  libonnx-dev libprotobuf-dev  # the ONNX importer
   python3 python3-matplotlib  # analysis scripts and plots
 )
 missing=()

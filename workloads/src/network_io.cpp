@@ -1,6 +1,7 @@
 #include "npusim/workloads/network_io.hpp"
 
 #include "npusim/workloads/darknet_cfg.hpp"
+#include "npusim/workloads/onnx_import.hpp"
 
 #include <fmt/format.h>
 
@@ -120,15 +121,13 @@ Graph load_network(const std::string& spec, const LoadOptions& options) {
     }
     if (ends_with(spec, ".csv")) return network_from_scalesim_csv(read_file(spec), spec, options);
     if (ends_with(spec, ".cfg")) return network_from_darknet_cfg(read_file(spec), spec, options);
-    if (ends_with(spec, ".onnx"))
-      throw NetworkInputError(fmt::format(
-          "{}: the ONNX importer is not built yet; use a zoo name, .json, .csv or darknet .cfg", spec));
+    if (ends_with(spec, ".onnx")) return network_from_onnx(spec, options);
     const ZooEntry* entry = find_zoo_entry(spec);
     if (!entry) {
       std::string names;
       for (const ZooEntry& e : zoo()) names += (names.empty() ? "" : ", ") + e.name;
       throw NetworkInputError(fmt::format(
-          "unknown network '{}': expected a zoo name ({}) or a .json/.csv/.cfg file", spec, names));
+          "unknown network '{}': expected a zoo name ({}) or a .json/.csv/.cfg/.onnx file", spec, names));
     }
     return entry->build(options.input.value_or(entry->default_input), options.batch);
   } catch (const GraphError& e) {

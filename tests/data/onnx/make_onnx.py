@@ -1,0 +1,64 @@
+#!/usr/bin/python3
+"""Writes structure-only ONNX files (export_params=False: weights are graph inputs that only
+carry shapes, so each file is a few tens of KB) of torchvision models, for the importer's
+tests, with Debian's python3-torch, python3-torchvision and python3-onnx (no download).
+The models are exported in training mode so that BatchNormalization stays a node (an
+eval-mode export folds it into the conv's bias, and the parameter count of the file is then
+that of the folded model); mobilenet_v2_eval.onnx is the eval-mode export of the same model.
+Run from this directory: ./make_onnx.py"""
+import torch
+import torchvision
+
+MODELS = {
+    "resnet18": (torchvision.models.resnet18, 17),
+    "resnet50": (torchvision.models.resnet50, 13),
+    "densenet121": (torchvision.models.densenet121, 11),
+    "mobilenet_v2": (torchvision.models.mobilenet_v2, 13),
+    "vgg16": (torchvision.models.vgg16, 11),
+    "squeezenet1_1": (torchvision.models.squeezenet1_1, 13),
+}
+
+torch.manual_seed(0)
+for name, (build, opset) in MODELS.items():
+    x = torch.zeros(1, 3, 224, 224)
+    model = build(weights=None).train()
+    torch.onnx.export(model, x, f"{name}.onnx", export_params=False, opset_version=opset,
+                      training=torch.onnx.TrainingMode.TRAINING, do_constant_folding=False,
+                      input_names=["input"], output_names=["logits"])
+    print(f"wrote {name}.onnx (opset {opset})")
+model = torchvision.models.mobilenet_v2(weights=None).eval()
+torch.onnx.export(model, torch.zeros(1, 3, 224, 224), "mobilenet_v2_eval.onnx", export_params=False,
+                  opset_version=13, input_names=["input"], output_names=["logits"])
+print("wrote mobilenet_v2_eval.onnx (opset 13, eval mode: BN folded)")
+
+
+class Small(torch.nn.Module):
+    """A small model exported with its parameters (initializers), using the operators the
+    torchvision models do not: Resize, Split, Slice, SiLU (x*sigmoid(x)), HardSwish,
+    LeakyReLU, AveragePool, MatMul + Add. (torch exports F.pad through shape arithmetic,
+    ConstantOfShape and friends, which the importer rejects by name; a Pad node from other
+    exporters folds into the next conv.)"""
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = torch.nn.Conv2d(3, 16, 3, stride=2, padding=1, bias=False)
+        self.bn1 = torch.nn.BatchNorm2d(16)
+        self.c2 = torch.nn.Conv2d(8, 8, 3, padding=2, dilation=2, groups=2)
+        self.c3 = torch.nn.Conv2d(16, 16, 1)
+        self.fc = torch.nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = torch.nn.functional.silu(self.bn1(self.c1(x)))                   # 16 x 16 x 16
+        a, b = torch.split(x, 8, dim=1)                                      # 8 + 8
+        b = self.c2(b)                                                       # dilated, grouped
+        y = torch.cat([a, torch.nn.functional.hardswish(b)], dim=1)          # 16 x 16 x 16
+        y = torch.nn.functional.avg_pool2d(y, 2)                             # 16 x 8 x 8
+        y = torch.nn.functional.interpolate(y, scale_factor=2.0, mode="nearest")  # 16 x 16 x 16
+        y = torch.nn.functional.leaky_relu(self.c3(y[:, 0:16]), 0.1)
+        y = torch.nn.functional.adaptive_avg_pool2d(y, 1).flatten(1)
+        return torch.matmul(y, self.fc.weight.t()) + self.fc.bias
+
+
+torch.onnx.export(Small().eval(), torch.zeros(1, 3, 32, 32), "small_full.onnx", export_params=True, opset_version=17,
+                  input_names=["input"], output_names=["logits"])
+print("wrote small_full.onnx (opset 17, with parameters)")

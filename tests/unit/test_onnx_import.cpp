@@ -1,0 +1,178 @@
+// The ONNX importer: torchvision models exported without parameters import with the zoo's
+// exact parameters, MACs and CIO; an eval-mode export (BN folded into biases) keeps MACs and
+// CIO; unsupported operators and malformed files are errors naming file and node; a bounded
+// fuzz run of corrupted files never crashes.
+#include <gtest/gtest.h>
+
+#include <onnx/onnx_pb.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "npusim/workloads/analysis.hpp"
+#include "npusim/workloads/network_io.hpp"
+#include "npusim/workloads/onnx_import.hpp"
+#include "npusim/workloads/zoo.hpp"
+
+namespace {
+
+using namespace npusim::workloads;
+
+const std::string kDir = std::string(NPUSIM_TEST_DATA_DIR) + "/onnx/";
+
+std::vector<std::int64_t> sorted_macs(const NetworkStats& s) {
+  std::vector<std::int64_t> m;
+  for (const auto& l : s.layers)
+    if (l.macs) m.push_back(l.macs);
+  std::sort(m.begin(), m.end());
+  return m;
+}
+
+class TorchvisionModel : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(TorchvisionModel, EqualsTheZoo) {
+  const NetworkStats a = analyze(load_network(kDir + GetParam() + ".onnx"));
+  const NetworkStats z = analyze(load_network(GetParam()));
+  EXPECT_EQ(a.total.params, z.total.params);
+  EXPECT_EQ(a.total.macs, z.total.macs);
+  EXPECT_EQ(a.total.cio, z.total.cio);
+  EXPECT_EQ(sorted_macs(a), sorted_macs(z));
+}
+
+INSTANTIATE_TEST_SUITE_P(Onnx, TorchvisionModel,
+                         ::testing::Values("resnet18", "resnet50", "densenet121", "mobilenet_v2", "vgg16"));
+
+TEST(Onnx, EvalExportFoldsBatchNormIntoBiases) {
+  const NetworkStats a = analyze(load_network(kDir + "mobilenet_v2_eval.onnx"));
+  const NetworkStats z = analyze(load_network("mobilenet_v2"));
+  EXPECT_EQ(a.total.macs, z.total.macs);
+  EXPECT_EQ(a.total.cio, z.total.cio);
+  EXPECT_LT(a.total.params, z.total.params);  // a bias per channel instead of BN's scale and shift
+}
+
+TEST(Onnx, SqueezeNetMatchesItsPublishedCounts) {
+  const NetworkStats s = analyze(load_network(kDir + "squeezenet1_1.onnx"));
+  EXPECT_EQ(s.total.params, 1235496);               // torchvision's squeezenet1_1
+  EXPECT_NEAR(static_cast<double>(s.total.macs), 0.35e9, 0.005e9);  // torchvision: 0.35 GFLOPS (MACs)
+}
+
+// A model exported with its parameters (initializers), with the operators the torchvision
+// models lack; counts by hand.
+TEST(Onnx, SmallModelWithParameters) {
+  const Graph g = load_network(kDir + "small_full.onnx");
+  const NetworkStats s = analyze(g);
+  // c1 3->16 3x3 s2 on 16x16 out (BN folded into a bias by the eval export); c2 8->8 3x3
+  // dilation 2 in 2 groups; c3 16->16 1x1; MatMul 16->10 with its Add as the bias.
+  EXPECT_EQ(s.total.macs, 16 * 27 * 256 + 8 * 36 * 256 + 16 * 16 * 256 + 160);
+  EXPECT_EQ(s.total.params, (432 + 16) + (288 + 8) + (256 + 16) + (160 + 10));
+  auto act = [&](const std::string& name) { return g.layer(g.find(name)).activation; };
+  EXPECT_EQ(act("/c1/Conv"), Activation::Swish);       // x * sigmoid(x)
+  EXPECT_EQ(act("/c2/Conv"), Activation::HardSwish);
+  EXPECT_EQ(act("/c3/Conv"), Activation::Leaky);
+  EXPECT_EQ(g.layer(g.find("/c2/Conv")).window.dilation_h, 2);
+  EXPECT_EQ(g.layer(g.find("/Resize")).scale, 2);
+  EXPECT_EQ(g.layer(g.size() - 1).kind, LayerKind::FullyConnected);
+  EXPECT_TRUE(g.layer(g.size() - 1).bias);
+}
+
+TEST(Onnx, InputOverride) {
+  LoadOptions o;
+  o.input = 160;
+  const NetworkStats a = analyze(load_network(kDir + "resnet18.onnx", o));
+  const NetworkStats z = analyze(build_resnet18(160, 1));
+  EXPECT_EQ(a.total.macs, z.total.macs);
+  EXPECT_EQ(a.total.cio, z.total.cio);
+}
+
+/// Writes `m` to a file of its own (tests may run in parallel processes).
+std::string write_model(const onnx::ModelProto& m, const std::string& tag) {
+  const auto path = (std::filesystem::temp_directory_path() / ("npusim_test_" + tag + ".onnx")).string();
+  std::ofstream f(path, std::ios::binary);
+  m.SerializeToOstream(&f);
+  return path;
+}
+
+onnx::ModelProto small_model(const std::string& op) {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(13);
+  auto* g = m.mutable_graph();
+  auto* in = g->add_input();
+  in->set_name("x");
+  auto* shape = in->mutable_type()->mutable_tensor_type()->mutable_shape();
+  for (int d : {1, 8, 16, 16}) shape->add_dim()->set_dim_value(d);
+  in->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+  auto* n = g->add_node();
+  n->set_op_type(op);
+  n->set_name("the_node");
+  n->add_input("x");
+  n->add_output("y");
+  g->add_output()->set_name("y");
+  return m;
+}
+
+void expect_error(const std::string& path, const std::string& needle) {
+  try {
+    load_network(path);
+    FAIL() << "no error; wanted " << needle;
+  } catch (const NetworkInputError& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
+}
+
+TEST(Onnx, UnsupportedOperatorIsNamed) {
+  const std::string p = write_model(small_model("LSTM"), "lstm");
+  expect_error(p, "node 'the_node' (LSTM): operator not supported (supported: Conv, Gemm");
+}
+
+TEST(Onnx, MalformedModels) {
+  onnx::ModelProto m = small_model("Relu");
+  m.mutable_graph()->mutable_node(0)->set_input(0, "nowhere");
+  expect_error(write_model(m, "nowhere"), "input 'nowhere' is not produced by an earlier node");
+  m = small_model("Conv");  // no weight input
+  expect_error(write_model(m, "noweight"), "node 'the_node' (Conv): input 1 is missing");
+  m = small_model("Relu");
+  m.mutable_opset_import(0)->set_version(3);
+  expect_error(write_model(m, "opset"), "opset 3 is not supported");
+  // Not ONNX at all, and a truncated file.
+  const auto junk = (std::filesystem::temp_directory_path() / "npusim_junk.onnx").string();
+  std::ofstream(junk) << "this is not a protobuf";
+  EXPECT_THROW(load_network(junk), NetworkInputError);
+  std::ifstream full(kDir + "resnet18.onnx", std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(full)), std::istreambuf_iterator<char>());
+  std::ofstream(junk, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  EXPECT_THROW(load_network(junk), NetworkInputError);
+  EXPECT_THROW(load_network(kDir + "no_such.onnx"), NetworkInputError);
+}
+
+// Random byte edits of a real model: every result is a network or a NetworkInputError or
+// GraphError, never a crash or another exception.
+TEST(Onnx, FuzzNeverCrashes) {
+  std::ifstream f(kDir + "resnet18.onnx", std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  const auto path = (std::filesystem::temp_directory_path() / "npusim_fuzz.onnx").string();
+  std::mt19937 rng(7);
+  int ok = 0, rejected = 0;
+  for (int iter = 0; iter < 1000; ++iter) {
+    std::string m = bytes;
+    const int edits = 1 + static_cast<int>(rng() % 8);
+    for (int e = 0; e < edits; ++e) m[rng() % m.size()] = static_cast<char>(rng() % 256);
+    std::ofstream(path, std::ios::binary) << m;
+    try {
+      analyze(load_network(path));
+      ++ok;
+    } catch (const NetworkInputError&) {
+      ++rejected;
+    } catch (const GraphError&) {
+      ++rejected;
+    }
+  }
+  EXPECT_EQ(ok + rejected, 1000);
+  EXPECT_GT(rejected, 0);
+}
+
+}  // namespace

@@ -1,0 +1,532 @@
+#include "npusim/workloads/onnx_import.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include <onnx/onnx_pb.h>
+#include <onnx/shape_inference/implementation.h>
+
+namespace npusim::workloads {
+
+namespace {
+
+const char* kSupported =
+    "Conv, Gemm, MatMul, BatchNormalization, Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid, HardSwish, "
+    "x*Sigmoid(x), MaxPool, AveragePool, GlobalAveragePool, Add, Concat, Split, Slice, Resize, Upsample, "
+    "Flatten, Reshape, Squeeze, Unsqueeze, Identity, Dropout, Pad, Constant, Softmax";
+
+/// What an ONNX tensor name stands for while importing.
+struct Value {
+  enum Kind { Layer, Param, Const } kind = Layer;
+  int layer = -1;                    ///< Layer: the graph layer producing it
+  std::vector<std::int64_t> dims;    ///< Param and Const: shape
+  std::vector<std::int64_t> ints;    ///< Const: integer contents (when small)
+  std::vector<double> floats;        ///< Const: float contents (when small)
+  // A pre-activation waiting for its consumer (BN [+ act] not after a conv: DenseNet's).
+  bool pre_bn = false;
+  Activation pre_act = Activation::None;
+  // A Pad waiting to fold into the next conv or pooling: extra pads top, left, bottom, right.
+  int pad[4] = {0, 0, 0, 0};
+  bool padded = false;
+};
+
+class Importer {
+ public:
+  Importer(onnx::ModelProto& model, const std::string& source, const LoadOptions& options)
+      : m_(model), g_(model.graph()), source_(source), options_(options) {}
+
+  Graph run();
+
+ private:
+  [[noreturn]] void fail(const onnx::NodeProto& n, const std::string& what) const {
+    throw NetworkInputError(fmt::format("{}: node '{}' ({}): {}", source_, node_name(n), n.op_type(), what));
+  }
+  static std::string node_name(const onnx::NodeProto& n) {
+    return !n.name().empty() ? n.name() : (n.output_size() ? n.output(0) : std::string("?"));
+  }
+  const onnx::AttributeProto* attr(const onnx::NodeProto& n, const std::string& name) const {
+    for (const auto& a : n.attribute())
+      if (a.name() == name) return &a;
+    return nullptr;
+  }
+  std::vector<std::int64_t> ints_attr(const onnx::NodeProto& n, const std::string& name,
+                                      std::vector<std::int64_t> fallback = {}) const {
+    const auto* a = attr(n, name);
+    return a ? std::vector<std::int64_t>(a->ints().begin(), a->ints().end()) : fallback;
+  }
+  std::int64_t int_attr(const onnx::NodeProto& n, const std::string& name, std::int64_t fallback) const {
+    const auto* a = attr(n, name);
+    return a ? a->i() : fallback;
+  }
+  float float_attr(const onnx::NodeProto& n, const std::string& name, float fallback) const {
+    const auto* a = attr(n, name);
+    return a ? a->f() : fallback;
+  }
+  Value& value(const onnx::NodeProto& n, int input) {
+    if (input >= n.input_size() || n.input(input).empty()) fail(n, fmt::format("input {} is missing", input));
+    const auto it = values_.find(n.input(input));
+    if (it == values_.end()) fail(n, fmt::format("input '{}' is not produced by an earlier node", n.input(input)));
+    return it->second;
+  }
+  /// The layer of a data input, with its pending pre-activation handed to `consumer`.
+  int data(const onnx::NodeProto& n, int input, Layer* consumer = nullptr) {
+    Value& v = value(n, input);
+    if (v.kind != Value::Layer) fail(n, fmt::format("input '{}' is a constant, expected a tensor", n.input(input)));
+    if ((v.pre_bn || v.pre_act != Activation::None) && !consumer)
+      fail(n, "a BatchNormalization/activation before this operator cannot be folded into it");
+    if (v.padded && !consumer) fail(n, "a Pad before this operator cannot be folded into it");
+    if (consumer) {
+      consumer->pre_batch_norm = v.pre_bn;
+      consumer->pre_activation = v.pre_act;
+    }
+    return v.layer;
+  }
+  const Value& constant(const onnx::NodeProto& n, int input) {
+    const Value& v = value(n, input);
+    if (v.kind == Value::Layer) fail(n, fmt::format("input '{}' must be a constant", n.input(input)));
+    return v;
+  }
+  int consumers(const std::string& tensor) const {
+    const auto it = consumer_count_.find(tensor);
+    return it == consumer_count_.end() ? 0 : it->second;
+  }
+  const onnx::NodeProto* sole_consumer(const std::string& tensor) const {
+    if (consumers(tensor) != 1 || graph_outputs_.count(tensor)) return nullptr;
+    const auto it = first_consumer_.find(tensor);
+    return it == first_consumer_.end() ? nullptr : &g_.node(it->second);
+  }
+  Activation activation_of(const onnx::NodeProto& n) const;
+  bool is_activation(const onnx::NodeProto& n) const;
+  /// Fuses BN and activation nodes that follow `producer_output` into `layer`; returns the
+  /// name of the last fused output (what later nodes refer to).
+  std::string fuse_after(const std::string& producer_output, Layer& layer, bool allow_bn);
+  int add(Layer layer, const onnx::NodeProto& n);
+  void set_output(const std::string& name, int layer) {
+    Value v;
+    v.layer = layer;
+    values_[name] = v;
+  }
+  void import_node(int index);
+  /// Checks the IR's shapes against ONNX shape inference, tensor by tensor.
+  void check_shapes();
+  Window window_of(const onnx::NodeProto& n, int in_h, int in_w, int kh, int kw, const Value& in);
+
+  onnx::ModelProto& m_;
+  const onnx::GraphProto& g_;
+  std::string source_;
+  LoadOptions options_;
+  Graph graph_;
+  std::map<std::string, Value> values_;
+  std::map<std::string, int> consumer_count_, first_consumer_;
+  std::set<std::string> graph_outputs_;
+  std::set<int> fused_;  ///< nodes already folded into a layer
+  std::map<std::string, std::string> producer_;  ///< tensor -> the node that made it
+};
+
+bool Importer::is_activation(const onnx::NodeProto& n) const {
+  static const std::set<std::string> k = {"Relu", "Clip", "LeakyRelu", "Sigmoid", "HardSigmoid", "HardSwish"};
+  return k.count(n.op_type()) > 0;
+}
+
+Activation Importer::activation_of(const onnx::NodeProto& n) const {
+  const std::string& op = n.op_type();
+  if (op == "Relu") return Activation::ReLU;
+  if (op == "LeakyRelu") return Activation::Leaky;
+  if (op == "Sigmoid") return Activation::Sigmoid;
+  if (op == "HardSigmoid") return Activation::HardSigmoid;
+  if (op == "HardSwish") return Activation::HardSwish;
+  if (op == "Clip") {
+    // A clamp: (0, inf) is a ReLU; any other bounds cost what ReLU6's clamp costs. A model
+    // exported without parameters may not carry the bounds at all.
+    double lo = float_attr(n, "min", -3.4e38f), hi = float_attr(n, "max", 3.4e38f);
+    auto bound = [&](int i, double& out) {
+      if (n.input_size() > i && !n.input(i).empty()) {
+        const auto it = values_.find(n.input(i));
+        if (it != values_.end() && !it->second.floats.empty()) out = it->second.floats[0];
+      }
+    };
+    bound(1, lo);
+    bound(2, hi);
+    return lo == 0 && hi > 1e30 ? Activation::ReLU : Activation::ReLU6;
+  }
+  return Activation::None;
+}
+
+std::string Importer::fuse_after(const std::string& out, Layer& layer, bool allow_bn) {
+  std::string cur = out;
+  const onnx::NodeProto* next = sole_consumer(cur);
+  if (allow_bn && next && next->op_type() == "BatchNormalization") {
+    layer.batch_norm = true;
+    fused_.insert(first_consumer_.at(cur));
+    cur = next->output(0);
+    next = sole_consumer(cur);
+  }
+  if (layer.activation == Activation::None && next && is_activation(*next)) {
+    layer.activation = activation_of(*next);
+    fused_.insert(first_consumer_.at(cur));
+    cur = next->output(0);
+  } else if (layer.activation == Activation::None && consumers(cur) == 2) {
+    // x * Sigmoid(x): Swish (SiLU).
+    const onnx::NodeProto* sig = nullptr;
+    const onnx::NodeProto* mul = nullptr;
+    for (int i = 0; i < g_.node_size(); ++i) {
+      const auto& n = g_.node(i);
+      for (const auto& in : n.input())
+        if (in == cur) {
+          if (n.op_type() == "Sigmoid") sig = &n;
+          if (n.op_type() == "Mul") mul = &n;
+        }
+    }
+    if (sig && mul && sole_consumer(sig->output(0)) == mul) {
+      layer.activation = Activation::Swish;
+      for (int i = 0; i < g_.node_size(); ++i)
+        if (&g_.node(i) == sig || &g_.node(i) == mul) fused_.insert(i);
+      cur = mul->output(0);
+    }
+  }
+  return cur;
+}
+
+int Importer::add(Layer layer, const onnx::NodeProto& n) {
+  try {
+    return graph_.add(std::move(layer));
+  } catch (const GraphError& e) {
+    fail(n, e.what());
+  }
+}
+
+Window Importer::window_of(const onnx::NodeProto& n, int in_h, int in_w, int kh, int kw, const Value& in) {
+  Window w;
+  w.kernel_h = kh;
+  w.kernel_w = kw;
+  const auto strides = ints_attr(n, "strides", {1, 1});
+  const auto dil = ints_attr(n, "dilations", {1, 1});
+  if (strides.size() != 2 || dil.size() != 2 || std::min({strides[0], strides[1], dil[0], dil[1]}) < 1 ||
+      std::max({strides[0], strides[1], dil[0], dil[1]}) > 1024)
+    fail(n, "expected 2-D strides and dilations in [1, 1024]");
+  w.stride_h = static_cast<int>(strides[0]);
+  w.stride_w = static_cast<int>(strides[1]);
+  w.dilation_h = static_cast<int>(dil[0]);
+  w.dilation_w = static_cast<int>(dil[1]);
+  std::string auto_pad = "NOTSET";
+  if (const auto* a = attr(n, "auto_pad")) auto_pad = a->s();
+  if (auto_pad == "NOTSET") {
+    const auto pads = ints_attr(n, "pads", {0, 0, 0, 0});
+    if (pads.size() != 4) fail(n, "expected 4 pads (top, left, bottom, right)");
+    w.pad_top = static_cast<int>(pads[0]);
+    w.pad_left = static_cast<int>(pads[1]);
+    w.pad_bottom = static_cast<int>(pads[2]);
+    w.pad_right = static_cast<int>(pads[3]);
+  } else if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+    auto same = [&](int in, int k, int s, int d, int& lo, int& hi) {
+      const int out = (in + s - 1) / s;
+      const int total = std::max(0, (out - 1) * s + (k - 1) * d + 1 - in);
+      lo = auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
+      hi = total - lo;
+    };
+    same(in_h, kh, w.stride_h, w.dilation_h, w.pad_top, w.pad_bottom);
+    same(in_w, kw, w.stride_w, w.dilation_w, w.pad_left, w.pad_right);
+  } else if (auto_pad != "VALID") {
+    fail(n, "auto_pad: expected NOTSET, SAME_UPPER, SAME_LOWER or VALID, got " + auto_pad);
+  }
+  if (in.padded) {
+    w.pad_top += in.pad[0];
+    w.pad_left += in.pad[1];
+    w.pad_bottom += in.pad[2];
+    w.pad_right += in.pad[3];
+  }
+  return w;
+}
+
+void Importer::import_node(int index) {
+  const onnx::NodeProto& n = g_.node(index);
+  const std::string& op = n.op_type();
+  const std::string name = node_name(n);
+  if (op == "Constant") {
+    Value v;
+    v.kind = Value::Const;
+    if (const auto* a = attr(n, "value")) {
+      const auto& t = a->t();
+      v.dims.assign(t.dims().begin(), t.dims().end());
+      for (auto x : t.int64_data()) v.ints.push_back(x);
+      for (auto x : t.float_data()) v.floats.push_back(x);
+      if (!t.raw_data().empty()) {
+        const std::string& raw = t.raw_data();
+        if (t.data_type() == onnx::TensorProto::INT64)
+          for (std::size_t i = 0; i + 8 <= raw.size(); i += 8) v.ints.push_back(*reinterpret_cast<const std::int64_t*>(raw.data() + i));
+        if (t.data_type() == onnx::TensorProto::FLOAT)
+          for (std::size_t i = 0; i + 4 <= raw.size(); i += 4) v.floats.push_back(*reinterpret_cast<const float*>(raw.data() + i));
+      }
+    }
+    values_[n.output(0)] = v;
+    return;
+  }
+  if (op == "Conv") {
+    Value in = value(n, 0);
+    const Value& w = constant(n, 1);
+    if (w.dims.size() != 4 || *std::min_element(w.dims.begin(), w.dims.end()) < 1)
+      fail(n, "expected a 4-D weight with known, positive dimensions");
+    const Layer& src = graph_.layer(in.layer);
+    Layer l = conv_layer(name, in.layer, w.dims[0],
+                         window_of(n, static_cast<int>(src.out.h), static_cast<int>(src.out.w),
+                                   static_cast<int>(w.dims[2]), static_cast<int>(w.dims[3]), in),
+                         static_cast<int>(int_attr(n, "group", 1)), n.input_size() > 2 && !n.input(2).empty(), false,
+                         Activation::None);
+    data(n, 0, &l);
+    const std::string out = fuse_after(n.output(0), l, true);
+    set_output(out, add(std::move(l), n));
+    return;
+  }
+  if (op == "Gemm" || op == "MatMul") {
+    const int in = data(n, 0);
+    const Value& w = constant(n, 1);
+    if (w.dims.size() != 2 || w.dims[0] < 1 || w.dims[1] < 1)
+      fail(n, "expected a 2-D constant weight with known dimensions (a MatMul of two tensors is not supported)");
+    const bool trans_b = op == "Gemm" && int_attr(n, "transB", 0) == 1;
+    if (op == "Gemm" && int_attr(n, "transA", 0) != 0) fail(n, "transA=1 is not supported");
+    Layer l = fc_layer(name, in, trans_b ? w.dims[0] : w.dims[1], op == "Gemm" && n.input_size() > 2, Activation::None);
+    std::string out = n.output(0);
+    // MatMul + Add(bias): the bias of the layer.
+    if (op == "MatMul")
+      if (const auto* next = sole_consumer(out); next && next->op_type() == "Add") {
+        const int other = next->input(0) == out ? 1 : 0;
+        if (values_.count(next->input(other)) && values_.at(next->input(other)).kind != Value::Layer) {
+          l.bias = true;
+          fused_.insert(first_consumer_.at(out));
+          out = next->output(0);
+        }
+      }
+    out = fuse_after(out, l, false);
+    set_output(out, add(std::move(l), n));
+    return;
+  }
+  if (op == "BatchNormalization" || is_activation(n)) {
+    // Not fused into a producer: a pre-activation of the consumer (DenseNet's BN-ReLU-conv).
+    Value v = value(n, 0);
+    if (v.kind != Value::Layer) fail(n, "expected a tensor input");
+    if (op == "BatchNormalization") {
+      if (v.pre_bn || v.pre_act != Activation::None) fail(n, "two normalizations in a row are not supported");
+      v.pre_bn = true;
+    } else {
+      if (v.pre_act != Activation::None) fail(n, "two activations in a row are not supported");
+      v.pre_act = activation_of(n);
+    }
+    values_[n.output(0)] = v;
+    return;
+  }
+  if (op == "MaxPool" || op == "AveragePool") {
+    Value in = value(n, 0);
+    const auto k = ints_attr(n, "kernel_shape");
+    if (k.size() != 2 || k[0] < 1 || k[1] < 1) fail(n, "expected a 2-D kernel_shape");
+    const Layer& src = graph_.layer(in.layer);
+    Window w = window_of(n, static_cast<int>(src.out.h), static_cast<int>(src.out.w), static_cast<int>(k[0]),
+                         static_cast<int>(k[1]), in);
+    w.ceil_mode = int_attr(n, "ceil_mode", 0) == 1;
+    Layer l = pool_layer(name, op == "MaxPool" ? LayerKind::MaxPool : LayerKind::AvgPool, in.layer, w);
+    data(n, 0, &l);
+    set_output(fuse_after(n.output(0), l, false), add(std::move(l), n));
+    return;
+  }
+  if (op == "GlobalAveragePool" || op == "ReduceMean") {
+    if (op == "ReduceMean" && ints_attr(n, "axes") != std::vector<std::int64_t>{2, 3})
+      fail(n, "only a mean over axes [2, 3] (global average pooling) is supported");
+    Layer l = adaptive_avg_pool_layer(name, value(n, 0).layer);
+    data(n, 0, &l);
+    set_output(n.output(0), add(std::move(l), n));
+    return;
+  }
+  if (op == "Add" || op == "Sum") {
+    std::vector<int> ins;
+    for (int i = 0; i < n.input_size(); ++i) ins.push_back(data(n, i));
+    Layer l = add_layer(name, ins);
+    set_output(fuse_after(n.output(0), l, false), add(std::move(l), n));
+    return;
+  }
+  if (op == "Concat") {
+    if (int_attr(n, "axis", 1) != 1) fail(n, "only channel (axis 1) concatenation is supported");
+    std::vector<int> ins;
+    for (int i = 0; i < n.input_size(); ++i) ins.push_back(data(n, i));
+    set_output(n.output(0), add(concat_layer(name, ins), n));
+    return;
+  }
+  if (op == "Split") {
+    if (int_attr(n, "axis", 0) != 1) fail(n, "only channel (axis 1) splits are supported");
+    const int in = data(n, 0);
+    std::vector<std::int64_t> sizes = ints_attr(n, "split");
+    if (sizes.empty() && n.input_size() > 1) sizes = constant(n, 1).ints;
+    const std::int64_t c = graph_.layer(in).out.c;
+    if (sizes.empty()) sizes.assign(static_cast<std::size_t>(n.output_size()), c / std::max(1, n.output_size()));
+    if (static_cast<int>(sizes.size()) != n.output_size()) fail(n, "expected one split size per output");
+    std::int64_t begin = 0;
+    for (int i = 0; i < n.output_size(); ++i) {
+      set_output(n.output(i), add(slice_layer(fmt::format("{}.{}", name, i), in, begin, begin + sizes[i]), n));
+      begin += sizes[i];
+    }
+    return;
+  }
+  if (op == "Slice") {
+    const int in = data(n, 0);
+    const auto starts = constant(n, 1).ints, ends = constant(n, 2).ints;
+    if (starts.empty() || ends.size() != starts.size()) fail(n, "starts and ends must be known constants");
+    std::vector<std::int64_t> axes = n.input_size() > 3 ? constant(n, 3).ints : std::vector<std::int64_t>{};
+    if (axes.empty()) axes.push_back(0);
+    if (starts.size() != 1 || axes[0] != 1) fail(n, "only slices of channels (axis 1) are supported");
+    const std::int64_t c = graph_.layer(in).out.c;
+    const std::int64_t b = std::clamp<std::int64_t>(starts[0] < 0 ? c + starts[0] : starts[0], 0, c);
+    const std::int64_t e = std::clamp<std::int64_t>(ends[0] < 0 ? c + ends[0] : ends[0], 0, c);
+    set_output(n.output(0), add(slice_layer(name, in, b, e), n));
+    return;
+  }
+  if (op == "Resize" || op == "Upsample") {
+    const int in = data(n, 0);
+    const Value& s = constant(n, op == "Upsample" ? 1 : 2);
+    if (s.floats.size() != 4 || s.floats[2] != s.floats[3] || s.floats[2] < 1 ||
+        s.floats[2] != static_cast<int>(s.floats[2]))
+      fail(n, "only integer, equal H and W scales are supported");
+    set_output(n.output(0), add(upsample_layer(name, in, static_cast<int>(s.floats[2])), n));
+    return;
+  }
+  if (op == "Flatten" || op == "Reshape" || op == "Squeeze" || op == "Unsqueeze" || op == "Identity" ||
+      op == "Dropout") {
+    values_[n.output(0)] = value(n, 0);  // a view: consumers read the same tensor
+    return;
+  }
+  if (op == "Pad") {
+    Value v = value(n, 0);
+    std::vector<std::int64_t> pads = ints_attr(n, "pads");
+    if (pads.empty() && n.input_size() > 1) pads = constant(n, 1).ints;
+    if (pads.size() != 8 || pads[0] || pads[1] || pads[4] || pads[5])
+      fail(n, "only zero padding of H and W folded into the next conv or pooling is supported");
+    if (const auto* a = attr(n, "mode"); a && a->s() != "constant") fail(n, "only constant (zero) padding is supported");
+    v.padded = true;
+    v.pad[0] += static_cast<int>(pads[2]);
+    v.pad[1] += static_cast<int>(pads[3]);
+    v.pad[2] += static_cast<int>(pads[6]);
+    v.pad[3] += static_cast<int>(pads[7]);
+    values_[n.output(0)] = v;
+    return;
+  }
+  if (op == "Softmax") {
+    Layer l;
+    l.name = name;
+    l.kind = LayerKind::Softmax;
+    l.inputs = {data(n, 0)};
+    set_output(n.output(0), add(std::move(l), n));
+    return;
+  }
+  fail(n, fmt::format("operator not supported (supported: {})", kSupported));
+}
+
+Graph Importer::run() {
+  graph_.set_name(std::filesystem::path(source_).stem().string());
+  std::int64_t opset = 0;
+  for (const auto& o : m_.opset_import())
+    if (o.domain().empty() || o.domain() == "ai.onnx") opset = o.version();
+  if (opset < 7 || opset > 18)
+    throw NetworkInputError(fmt::format("{}: opset {} is not supported (expected 11 to 17)", source_, opset));
+  for (int i = 0; i < g_.node_size(); ++i) {
+    for (const auto& in : g_.node(i).input()) {
+      if (in.empty()) continue;
+      if (!consumer_count_[in]++) first_consumer_[in] = i;
+    }
+    for (const auto& out : g_.node(i).output()) producer_[out] = node_name(g_.node(i));
+  }
+  for (const auto& o : g_.output()) graph_outputs_.insert(o.name());
+  for (const auto& t : g_.initializer()) {
+    Value v;
+    v.kind = Value::Param;
+    v.dims.assign(t.dims().begin(), t.dims().end());
+    for (auto x : t.int64_data()) v.ints.push_back(x);
+    for (auto x : t.float_data()) v.floats.push_back(x);
+    const std::string& raw = t.raw_data();
+    if (raw.size() <= 256) {
+      if (t.data_type() == onnx::TensorProto::INT64)
+        for (std::size_t i = 0; i + 8 <= raw.size(); i += 8) v.ints.push_back(*reinterpret_cast<const std::int64_t*>(raw.data() + i));
+      if (t.data_type() == onnx::TensorProto::FLOAT)
+        for (std::size_t i = 0; i + 4 <= raw.size(); i += 4) v.floats.push_back(*reinterpret_cast<const float*>(raw.data() + i));
+    }
+    values_[t.name()] = v;
+  }
+  // Graph inputs: the data input(s) become input layers; the others (weights of a model
+  // exported without parameters) carry only their shapes.
+  for (const auto& in : g_.input()) {
+    if (values_.count(in.name())) continue;  // an initializer listed as an input too
+    std::vector<std::int64_t> dims;
+    for (const auto& d : in.type().tensor_type().shape().dim()) dims.push_back(d.has_dim_value() ? d.dim_value() : -1);
+    // A data input is an NCHW tensor that no node takes as a weight, bias or parameter.
+    bool is_data = dims.size() == 4;
+    for (int i = 0; i < g_.node_size() && is_data; ++i)
+      for (int k = 1; k < g_.node(i).input_size(); ++k)
+        if (g_.node(i).input(k) == in.name()) is_data = false;
+    if (!is_data) {
+      Value v;
+      v.kind = Value::Param;
+      v.dims = dims;
+      values_[in.name()] = v;
+      continue;
+    }
+    Shape s{options_.batch, dims[1], dims[2], dims[3]};
+    if (options_.input) s.h = s.w = *options_.input;
+    if (s.c < 1 || s.h < 1 || s.w < 1)
+      throw NetworkInputError(fmt::format("{}: input '{}': its C, H and W must be fixed (use --input H for H and W)",
+                                          source_, in.name()));
+    set_output(in.name(), graph_.add(input_layer(in.name(), s)));
+  }
+  if (graph_.size() == 0)
+    throw NetworkInputError(fmt::format("{}: no NCHW data input among the graph's inputs", source_));
+  for (int i = 0; i < g_.node_size(); ++i)
+    if (!fused_.count(i)) import_node(i);
+  for (const auto& o : g_.output()) {
+    const auto it = values_.find(o.name());
+    if (it == values_.end() || it->second.kind != Value::Layer)
+      throw NetworkInputError(fmt::format("{}: graph output '{}' is not produced by the graph", source_, o.name()));
+  }
+  if (!options_.input) check_shapes();  // ONNX inferred the file's own input size
+  return std::move(graph_);
+}
+
+void Importer::check_shapes() {
+  try {
+    onnx::shape_inference::InferShapes(m_);
+  } catch (const std::exception& e) {
+    throw NetworkInputError(fmt::format("{}: ONNX shape inference failed: {}", source_, e.what()));
+  }
+  auto check = [&](const onnx::ValueInfoProto& vi) {
+    const auto it = values_.find(vi.name());
+    if (it == values_.end() || it->second.kind != Value::Layer) return;
+    const auto& dims = vi.type().tensor_type().shape().dim();
+    if (dims.size() != 4) return;  // views (Flatten) change the rank, not the data
+    std::int64_t d[4];
+    for (int k = 0; k < 4; ++k) {
+      if (!dims[k].has_dim_value()) return;
+      d[k] = dims[k].dim_value();
+    }
+    const Shape& s = graph_.layer(it->second.layer).out;
+    if (s.c != d[1] || s.h != d[2] || s.w != d[3]) {
+      const auto p = producer_.find(vi.name());
+      throw NetworkInputError(fmt::format(
+          "{}: node '{}': output '{}' is {}x{}x{} in npusim's inference but {}x{}x{} in ONNX's", source_,
+          p == producer_.end() ? "?" : p->second, vi.name(), s.c, s.h, s.w, d[1], d[2], d[3]));
+    }
+  };
+  for (const auto& vi : m_.graph().value_info()) check(vi);
+  for (const auto& vi : m_.graph().output()) check(vi);
+}
+
+}  // namespace
+
+Graph network_from_onnx(const std::string& path, const LoadOptions& options) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw NetworkInputError(path + ": cannot open the ONNX file");
+  onnx::ModelProto model;
+  if (!model.ParseFromIstream(&f)) throw NetworkInputError(path + ": not a valid ONNX model (protobuf parse failed)");
+  if (!model.has_graph()) throw NetworkInputError(path + ": the ONNX model has no graph");
+  return Importer(model, path, options).run();
+}
+
+}  // namespace npusim::workloads
