@@ -124,6 +124,36 @@ void expect_error(const std::string& path, const std::string& needle) {
   }
 }
 
+// Pad (as other exporters write it) folds into the next conv: no layer, the conv's padding.
+TEST(Onnx, PadFoldsIntoTheNextConv) {
+  onnx::ModelProto m = small_model("Pad");
+  auto* g = m.mutable_graph();
+  g->mutable_node(0)->add_input("pads");
+  g->mutable_node(0)->set_output(0, "padded");
+  auto* pads = g->add_initializer();
+  pads->set_name("pads");
+  pads->set_data_type(onnx::TensorProto::INT64);
+  pads->add_dims(8);
+  for (std::int64_t v : {0, 0, 1, 2, 0, 0, 1, 2}) pads->add_int64_data(v);
+  auto* w = g->add_initializer();
+  w->set_name("w");
+  w->set_data_type(onnx::TensorProto::FLOAT);
+  for (int d : {4, 8, 3, 3}) w->add_dims(d);
+  auto* conv = g->add_node();
+  conv->set_op_type("Conv");
+  conv->set_name("conv");
+  conv->add_input("padded");
+  conv->add_input("w");
+  conv->add_output("y");
+  const Graph net = load_network(write_model(m, "pad"));
+  ASSERT_EQ(net.size(), 2);  // input, conv
+  const Layer& c = net.layer(1);
+  EXPECT_EQ(c.window.pad_top, 1);
+  EXPECT_EQ(c.window.pad_left, 2);
+  EXPECT_EQ(c.out.h, 16);
+  EXPECT_EQ(c.out.w, 18);
+}
+
 TEST(Onnx, UnsupportedOperatorIsNamed) {
   const std::string p = write_model(small_model("LSTM"), "lstm");
   expect_error(p, "node 'the_node' (LSTM): operator not supported (supported: Conv, Gemm");

@@ -498,7 +498,7 @@ void Importer::check_shapes() {
   }
   auto check = [&](const onnx::ValueInfoProto& vi) {
     const auto it = values_.find(vi.name());
-    if (it == values_.end() || it->second.kind != Value::Layer) return;
+    if (it == values_.end() || it->second.kind != Value::Layer || it->second.padded) return;  // a folded Pad
     const auto& dims = vi.type().tensor_type().shape().dim();
     if (dims.size() != 4) return;  // views (Flatten) change the rank, not the data
     std::int64_t d[4];
