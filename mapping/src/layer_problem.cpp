@@ -217,6 +217,10 @@ LayerProblem make_layer_problem(const workloads::Graph& graph, int index, Placem
       p.op = OpClass::Vector;
       p.vector_op = vec::VectorOp::Softmax;
       break;
+    case LayerKind::Scale:
+      p.op = OpClass::Vector;
+      p.vector_op = vec::VectorOp::Scale;
+      break;
   }
   return p;
 }

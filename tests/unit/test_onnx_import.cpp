@@ -75,6 +75,10 @@ TEST(Onnx, SmallModelWithParameters) {
   EXPECT_EQ(act("/c3/Conv"), Activation::Leaky);
   EXPECT_EQ(g.layer(g.find("/c2/Conv")).window.dilation_h, 2);
   EXPECT_EQ(g.layer(g.find("/Resize")).scale, 2);
+  // * 0.5: a scale layer (a vector pass, not a view); the other Mul is SiLU's, fused.
+  EXPECT_EQ(std::count_if(g.layers().begin(), g.layers().end(),
+                          [](const Layer& l) { return l.kind == LayerKind::Scale; }),
+            1);
   EXPECT_EQ(g.layer(g.size() - 1).kind, LayerKind::FullyConnected);
   EXPECT_TRUE(g.layer(g.size() - 1).bias);
 }

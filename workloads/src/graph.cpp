@@ -9,7 +9,7 @@ namespace npusim::workloads {
 
 namespace {
 
-constexpr std::array<std::pair<LayerKind, const char*>, 11> kKindNames{{
+constexpr std::array<std::pair<LayerKind, const char*>, 12> kKindNames{{
     {LayerKind::Input, "input"},
     {LayerKind::Conv, "conv"},
     {LayerKind::FullyConnected, "fc"},
@@ -21,6 +21,7 @@ constexpr std::array<std::pair<LayerKind, const char*>, 11> kKindNames{{
     {LayerKind::Slice, "slice"},
     {LayerKind::Upsample, "upsample"},
     {LayerKind::Softmax, "softmax"},
+    {LayerKind::Scale, "scale"},
 }};
 
 constexpr std::array<std::pair<Activation, const char*>, 9> kActNames{{
@@ -233,7 +234,8 @@ Shape Graph::infer(const Layer& l) const {
       const Shape in = in_shape(0);
       return Shape{in.n, in.c, in.h * l.scale, in.w * l.scale};
     }
-    case LayerKind::Softmax: {
+    case LayerKind::Softmax:
+    case LayerKind::Scale: {
       expect_inputs(1, 1);
       return in_shape(0);
     }

@@ -17,7 +17,7 @@ namespace {
 
 const char* kSupported =
     "Conv, Gemm, MatMul, BatchNormalization, Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid, HardSwish, "
-    "x*Sigmoid(x), MaxPool, AveragePool, GlobalAveragePool, Add, Concat, Split, Slice, Resize, Upsample, "
+    "x*Sigmoid(x), Mul by a constant, MaxPool, AveragePool, GlobalAveragePool, Add, Concat, Split, Slice, Resize, Upsample, "
     "Flatten, Reshape, Squeeze, Unsqueeze, Identity, Dropout, Pad, Constant, Softmax";
 
 /// What an ONNX tensor name stands for while importing.
@@ -409,6 +409,22 @@ void Importer::import_node(int index) {
     v.pad[2] += static_cast<int>(pads[6]);
     v.pad[3] += static_cast<int>(pads[7]);
     values_[n.output(0)] = v;
+    return;
+  }
+  if (op == "Mul") {
+    // By a constant (a tensor times a tensor is only supported as x * Sigmoid(x), fused above).
+    int data_input = -1;
+    for (int i = 0; i < 2 && i < n.input_size(); ++i) {
+      const auto it = values_.find(n.input(i));
+      if (it != values_.end() && it->second.kind == Value::Layer) data_input = data_input < 0 ? i : -2;
+    }
+    if (data_input < 0 || n.input_size() != 2)
+      fail(n, "only a multiplication of a tensor by a constant is supported");
+    Layer l;
+    l.name = name;
+    l.kind = LayerKind::Scale;
+    l.inputs = {data(n, data_input, &l)};
+    set_output(fuse_after(n.output(0), l, false), add(std::move(l), n));
     return;
   }
   if (op == "Softmax") {

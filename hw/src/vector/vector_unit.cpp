@@ -36,6 +36,7 @@ VectorCounters vector_cost(const VectorOpShape& s, int lanes, int latency) {
     case VectorOp::Activation: per_output = std::max(1, activation_ops(s.activation)); break;
     case VectorOp::Copy: per_output = 1; break;
     case VectorOp::Softmax: per_output = 7; break;
+    case VectorOp::Scale: per_output = 1; break;  // one multiply per element
   }
   c.ops = per_output * s.out_elements;
   if (s.op != VectorOp::Activation) c.ops += activation_ops(s.activation) * s.out_elements;

@@ -35,7 +35,7 @@ print("wrote mobilenet_v2_eval.onnx (opset 13, eval mode: BN folded)")
 class Small(torch.nn.Module):
     """A small model exported with its parameters (initializers), using the operators the
     torchvision models do not: Resize, Split, Slice, SiLU (x*sigmoid(x)), HardSwish,
-    LeakyReLU, AveragePool, MatMul + Add. (torch exports F.pad through shape arithmetic,
+    LeakyReLU, AveragePool, Mul by a constant, MatMul + Add. (torch exports F.pad through shape arithmetic,
     ConstantOfShape and friends, which the importer rejects by name; a Pad node from other
     exporters folds into the next conv.)"""
 
@@ -52,7 +52,7 @@ class Small(torch.nn.Module):
         a, b = torch.split(x, 8, dim=1)                                      # 8 + 8
         b = self.c2(b)                                                       # dilated, grouped
         y = torch.cat([a, torch.nn.functional.hardswish(b)], dim=1)          # 16 x 16 x 16
-        y = torch.nn.functional.avg_pool2d(y, 2)                             # 16 x 8 x 8
+        y = torch.nn.functional.avg_pool2d(y, 2) * 0.5                       # 16 x 8 x 8, scaled
         y = torch.nn.functional.interpolate(y, scale_factor=2.0, mode="nearest")  # 16 x 16 x 16
         y = torch.nn.functional.leaky_relu(self.c3(y[:, 0:16]), 0.1)
         y = torch.nn.functional.adaptive_avg_pool2d(y, 1).flatten(1)

@@ -31,6 +31,7 @@ enum class LayerKind {
   Slice,           ///< a channel range [channel_begin, channel_end) of its input (CSP split)
   Upsample,        ///< nearest-neighbour upsampling by an integer factor
   Softmax,         ///< over channels (darknet classifiers end with one)
+  Scale,           ///< element-wise multiply by a constant (per tensor or per channel)
 };
 
 enum class Activation { None, ReLU, ReLU6, Leaky, Sigmoid, HardSigmoid, Swish, HardSwish, Mish };

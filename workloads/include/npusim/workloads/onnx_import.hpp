@@ -5,7 +5,7 @@
 // weight (MatMul + Add as a biased FC), BatchNormalization (folded into the conv before it,
 // its parameters counted; otherwise the pre-activation of its consumer, as DenseNet's),
 // Relu, Clip(0,6), LeakyRelu, Sigmoid, HardSigmoid, HardSwish and x*Sigmoid(x) as the
-// activation of their producer, MaxPool, AveragePool, GlobalAveragePool (and ReduceMean over
+// activation of their producer, Mul by a constant (a scale layer), MaxPool, AveragePool, GlobalAveragePool (and ReduceMean over
 // H and W), Add, Concat and Split on channels, Slice of channels, Resize/Upsample by integer
 // scales, Flatten/Reshape/Squeeze/Unsqueeze/Identity/Dropout as views, Pad folded into the
 // next conv or pooling, Constant, Softmax. Any other operator is an error naming the file,

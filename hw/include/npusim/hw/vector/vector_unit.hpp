@@ -17,7 +17,7 @@
 
 namespace npusim::hw::vector {
 
-enum class VectorOp { MaxPool, AvgPool, GlobalAvgPool, Add, Activation, Copy, Softmax };
+enum class VectorOp { MaxPool, AvgPool, GlobalAvgPool, Add, Activation, Copy, Softmax, Scale };
 enum class ActivationKind { None, Relu, Relu6, Leaky, Swish, Mish };
 
 struct VectorCounters {
