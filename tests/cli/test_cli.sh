@@ -123,6 +123,10 @@ bad_spec '{ "base": "tiny-8x8", "networks": ["resnet18"], "axes": [ { "field": "
 check sweep-wrong-type 2 "field 'pe.rows': expected an integer" -- "$NPUSIM" sweep "$sd/bad.json" --out "$sd/f"
 bad_spec '{ "base": "tiny-8x8", "networks": ["resnet18"], "axes": [ { "field": "reuse", "values": ["all"] } ] }'
 check sweep-bad-reuse 2 "expected none or liveness" -- "$NPUSIM" sweep "$sd/bad.json" --out "$sd/f"
+bad_spec '{ "base": "tiny-8x8", "networks": ["resnet18"], "axes": [ { "field": ["pe.dataflow"], "values": [["ws"], ["os"]] } ] }'
+check sweep-tied-one-field 0 'p0001-[0-9a-f]{8} npusim run --net resnet18 --arch tiny-8x8 --set pe.dataflow=os$' -- "$NPUSIM" sweep "$sd/bad.json" --list
+bad_spec '{ "base": "tiny-8x8", "networks": ["resnet18"], "axes": [ { "field": "pe.dataflow", "values": [["ws"]] } ] }'
+check sweep-list-value 2 "field 'pe.dataflow': expected a number, string or boolean, got \[\"ws\"\]" -- "$NPUSIM" sweep "$sd/bad.json" --list
 bad_spec '{ "base": "tiny-8x8", "networks": ["nosuchnet"] }'
 check sweep-bad-net 2 "field 'networks': .*unknown network 'nosuchnet'" -- "$NPUSIM" sweep "$sd/bad.json" --out "$sd/f"
 check sweep-nothing-ran 1 '' -- test -d "$sd/f"

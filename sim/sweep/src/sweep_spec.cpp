@@ -88,8 +88,9 @@ Axis read_axis(const json& a, std::size_t i, const Fail& fail) {
   } else {
     fail(where + ".values", "a non-empty list (or a 'range')");
   }
+  const bool tied = a["field"].is_array();  // then every value is a list, one per field
   for (std::size_t k = 0; k < raw.size(); ++k) {
-    if (axis.fields.size() == 1) {
+    if (!tied) {
       axis.values.push_back({raw[k]});
     } else {
       if (!raw[k].is_array() || raw[k].size() != axis.fields.size())
@@ -106,7 +107,7 @@ std::string as_text(const json& v) { return v.is_string() ? v.get<std::string>()
 /// when the point's architecture is built.
 void set_field(SweepPoint& p, std::map<std::string, json>& run, const std::string& field, const json& v,
                const std::string& where, const Fail& fail) {
-  if (!v.is_primitive() || v.is_null()) fail(where, "a number, string or boolean");
+  if (!v.is_primitive() || v.is_null()) fail(where, fmt::format("a number, string or boolean, got {}", v.dump()));
   if (field == "net") {
     if (!v.is_string()) fail(where, "a network name or file (a string)");
     p.net = v;
@@ -235,7 +236,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
       p.settings = ordered_json::object();
       set_field(p, run, "net", net, "networks", fail);
       for (const auto& [fld, v] : combo)
-        set_field(p, run, fld, v, fmt::format("point {} field {}", p.index, fld), fail);
+        set_field(p, run, fld, v, fld, fail);
       finish_point(p, run, fmt::format("point {} ({})", p.index, p.settings.dump()), fail);
       try {
         hw::load_arch_config(p.arch, p.sets);
