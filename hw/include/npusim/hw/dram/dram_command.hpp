@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 namespace npusim::hw::dram {
 
@@ -43,16 +44,15 @@ class RequestObserver {
 class CommandFanout : public CommandObserver {
  public:
   void add(CommandObserver* o) {
-    if (o) observers_[count_ < 8 ? count_++ : 7] = o;
+    if (o) observers_.push_back(o);
   }
-  bool empty() const { return count_ == 0; }
+  bool empty() const { return observers_.empty(); }
   void on_command(const CommandRecord& record) override {
-    for (int i = 0; i < count_; ++i) observers_[i]->on_command(record);
+    for (CommandObserver* o : observers_) o->on_command(record);
   }
 
  private:
-  CommandObserver* observers_[8] = {};
-  int count_ = 0;
+  std::vector<CommandObserver*> observers_;
 };
 
 }  // namespace npusim::hw::dram
