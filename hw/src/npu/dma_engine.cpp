@@ -13,10 +13,8 @@ DmaEngine::DmaEngine(sc_core::sc_module_name name, int burst_bytes, int outstand
       outstanding_(outstanding),
       scratch_(static_cast<std::size_t>(burst_bytes)) {
   socket.register_nb_transport_bw(this, &DmaEngine::nb_transport_bw);
-  for (int i = 0; i < outstanding; ++i) {
-    pool_storage_.push_back(std::make_unique<tlm::tlm_generic_payload>());
-    free_.push_back(pool_storage_.back().get());
-  }
+  pool_ = std::make_unique<tlm::tlm_generic_payload[]>(static_cast<std::size_t>(outstanding));
+  for (int i = 0; i < outstanding; ++i) free_.push_back(&pool_[static_cast<std::size_t>(i)]);
   owner_.resize(static_cast<std::size_t>(outstanding), nullptr);
   SC_HAS_PROCESS(DmaEngine);
   SC_THREAD(run);
@@ -42,13 +40,6 @@ tlm::tlm_generic_payload* DmaEngine::take_payload() {
   return p;
 }
 
-std::size_t slot_of(const std::vector<std::unique_ptr<tlm::tlm_generic_payload>>& pool,
-                    const tlm::tlm_generic_payload* p) {
-  for (std::size_t i = 0; i < pool.size(); ++i)
-    if (pool[i].get() == p) return i;
-  return pool.size();
-}
-
 void DmaEngine::mark_busy_change() {
   if (in_flight_ == 0) counters_.busy += sc_core::sc_time_stamp() - busy_since_;
 }
@@ -69,7 +60,7 @@ void DmaEngine::run() {
         p->set_streaming_width(static_cast<unsigned>(len));
         p->set_byte_enable_ptr(nullptr);
         p->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        owner_[slot_of(pool_storage_, p)] = job;
+        owner_[slot_of(p)] = job;
         ++job->pending;
         if (in_flight_ == 0) busy_since_ = sc_core::sc_time_stamp();
         ++in_flight_;
@@ -107,8 +98,7 @@ tlm::tlm_sync_enum DmaEngine::nb_transport_bw(tlm::tlm_generic_payload& p, tlm::
     end_req_.notify(sc_core::SC_ZERO_TIME);
   }
   if (phase != tlm::BEGIN_RESP) return tlm::TLM_ACCEPTED;
-  const std::size_t slot = slot_of(pool_storage_, &p);
-  Job* job = owner_[slot];
+  Job* job = owner_[slot_of(&p)];
   ++counters_.responses;
   if (p.get_response_status() != tlm::TLM_OK_RESPONSE) {
     ++counters_.errors;

@@ -67,10 +67,11 @@ class DmaEngine : public sc_core::sc_module {
   sc_core::sc_event submitted_, end_req_, response_;
   int in_flight_ = 0;
   tlm::tlm_generic_payload* awaiting_end_req_ = nullptr;
-  std::vector<std::unique_ptr<tlm::tlm_generic_payload>> pool_storage_;
+  std::unique_ptr<tlm::tlm_generic_payload[]> pool_;  ///< `outstanding` payloads
   std::vector<tlm::tlm_generic_payload*> free_;
   std::vector<unsigned char> scratch_;
-  std::vector<Job*> owner_;  ///< indexed by the payload's pool slot (extension-free lookup)
+  std::vector<Job*> owner_;  ///< indexed by the payload's slot in pool_ (extension-free lookup)
+  std::size_t slot_of(const tlm::tlm_generic_payload* p) const { return static_cast<std::size_t>(p - pool_.get()); }
   sc_core::sc_time busy_since_;
   DmaCounters counters_;
 };
