@@ -42,6 +42,15 @@ commands:
 Run 'npusim <command> --help' for a command's options.
 )";
 
+/// Errors in what the user gave (a file, a field, a name): one line, exit code 2.
+bool is_input_error(const std::exception& e) {
+  using namespace npusim;
+  return dynamic_cast<const workloads::NetworkInputError*>(&e) || dynamic_cast<const workloads::GraphError*>(&e) ||
+         dynamic_cast<const hw::dram::DramSpecError*>(&e) || dynamic_cast<const hw::ArchConfigError*>(&e) ||
+         dynamic_cast<const sweep::SweepSpecError*>(&e) || dynamic_cast<const energy::EnergyTableError*>(&e) ||
+         dynamic_cast<const mapping::MappingError*>(&e) || dynamic_cast<const traces::TraceError*>(&e);
+}
+
 }  // namespace
 
 // libsystemc's own main() calls sc_main(); npusim has its main() (which takes precedence),
@@ -68,31 +77,11 @@ int main(int argc, char** argv) {
   } catch (const cli::UsageError& e) {
     fmt::print(stderr, "{}\n", e.what());
     return 2;
-  } catch (const workloads::NetworkInputError& e) {
-    fmt::print(stderr, "npusim {}: {}\n", command, e.what());
-    return 2;
-  } catch (const workloads::GraphError& e) {
-    fmt::print(stderr, "npusim {}: {}\n", command, e.what());
-    return 2;
-  } catch (const hw::dram::DramSpecError& e) {
-    fmt::print(stderr, "npusim {}: {}\n", command, e.what());
-    return 2;
-  } catch (const hw::ArchConfigError& e) {
-    fmt::print(stderr, "npusim {}: {}\n", command, e.what());
-    return 2;
-  } catch (const sweep::SweepSpecError& e) {
-    fmt::print(stderr, "npusim {}: {}\n", command, e.what());
-    return 2;
-  } catch (const energy::EnergyTableError& e) {
-    fmt::print(stderr, "npusim {}: {}\n", command, e.what());
-    return 2;
-  } catch (const mapping::MappingError& e) {
-    fmt::print(stderr, "npusim {}: {}\n", command, e.what());
-    return 2;
-  } catch (const traces::TraceError& e) {
-    fmt::print(stderr, "npusim {}: {}\n", command, e.what());
-    return 2;
   } catch (const std::exception& e) {
+    if (is_input_error(e)) {
+      fmt::print(stderr, "npusim {}: {}\n", command, e.what());
+      return 2;
+    }
     fmt::print(stderr, "npusim {}: internal error: {}\n", command, e.what());
     return 1;
   }
