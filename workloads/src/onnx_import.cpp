@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -34,6 +36,27 @@ struct Value {
   int pad[4] = {0, 0, 0, 0};
   bool padded = false;
 };
+
+/// A constant tensor: its shape, and its int64 or float contents when its raw data is at
+/// most `max_raw_bytes` (the typed fields are always read).
+Value tensor_value(const onnx::TensorProto& t, Value::Kind kind, std::size_t max_raw_bytes) {
+  Value v;
+  v.kind = kind;
+  v.dims.assign(t.dims().begin(), t.dims().end());
+  for (auto x : t.int64_data()) v.ints.push_back(x);
+  for (auto x : t.float_data()) v.floats.push_back(x);
+  const std::string& raw = t.raw_data();
+  if (raw.size() > max_raw_bytes) return v;
+  auto decode = [&](auto sample, auto& out) {
+    for (std::size_t i = 0; i + sizeof(sample) <= raw.size(); i += sizeof(sample)) {
+      std::memcpy(&sample, raw.data() + i, sizeof(sample));  // raw data is little endian
+      out.push_back(sample);
+    }
+  };
+  if (t.data_type() == onnx::TensorProto::INT64) decode(std::int64_t{}, v.ints);
+  if (t.data_type() == onnx::TensorProto::FLOAT) decode(float{}, v.floats);
+  return v;
+}
 
 class Importer {
  public:
@@ -248,22 +271,8 @@ void Importer::import_node(int index) {
   const std::string& op = n.op_type();
   const std::string name = node_name(n);
   if (op == "Constant") {
-    Value v;
-    v.kind = Value::Const;
-    if (const auto* a = attr(n, "value")) {
-      const auto& t = a->t();
-      v.dims.assign(t.dims().begin(), t.dims().end());
-      for (auto x : t.int64_data()) v.ints.push_back(x);
-      for (auto x : t.float_data()) v.floats.push_back(x);
-      if (!t.raw_data().empty()) {
-        const std::string& raw = t.raw_data();
-        if (t.data_type() == onnx::TensorProto::INT64)
-          for (std::size_t i = 0; i + 8 <= raw.size(); i += 8) v.ints.push_back(*reinterpret_cast<const std::int64_t*>(raw.data() + i));
-        if (t.data_type() == onnx::TensorProto::FLOAT)
-          for (std::size_t i = 0; i + 4 <= raw.size(); i += 4) v.floats.push_back(*reinterpret_cast<const float*>(raw.data() + i));
-      }
-    }
-    values_[n.output(0)] = v;
+    const auto* a = attr(n, "value");
+    values_[n.output(0)] = tensor_value(a ? a->t() : onnx::TensorProto{}, Value::Const, SIZE_MAX);
     return;
   }
   if (op == "Conv") {
@@ -454,19 +463,8 @@ Graph Importer::run() {
   }
   for (const auto& o : g_.output()) graph_outputs_.insert(o.name());
   for (const auto& t : g_.initializer()) {
-    Value v;
-    v.kind = Value::Param;
-    v.dims.assign(t.dims().begin(), t.dims().end());
-    for (auto x : t.int64_data()) v.ints.push_back(x);
-    for (auto x : t.float_data()) v.floats.push_back(x);
-    const std::string& raw = t.raw_data();
-    if (raw.size() <= 256) {
-      if (t.data_type() == onnx::TensorProto::INT64)
-        for (std::size_t i = 0; i + 8 <= raw.size(); i += 8) v.ints.push_back(*reinterpret_cast<const std::int64_t*>(raw.data() + i));
-      if (t.data_type() == onnx::TensorProto::FLOAT)
-        for (std::size_t i = 0; i + 4 <= raw.size(); i += 4) v.floats.push_back(*reinterpret_cast<const float*>(raw.data() + i));
-    }
-    values_[t.name()] = v;
+    // Contents of small initializers only (pads, sizes, scales); weights keep their shape.
+    values_[t.name()] = tensor_value(t, Value::Param, 256);
   }
   // Graph inputs: the data input(s) become input layers; the others (weights of a model
   // exported without parameters) carry only their shapes.
