@@ -41,14 +41,14 @@ void TimelineWriter::name_thread(int pid, int tid, std::string_view name) {
 
 void TimelineWriter::span(Track track, std::string_view name, std::uint64_t begin_ps, std::uint64_t end_ps,
                           std::string_view args) {
-  if (finished_ || !keep(begin_ps, end_ps)) return;
+  if (finished_ || !open(begin_ps, end_ps)) return;
   name_thread(1, track, kTrackNames[track]);
   event(fmt::format(R"({{"ph":"X","pid":1,"tid":{},"name":"{}","ts":{},"dur":{},"args":{{{}}}}})", static_cast<int>(track),
                     name, us(begin_ps), us(end_ps - begin_ps), args));
 }
 
 void TimelineWriter::counter(std::string_view name, std::uint64_t t_ps, double value) {
-  if (finished_ || !keep(t_ps, t_ps)) return;
+  if (finished_ || !open(t_ps, t_ps)) return;
   event(fmt::format(R"({{"ph":"C","pid":1,"name":"{}","ts":{},"args":{{"value":{:.6g}}}}})", name, us(t_ps), value));
 }
 
@@ -74,7 +74,7 @@ void TimelineWriter::on_command(const hw::dram::CommandRecord& r) {
   using hw::dram::DramCommand;
   const std::uint64_t t = r.cycle * tck_ps_;
   if (r.command == DramCommand::RD || r.command == DramCommand::WR) {
-    if (enabled_) add_dram_bytes(t, burst_bytes_);
+    if (enabled()) add_dram_bytes(t, burst_bytes_);
     return;
   }
   if (r.command == DramCommand::ACT) {
@@ -82,7 +82,7 @@ void TimelineWriter::on_command(const hw::dram::CommandRecord& r) {
     return;
   }
   auto close = [&](std::uint64_t key, const Open& o) {
-    if (finished_ || !keep(o.since, t)) return;
+    if (finished_ || !open(o.since, t)) return;
     const int ch = static_cast<int>(key >> 32), rank = static_cast<int>((key >> 16) & 0xffff);
     const int bg = static_cast<int>((key >> 8) & 0xff), bank = static_cast<int>(key & 0xff);
     const int tid = ch * 4096 + rank * 256 + bg * 16 + bank + 1;

@@ -20,21 +20,6 @@
 
 namespace npusim::traces {
 
-/// Records a cycle range [first, last] and an on/off switch (layers selected for tracing).
-class TraceGate {
- public:
-  void set_enabled(bool on) { enabled_ = on; }
-  void set_window(std::uint64_t first, std::uint64_t last) {
-    first_ = first;
-    last_ = last;
-  }
-  bool open(std::uint64_t cycle) const { return enabled_ && cycle >= first_ && cycle <= last_; }
-
- private:
-  bool enabled_ = true;
-  std::uint64_t first_ = 0, last_ = UINT64_MAX;
-};
-
 /// The common part of the DRAM trace writers: the gated file and its record count.
 class RecordWriter : public TraceGate {
  public:

@@ -21,7 +21,7 @@
 
 namespace npusim::traces {
 
-class TimelineWriter : public hw::dram::CommandObserver {
+class TimelineWriter : public hw::dram::CommandObserver, public TraceGate {
  public:
   enum Track { kLayers = 1, kLoad, kCompute, kVector, kStore, kDmaRead, kDmaWrite };
 
@@ -31,12 +31,7 @@ class TimelineWriter : public hw::dram::CommandObserver {
                  std::uint64_t bin_ps);
   ~TimelineWriter() override;
 
-  /// Events are kept only while enabled and when they intersect [first_ps, last_ps].
-  void set_enabled(bool on) { enabled_ = on; }
-  void set_window(std::uint64_t first_ps, std::uint64_t last_ps) {
-    first_ = first_ps;
-    last_ = last_ps;
-  }
+  // Events are kept only while enabled and when they intersect the window (TraceGate, ps).
 
   /// A complete span; `args` is a JSON object's members without braces ("" for none).
   void span(Track track, std::string_view name, std::uint64_t begin_ps, std::uint64_t end_ps, std::string_view args);
@@ -50,7 +45,6 @@ class TimelineWriter : public hw::dram::CommandObserver {
   void flush() { file_.flush(); }
 
  private:
-  bool keep(std::uint64_t b, std::uint64_t e) const { return enabled_ && e >= first_ && b <= last_; }
   void event(std::string_view json);
   void name_thread(int pid, int tid, std::string_view name);
   void emit_bins_before(std::uint64_t t_ps);
@@ -58,8 +52,7 @@ class TimelineWriter : public hw::dram::CommandObserver {
 
   TraceFile file_;
   std::uint64_t tck_ps_, burst_bytes_, bin_ps_;
-  bool enabled_ = true, first_event_ = true, finished_ = false;
-  std::uint64_t first_ = 0, last_ = UINT64_MAX;
+  bool first_event_ = true, finished_ = false;
   std::set<std::pair<int, int>> named_;
   struct Open {
     std::uint32_t row = 0;

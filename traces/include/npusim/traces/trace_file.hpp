@@ -3,11 +3,31 @@
 // written so far readable (on an error or Ctrl-C the simulator flushes and closes).
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <string_view>
 
 namespace npusim::traces {
+
+/// What a trace records: an on/off switch (the layers selected for tracing) and a time
+/// range [first, last] in the trace's own unit (DRAM cycles, picoseconds).
+class TraceGate {
+ public:
+  void set_enabled(bool on) { enabled_ = on; }
+  void set_window(std::uint64_t first, std::uint64_t last) {
+    first_ = first;
+    last_ = last;
+  }
+  bool enabled() const { return enabled_; }
+  /// An event at `t`, or a span [begin, end] that intersects the window.
+  bool open(std::uint64_t t) const { return open(t, t); }
+  bool open(std::uint64_t begin, std::uint64_t end) const { return enabled_ && end >= first_ && begin <= last_; }
+
+ private:
+  bool enabled_ = true;
+  std::uint64_t first_ = 0, last_ = UINT64_MAX;
+};
 
 class TraceFile {
  public:
