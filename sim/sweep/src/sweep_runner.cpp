@@ -14,6 +14,8 @@
 #include <sstream>
 #include <thread>
 
+#include "npusim/hw/config/arch_config.hpp"
+
 extern char** environ;
 
 namespace npusim::sweep {
@@ -36,10 +38,14 @@ json metrics_of(const fs::path& report_path) {
   const json r = json::parse(f, nullptr, false);
   if (r.is_discarded() || !r.contains("totals")) return nullptr;
   const json& t = r["totals"];
-  const json& a = r["arch_config"];
+  hw::ArchConfig arch;
+  try {
+    arch = hw::arch_config_from_json(r["arch_config"], report_path.string());
+  } catch (const hw::ArchConfigError&) {
+    return nullptr;  // recorded as "no readable report.json"
+  }
   std::int64_t sram_kib = 0;
-  for (const char* k : {"global_kib", "input_kib", "weight_kib", "output_kib"})
-    if (a["sram"].contains(k)) sram_kib += a["sram"][k].get<std::int64_t>();
+  for (const hw::BufferConfig& b : arch.sram.buffers) sram_kib += b.kib;
   return {{"cycles", t["cycles"]},
           {"time_ns", t["time_ns"]},
           {"fps", t["fps"]},
@@ -50,7 +56,7 @@ json metrics_of(const fs::path& report_path) {
           {"energy_per_inference_mj", t["energy_per_inference_mj"]},
           {"average_power_w", t["average_power_w"]},
           {"sram_kib", sram_kib},
-          {"pes", a["pe"]["rows"].get<std::int64_t>() * a["pe"]["cols"].get<std::int64_t>()}};
+          {"pes", static_cast<std::int64_t>(arch.pe.rows) * arch.pe.cols}};
 }
 
 std::string last_line(const fs::path& log) {
