@@ -18,11 +18,6 @@ constexpr TrafficKind kKinds[] = {TrafficKind::Input, TrafficKind::Weight, Traff
 
 double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
 
-double hit_rate(std::uint64_t hits, std::uint64_t misses, std::uint64_t conflicts) {
-  const std::uint64_t n = hits + misses + conflicts;
-  return n ? static_cast<double>(hits) / static_cast<double>(n) : 0.0;
-}
-
 /// dram_read_bytes, dram_write_bytes and both per tensor kind.
 void add_traffic(json& j, const hw::npu::TrafficBytes& t) {
   j["dram_read_bytes"] = t.total_read();
@@ -91,8 +86,6 @@ std::string csv_cell(const json& v) {
 
 }  // namespace
 
-double LayerRecord::row_hit_rate() const { return hit_rate(row_hits, row_misses, row_conflicts); }
-
 json report_json(const RunResult& run, const hw::ArchConfig& arch) {
   json j;
   j["schema"] = kReportSchema;
@@ -117,7 +110,7 @@ json report_json(const RunResult& run, const hw::ArchConfig& arch) {
   tot["compute_cycles"] = t.compute_cycles;
   tot["stall_cycles"] = t.stall_cycles;
   add_traffic(tot, t.dram);
-  tot["row_hit_rate"] = hit_rate(t.row_hits, t.row_misses, t.row_conflicts);
+  tot["row_hit_rate"] = t.row_hit_rate();
   tot["sram_read_bytes"] = t.sram_read_bytes;
   tot["sram_write_bytes"] = t.sram_write_bytes;
   tot["sram_accesses"] = t.sram_accesses;
@@ -125,12 +118,12 @@ json report_json(const RunResult& run, const hw::ArchConfig& arch) {
   tot["cio_bytes"] = t.cio_bytes;
   tot["roofline_cycles"] = t.roofline_cycles;
   tot["roofline_ratio"] = ratio(static_cast<double>(t.cycles), static_cast<double>(t.roofline_cycles));
-  const double energy_pj = t.energy.total_pj();
+  const double energy_pj = t.energy_pj();
   tot["energy_pj"] = energy_pj;
   tot["energy_breakdown_pj"] = breakdown_json(t.energy);
-  tot["energy_per_inference_mj"] = energy_pj * 1e-9 / std::max(1, run.batch);
+  tot["energy_per_inference_mj"] = run.energy_per_inference_mj();
   tot["energy_per_mac_pj"] = ratio(energy_pj, static_cast<double>(t.macs));
-  tot["average_power_w"] = t.time_ns > 0 ? energy_pj * 1e-12 / (t.time_ns * 1e-9) : 0.0;
+  tot["average_power_w"] = t.average_power_w();
   j["totals"] = tot;
 
   json layers = json::array();
@@ -185,12 +178,11 @@ std::string console_summary(const RunResult& run, int top) {
                    ratio(static_cast<double>(t.cycles), static_cast<double>(t.roofline_cycles)));
   s += fmt::format("  DRAM {:.2f} MB read, {:.2f} MB written (CIO {:.2f} MB), row-hit rate {:.1f}%\n",
                    t.dram.total_read() * 1e-6, t.dram.total_write() * 1e-6, t.cio_bytes * 1e-6,
-                   100 * hit_rate(t.row_hits, t.row_misses, t.row_conflicts));
-  const double energy_pj = t.energy.total_pj();
+                   100 * t.row_hit_rate());
+  const double energy_pj = t.energy_pj();
   s += fmt::format("  energy {:.3f} mJ per inference ({}), {:.2f} pJ/MAC, average {:.3f} W\n",
-                   energy_pj * 1e-9 / std::max(1, run.batch), run.energy_table,
-                   ratio(energy_pj, static_cast<double>(t.macs)),
-                   t.time_ns > 0 ? energy_pj * 1e-12 / (t.time_ns * 1e-9) : 0.0);
+                   run.energy_per_inference_mj(), run.energy_table, ratio(energy_pj, static_cast<double>(t.macs)),
+                   t.average_power_w());
   std::string parts;
   for (const auto& [name, pj] : t.energy.parts)
     parts += fmt::format("{}{} {:.1f}%", parts.empty() ? "" : ", ", name, 100 * ratio(pj, energy_pj));

@@ -2,6 +2,7 @@
 // PE-clock cycles; bytes are what the DRAM served (whole access atoms).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -12,6 +13,12 @@
 #include "npusim/sim/stats.hpp"
 
 namespace npusim::sim {
+
+/// Accesses to the open row over all accesses (0 when there were none).
+inline double row_hit_rate(std::uint64_t hits, std::uint64_t misses, std::uint64_t conflicts) {
+  const std::uint64_t n = hits + misses + conflicts;
+  return n ? static_cast<double>(hits) / static_cast<double>(n) : 0.0;
+}
 
 struct LayerRecord {
   int index = -1;  ///< in the graph
@@ -33,7 +40,7 @@ struct LayerRecord {
   hw::npu::TrafficBytes planned;    ///< bytes the schedule planned (whole atoms)
   std::uint64_t dram_served_read = 0, dram_served_write = 0;  ///< as the DRAM model counted
   std::uint64_t row_hits = 0, row_misses = 0, row_conflicts = 0;
-  double row_hit_rate() const;
+  double row_hit_rate() const { return sim::row_hit_rate(row_hits, row_misses, row_conflicts); }
   std::int64_t sram_read_bytes = 0, sram_write_bytes = 0, sram_accesses = 0;
   std::int64_t sram_peak_bytes = 0;  ///< tile buffers + resident tensors allocated
   std::int64_t cio = 0;              ///< elements (HarDNet's CIO) x batch; 0 if not a conv
@@ -58,6 +65,9 @@ struct RunTotals {
   std::int64_t compute_cycles = 0, stall_cycles = 0, roofline_cycles = 0;
   energy::EnergyBreakdown energy;  ///< the layers' breakdowns summed
   double fps = 0;
+  double row_hit_rate() const { return sim::row_hit_rate(row_hits, row_misses, row_conflicts); }
+  double energy_pj() const { return energy.total_pj(); }
+  double average_power_w() const { return time_ns > 0 ? energy_pj() * 1e-12 / (time_ns * 1e-9) : 0.0; }
 };
 
 struct RunResult {
@@ -71,6 +81,7 @@ struct RunResult {
   StatSet stats;                        ///< whole-run statistics with units
   bool partial = false;                 ///< stopped before the last layer's last tile
   std::vector<std::string> check_failures;
+  double energy_per_inference_mj() const { return totals.energy_pj() * 1e-9 / std::max(1, batch); }
 };
 
 }  // namespace npusim::sim
