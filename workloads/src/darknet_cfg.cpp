@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -25,6 +26,19 @@ std::string trim(const std::string& s) {
   return a == std::string::npos ? std::string() : s.substr(a, b - a + 1);
 }
 
+/// The text as a whole decimal integer, or nothing.
+std::optional<long> whole_integer(const std::string& text) {
+  std::size_t used = 0;
+  long v = 0;
+  try {
+    v = std::stol(text, &used);
+  } catch (...) {
+    return std::nullopt;
+  }
+  if (text.empty() || used != text.size()) return std::nullopt;
+  return v;
+}
+
 class Reader {
  public:
   Reader(const Section& s, const std::string& source) : s_(s), source_(source) {}
@@ -40,15 +54,9 @@ class Reader {
   int integer(const std::string& key, int fallback, int lo, int hi) const {
     const auto it = s_.keys.find(key);
     if (it == s_.keys.end()) return fallback;
-    std::size_t used = 0;
-    long v = 0;
-    try {
-      v = std::stol(it->second.first, &used);
-    } catch (...) {
-      used = 0;
-    }
-    if (used != it->second.first.size() || v < lo || v > hi) fail(key, fmt::format("an integer in [{}, {}]", lo, hi));
-    return static_cast<int>(v);
+    const auto v = whole_integer(it->second.first);
+    if (!v || *v < lo || *v > hi) fail(key, fmt::format("an integer in [{}, {}]", lo, hi));
+    return static_cast<int>(*v);
   }
   std::vector<int> integers(const std::string& key) const {
     const auto it = s_.keys.find(key);
@@ -56,16 +64,9 @@ class Reader {
     std::vector<int> out;
     std::stringstream ss(it->second.first);
     for (std::string t; std::getline(ss, t, ',');) {
-      t = trim(t);
-      std::size_t used = 0;
-      long v = 0;
-      try {
-        v = std::stol(t, &used);
-      } catch (...) {
-        used = 0;
-      }
-      if (t.empty() || used != t.size() || v < -100000 || v > 100000) fail(key, "a comma-separated list of integers");
-      out.push_back(static_cast<int>(v));
+      const auto v = whole_integer(trim(t));
+      if (!v || *v < -100000 || *v > 100000) fail(key, "a comma-separated list of integers");
+      out.push_back(static_cast<int>(*v));
     }
     return out;
   }
