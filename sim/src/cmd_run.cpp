@@ -29,29 +29,34 @@ extern "C" void on_sigint(int) {
   std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
 }
 
-/// One end of --layers: a layer index or name of the graph.
-int layer_ref(const workloads::Graph& g, const std::string& text, const std::string& spec) {
+/// The two ends of "A..B" (either may be empty); `expected` is the error's description.
+std::pair<std::string, std::string> range_ends(const std::string& spec, const char* flag, const char* expected) {
+  const std::size_t dots = spec.find("..");
+  if (dots == std::string::npos)
+    throw UsageError(fmt::format("npusim run: --{} '{}': expected {}", flag, spec, expected));
+  return {spec.substr(0, dots), spec.substr(dots + 2)};
+}
+
+/// One end of a layer range: a layer index or name of the graph.
+int layer_ref(const workloads::Graph& g, const std::string& text, const std::string& spec, const char* flag) {
   if (auto i = parse_int(text)) {
     if (*i < 0 || *i >= g.size())
-      throw UsageError(fmt::format("npusim run: --layers '{}': index {} is outside 0..{} of {}", spec, *i,
+      throw UsageError(fmt::format("npusim run: --{} '{}': index {} is outside 0..{} of {}", flag, spec, *i,
                                    g.size() - 1, g.name()));
     return static_cast<int>(*i);
   }
   const int i = g.find(text);
   if (i < 0)
-    throw UsageError(fmt::format("npusim run: --layers '{}': {} has no layer named '{}' (see npusim info)", spec,
+    throw UsageError(fmt::format("npusim run: --{} '{}': {} has no layer named '{}' (see npusim info)", flag, spec,
                                  g.name(), text));
   return i;
 }
 
 /// A --layers or --trace-layers range "A..B" of indices or names (either end optional).
 std::pair<int, int> layer_range(const workloads::Graph& g, const std::string& spec, const char* flag) {
-  const std::size_t dots = spec.find("..");
-  if (dots == std::string::npos)
-    throw UsageError(fmt::format("npusim run: --{} '{}': expected A..B (layer indices or names)", flag, spec));
-  const std::string a = spec.substr(0, dots), b = spec.substr(dots + 2);
-  const int first = a.empty() ? 0 : layer_ref(g, a, spec);
-  const int last = b.empty() ? g.size() - 1 : layer_ref(g, b, spec);
+  const auto [a, b] = range_ends(spec, flag, "A..B (layer indices or names)");
+  const int first = a.empty() ? 0 : layer_ref(g, a, spec, flag);
+  const int last = b.empty() ? g.size() - 1 : layer_ref(g, b, spec, flag);
   if (first > last)
     throw UsageError(fmt::format("npusim run: --{} '{}': the first layer comes after the last", flag, spec));
   return {first, last};
@@ -59,7 +64,7 @@ std::pair<int, int> layer_range(const workloads::Graph& g, const std::string& sp
 
 /// --trace-window "T0..T1" in ns (either end optional).
 std::pair<double, double> time_window(const std::string& spec) {
-  const std::size_t dots = spec.find("..");
+  const auto [first, last] = range_ends(spec, "trace-window", "T0..T1 in ns");
   auto num = [&](const std::string& t, double fallback) {
     if (t.empty()) return fallback;
     char* end = nullptr;
@@ -68,9 +73,7 @@ std::pair<double, double> time_window(const std::string& spec) {
       throw UsageError(fmt::format("npusim run: --trace-window '{}': expected T0..T1 in ns (non-negative numbers)", spec));
     return v;
   };
-  if (dots == std::string::npos)
-    throw UsageError(fmt::format("npusim run: --trace-window '{}': expected T0..T1 in ns", spec));
-  const double a = num(spec.substr(0, dots), 0), b = num(spec.substr(dots + 2), 1e300);
+  const double a = num(first, 0), b = num(last, 1e300);
   if (a > b) throw UsageError(fmt::format("npusim run: --trace-window '{}': T0 is after T1", spec));
   return {a, b};
 }
