@@ -85,7 +85,16 @@ check run-bad-reuse 2 "--reuse 'all': expected none or liveness" -- "$NPUSIM" ru
 check run-missing-schedule 2 "no_such.json: cannot open" -- "$NPUSIM" run "${tiny[@]}" --schedule /tmp/no_such.json --out "$rd/h"
 check run-unknown-net 2 "unknown network 'nosuchnet'" -- "$NPUSIM" run --net nosuchnet --out "$rd/h"
 # Ctrl-C: the run stops, writes what it measured marked partial, exits 130.
-check run-sigint 130 '' -- timeout --preserve-status -s INT 1 "$NPUSIM" run --net vgg16 --arch tiny-8x8 --quiet --out "$rd/i"
+# The signal is sent once the run has created its output directory (its handler is in place
+# by then), so a slow start (libraries loading from a cold cache) cannot race it.
+interrupted_run() {
+  "$NPUSIM" run --net vgg16 --arch tiny-8x8 --quiet --out "$rd/i" & local pid=$!
+  for _ in $(seq 100); do [[ -d "$rd/i" ]] && break; sleep 0.1; done
+  sleep 0.3
+  kill -INT "$pid"
+  wait "$pid"
+}
+check run-sigint 130 '' -- interrupted_run
 check run-sigint-partial 0 '"partial": true' -- cat "$rd/i/report.json"
 rm -rf "$rd"
 # npusim sweep: points, resume, shards, failures, bad specs
