@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <map>
+#include <numeric>
 #include <set>
 #include <tuple>
 
@@ -124,7 +125,8 @@ class Evaluator {
   }
 
   /// Order-independent part of the estimate: compute cycles and SRAM bytes summed over the
-  /// tile size classes.
+  /// tile size classes, the array's fill and drain once (tiles stream back to back). The
+  /// DMA's share of the SRAM ports is left out (it depends on the loop order).
   void compute(const Tiling& t, const TripCounts& tr, ScheduleEstimate& e, double& sram_bytes) {
     e.compute_cycles = 0;
     sram_bytes = 0;
@@ -137,14 +139,17 @@ class Evaluator {
                               : size_classes(p_.cout_per_group(), t.tk);
       const auto ccl = gb > 1 ? size_classes(p_.cin_per_group(), p_.cin_per_group())
                               : size_classes(p_.cin_per_group(), t.tc);
+      bool first = true;
       for (auto [g, gn] : gcl)
         for (auto [k, kn] : kcl)
           for (auto [c, cn] : ccl)
             for (auto [r, rn] : rc)
               for (auto [col, coln] : cc) {
-                gemm_tile_compute(p_, ctx_, g, k, c, r, col, tr.c > 1, true, w);
+                gemm_tile_compute(p_, ctx_, g, k, c, r, col, tr.c > 1, true, 0, {}, w);
                 const std::int64_t n = gn * kn * cn * rn * coln * p_.batch;
                 e.compute_cycles += n * w.compute_cycles();
+                if (first) e.compute_cycles += w.pe_ends.fill + w.pe_ends.drain;  // once a layer
+                first = false;
                 sram_bytes += static_cast<double>(n) * static_cast<double>(w.sram_read_bytes + w.sram_write_bytes);
               }
     } else if (p_.op == OpClass::Vector) {
@@ -154,7 +159,7 @@ class Evaluator {
             std::int64_t in = 0;
             for (std::size_t i = 0; i < p_.inputs.size(); ++i)
               in += std::min(c, p_.inputs[i].c) * rows_.max(r) * cols_.max(col);
-            vector_tile_compute(p_, ctx_, c * r * col, in, w);
+            vector_tile_compute(p_, ctx_, c * r * col, in, {}, w);
             const std::int64_t n = cn * rn * coln * p_.batch;
             e.compute_cycles += n * w.compute_cycles();
             sram_bytes += static_cast<double>(n) * static_cast<double>(w.sram_read_bytes + w.sram_write_bytes);
@@ -166,7 +171,8 @@ class Evaluator {
     const double bytes = static_cast<double>(e.traffic.total());
     set_cycles(e, bytes, ctx_);
     e.energy_pj = static_cast<double>(p_.macs()) * ctx_.energy.mac_pj +
-                  sram_bytes * ctx_.energy.sram_pj_per_byte + bytes * ctx_.energy.dram_pj_per_byte;
+                  sram_bytes * ctx_.energy.sram_pj_per_byte + bytes * ctx_.energy.dram_pj_per_byte +
+                  static_cast<double>(e.cycles) * ctx_.energy.leak_pj_per_cycle;
   }
 
   static bool spills_psums(LoopOrder order, const TripCounts& tr) {
@@ -186,13 +192,31 @@ class Evaluator {
   std::vector<std::int64_t> dram_ch_;
 };
 
-using Key = std::tuple<double, std::uint64_t, std::int64_t, std::int64_t>;
+/// Channel counts that fill whole array rows or columns: output channels map to the
+/// columns (WS, OS), input channels times the kernel area to the rows (WS, IS).
+struct ChannelAlignment {
+  std::int64_t out_channels = 1, in_channels = 1;
+};
+ChannelAlignment channel_alignment(const LayerProblem& p, const hw::pe::ArrayConfig& a) {
+  using hw::pe::Dataflow;
+  ChannelAlignment r;
+  if (a.dataflow != Dataflow::IS) r.out_channels = a.shape.cols;
+  if (a.dataflow != Dataflow::OS) {
+    const std::int64_t area = static_cast<std::int64_t>(p.kernel_h) * p.kernel_w;
+    r.in_channels = a.shape.rows / std::gcd<std::int64_t>(a.shape.rows, area);
+  }
+  return r;
+}
+
+/// Objective first; ties go to less traffic, fewer cycles, less array time (a tiling that
+/// leaves array columns idle takes more folds even where DRAM sets the pace), fewer tiles.
+using Key = std::tuple<double, std::uint64_t, std::int64_t, std::int64_t, std::int64_t>;
 
 /// Candidates kept for the final choice on whole-atom bytes (network_mapper.cpp).
 constexpr std::size_t kCandidates = 6;
 
 Key key_of(const ScheduleEstimate& e, Objective o) {
-  return {e.objective(o), e.traffic.total(), e.cycles, e.tiles};
+  return {e.objective(o), e.traffic.total(), e.cycles, e.compute_cycles, e.tiles};
 }
 
 LayerSchedule make_schedule(const LayerProblem& p, const Tiling& t, const TripCounts& tr,
@@ -252,19 +276,30 @@ TripCounts trip_counts(const LayerProblem& p, const Tiling& t) {
   return tr;
 }
 
-std::vector<std::int64_t> tile_sizes(std::int64_t d) {
+std::vector<std::int64_t> tile_sizes(std::int64_t d, std::int64_t align) {
   // Always 1: the smallest tile must be a candidate, or a layer that fits only in its
   // smallest tiles would be reported unmappable.
   std::set<std::int64_t, std::greater<>> s{1};
   for (std::int64_t j = 1; j <= std::min<std::int64_t>(d, 16); ++j) s.insert(ceil_div(d, j));
   for (std::int64_t j = 32; j <= d; j *= 2) s.insert(ceil_div(d, j));
+  if (align > 1) {
+    // Each ladder size rounded up and down to whole array rows or columns, so a tile that
+    // fills the array is always on offer beside one that leaves part of it idle.
+    std::vector<std::int64_t> ladder(s.begin(), s.end());
+    for (std::int64_t v : ladder) {
+      s.insert(std::min(d, ceil_div(v, align) * align));
+      if (v >= align) s.insert(v / align * align);
+    }
+  }
   return {s.begin(), s.end()};
 }
 
 ScheduleEstimate at_dram_bytes(ScheduleEstimate e, std::uint64_t dram_bytes, const MapperContext& ctx) {
   const double logical = static_cast<double>(e.traffic.total());
+  const std::int64_t cycles = e.cycles;
   set_cycles(e, static_cast<double>(dram_bytes), ctx);
-  e.energy_pj += (static_cast<double>(dram_bytes) - logical) * ctx.energy.dram_pj_per_byte;
+  e.energy_pj += (static_cast<double>(dram_bytes) - logical) * ctx.energy.dram_pj_per_byte +
+                 static_cast<double>(e.cycles - cycles) * ctx.energy.leak_pj_per_cycle;
   return e;
 }
 
@@ -345,6 +380,7 @@ MapResult map_layer(const LayerProblem& p, const SramBudget& budget, const Mappe
     return true;
   };
 
+  const ChannelAlignment align = channel_alignment(p, ctx.array);
   const auto ths = tile_sizes(p.out_h);
   for (int pass = 0; pass < 2 && top.empty(); ++pass) {
     std::vector<std::int64_t> tws{p.out_w};
@@ -356,8 +392,10 @@ MapResult map_layer(const LayerProblem& p, const SramBudget& budget, const Mappe
       const std::vector<std::int64_t> gbs =
           p.groups > 1 ? tile_sizes(p.groups) : std::vector<std::int64_t>{1};
       for (std::int64_t gb : gbs) {
-        const auto tks = gb > 1 ? std::vector<std::int64_t>{p.cout_per_group()} : tile_sizes(p.cout_per_group());
-        const auto tcs = gb > 1 ? std::vector<std::int64_t>{p.cin_per_group()} : tile_sizes(p.cin_per_group());
+        const auto tks = gb > 1 ? std::vector<std::int64_t>{p.cout_per_group()}
+                                : tile_sizes(p.cout_per_group(), align.out_channels);
+        const auto tcs = gb > 1 ? std::vector<std::int64_t>{p.cin_per_group()}
+                                : tile_sizes(p.cin_per_group(), align.in_channels);
         for (std::int64_t tk : tks)
           for (std::int64_t tc : tcs)
             for (std::int64_t tw : tws)

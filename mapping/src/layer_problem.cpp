@@ -70,6 +70,11 @@ std::int64_t LayerProblem::macs() const {
   return batch * out_c * out_h * out_w * cin_per_group() * kernel_h * kernel_w;
 }
 
+hw::pe::LayerGemm LayerProblem::layer_gemm() const {
+  if (op != OpClass::Gemm) return {};
+  return {{batch * out_h * out_w, cin_per_group() * kernel_h * kernel_w, cout_per_group()}, groups};
+}
+
 std::int64_t LayerProblem::dram_channels(std::size_t i) const {
   std::int64_t n = 0;
   for (const ViewPart& p : inputs[i].parts)

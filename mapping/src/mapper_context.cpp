@@ -9,8 +9,7 @@ namespace npusim::mapping {
 MapperContext make_mapper_context(const hw::ArchConfig& arch, const hw::dram::DramSpec& dram,
                                   Objective objective) {
   MapperContext c;
-  c.array = {arch.pe.rows, arch.pe.cols};
-  c.dataflow = arch.pe.dataflow;
+  c.array = arch.pe.array();
   c.lanes = arch.vector.lanes;
   c.elem_bytes = hw::pe::element_bytes(arch.pe.precision);
   c.capacity.split = arch.sram.split;

@@ -162,7 +162,7 @@ LayerSchedule choose_on_atoms(const MapResult& r, const LayerProblem& p, const P
                               const MapperContext& ctx) {
   std::vector<const LayerSchedule*> candidates = {&*r.schedule};
   for (const LayerSchedule& a : r.alternatives) candidates.push_back(&a);
-  using Key = std::tuple<double, std::uint64_t, std::int64_t, std::int64_t>;
+  using Key = std::tuple<double, std::uint64_t, std::int64_t, std::int64_t, std::int64_t>;
   std::optional<Key> best;
   LayerSchedule chosen;
   for (const LayerSchedule* c : candidates) {
@@ -176,7 +176,7 @@ LayerSchedule choose_on_atoms(const MapResult& r, const LayerProblem& p, const P
     }
     const std::uint64_t atoms = walker.dram().total();
     const ScheduleEstimate e = at_dram_bytes(c->estimate, atoms, ctx);
-    const Key k{e.objective(ctx.objective), atoms, e.cycles, e.tiles};
+    const Key k{e.objective(ctx.objective), atoms, e.cycles, e.compute_cycles, e.tiles};
     if (!best || k < *best) {
       best = k;
       chosen = *c;
@@ -198,6 +198,7 @@ NetworkSchedule map_network(const workloads::Graph& graph, const hw::ArchConfig&
   if (options.energy) {
     ns.ctx.energy.mac_pj = options.energy->mac_pj;
     ns.ctx.energy.sram_pj_per_byte = options.energy->sram_pj_per_byte;
+    ns.ctx.energy.leak_pj_per_cycle = options.energy->leak_pj_per_cycle;
   }
   const MapperContext& ctx = ns.ctx;
   ns.placement = place_activations(graph, options.batch, ctx.elem_bytes, 0, ctx.atom);

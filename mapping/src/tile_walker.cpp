@@ -198,8 +198,6 @@ void TileWalker::gemm_tile(std::int64_t i, TileWork& w) {
   prev_ = x;
 
   const bool last_c = x.c == tr.c - 1;
-  gemm_tile_compute(p_, ctx_, gt.groups, gt.tk, gt.tc, oy1 - oy0, ox1 - ox0, x.c > 0, last_c, w);
-
   if (!last_c) {
     // Leaving the output tile unfinished? Look at the next iteration.
     const GemmIndex nx = i + 1 < total_ ? decode(i + 1) : GemmIndex{};
@@ -217,6 +215,20 @@ void TileWalker::gemm_tile(std::int64_t i, TileWork& w) {
     add_region(out, p_.output, Region{n, gt.out0, gt.out1, oy0, oy1, ox0, ox1});
     finish(out, 0, w.stores);
   }
+  gemm_tile_compute(p_, ctx_, gt.groups, gt.tk, gt.tc, oy1 - oy0, ox1 - ox0, x.c > 0, last_c,
+                    macs_before_, dma_sram_bytes(w), w);
+  macs_before_ += w.pe.macs;
+}
+
+DmaSramBytes TileWalker::dma_sram_bytes(const TileWork& w) {
+  DmaSramBytes b;
+  for (const DmaTransfer& t : w.loads) {
+    const auto bytes = static_cast<std::int64_t>(t.bytes);
+    (t.kind == TrafficKind::Weight ? b.weight : t.kind == TrafficKind::Psum ? b.output : b.input) += bytes;
+  }
+  for (const DmaTransfer& t : w.stores)
+    (t.kind == TrafficKind::Spill ? b.input : b.output) += static_cast<std::int64_t>(t.bytes);
+  return b;
 }
 
 void TileWalker::vector_tile(std::int64_t i, TileWork& w) {
@@ -239,7 +251,6 @@ void TileWalker::vector_tile(std::int64_t i, TileWork& w) {
     add_region(in, v, r);
     finish(in, 0, w.loads);
   }
-  vector_tile_compute(p_, ctx_, (c1 - c0) * (oy1 - oy0) * (ox1 - ox0), in_elements, w);
   if (!p_.output_resident) {
     DmaTransfer out;
     out.kind = TrafficKind::Output;
@@ -247,6 +258,8 @@ void TileWalker::vector_tile(std::int64_t i, TileWork& w) {
     add_region(out, p_.output, Region{n, c0, c1, oy0, oy1, ox0, ox1});
     finish(out, 0, w.stores);
   }
+  vector_tile_compute(p_, ctx_, (c1 - c0) * (oy1 - oy0) * (ox1 - ox0), in_elements,
+                      dma_sram_bytes(w), w);
 }
 
 }  // namespace npusim::mapping

@@ -24,8 +24,12 @@ RunInputs read_run_inputs(const Args& args, const char* command) {
   one_mac.rf_reads = 1;
   const energy::EnergyBreakdown e = in.energy->price(one_mac);
   const hw::BufferConfig& operand_buffer = in.arch.sram.buffers.front();  // global or input
+  energy::EnergyCounts one_cycle;  // leakage: a slower tiling costs energy too
+  one_cycle.time_ns = 1e3 / in.arch.pe.freq_mhz;
+  const energy::EnergyBreakdown idle = in.energy->price(one_cycle);
   m.energy = mapping::EnergyCosts{e.get("mac") + e.get("pe_registers"),
-                                  in.energy->sram_word_pj(operand_buffer.name) / operand_buffer.port_bytes};
+                                  in.energy->sram_word_pj(operand_buffer.name) / operand_buffer.port_bytes,
+                                  idle.get("leakage_pe") + idle.get("leakage_sram")};
   if (auto file = args.get("schedule")) mapping::load_schedule_file(*file, m);
   if (args.get("batch")) m.batch = static_cast<int>(args.get_int("batch", 1, 1, 4096));
   if (auto r = args.get("reuse"); r && !mapping::parse_reuse(*r, m.reuse))

@@ -29,6 +29,8 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 "$NPUSIM" info --net csppeleenet --json >"$tmp/net.json"
 check json-roundtrip 0 'csppeleenet: .* 2454056 parameters, 446743552 MACs' -- "$NPUSIM" info --net "$tmp/net.json"
 # npusim dram: the DRAM model alone
+check bad-pe-timing 2 "field 'pe.timing': expected native or scalesim, got 'fast'" -- "$NPUSIM" map --net hardnet68 --set pe.timing=fast
+check bad-os-drain 2 "field 'pe.os_drain': expected overlapped or serial, got 'never'" -- "$NPUSIM" map --net hardnet68 --set pe.os_drain=never
 check dram-pattern 0 'bandwidth .*GB/s of 19.20 GB/s peak' -- "$NPUSIM" dram --pattern seq-read --requests 20000
 check dram-json 0 '"row_hit_rate"' -- "$NPUSIM" dram --standard HBM2 --pattern rand-read --requests 5000 --json
 check dram-check-timing 0 'timing check: [0-9]+ commands, 0 violations' -- "$NPUSIM" dram --standard LPDDR4-3200 --pattern mix --requests 20000 --check-timing

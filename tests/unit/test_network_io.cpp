@@ -83,10 +83,11 @@ TEST(NetworkIo, JsonErrorsNameFileLayerAndField) {
 TEST(NetworkIo, ScaleSimRowsAreIndependentConvs) {
   const Graph g = load_network(kData + "/scalesim_small.csv");
   ASSERT_EQ(g.size(), 6);
-  EXPECT_EQ(g.layer(g.find("Conv1")).out, (Shape{1, 64, 109, 109}));  // no padding
+  // SCALE-Sim's output size ceil((H - k + s) / s): (224 - 7 + 2) / 2 rounds up to 110.
+  EXPECT_EQ(g.layer(g.find("Conv1")).out, (Shape{1, 64, 110, 110}));
   EXPECT_EQ(g.layer(g.find("Conv2")).out, (Shape{1, 64, 54, 54}));
   const NetworkStats s = analyze(g);
-  EXPECT_EQ(s.total.macs, 64LL * 109 * 109 * 3 * 49 + 64LL * 54 * 54 * 64 * 9 + 2048LL * 1000);
+  EXPECT_EQ(s.total.macs, 64LL * 110 * 110 * 3 * 49 + 64LL * 54 * 54 * 64 * 9 + 2048LL * 1000);
   EXPECT_EQ(s.total.params, 64 * 3 * 49 + 64 * 64 * 9 + 2048 * 1000);
 }
 

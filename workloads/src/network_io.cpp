@@ -362,7 +362,11 @@ Graph network_from_scalesim_csv(const std::string& text, const std::string& sour
     const std::string& layer = cells[0];
     try {
       const int x = g.add(input_layer(layer + ".ifmap", Shape{options.batch, v[5], v[1], v[2]}));
-      Window w{v[3], v[4], v[7], v[7], 0, 0, 0, 0, 1, 1, false};
+      // SCALE-Sim's topology_utils sizes the output ceil((H - k + s) / s): where the stride
+      // does not divide H - k, the last window reaches past the input, as bottom/right zeros.
+      const int pad_b = (v[7] - (v[1] - v[3]) % v[7]) % v[7];
+      const int pad_r = (v[7] - (v[2] - v[4]) % v[7]) % v[7];
+      Window w{v[3], v[4], v[7], v[7], 0, 0, v[1] >= v[3] ? pad_b : 0, v[2] >= v[4] ? pad_r : 0, 1, 1, false};
       g.add(conv_layer(layer, x, v[6], w, 1, false, false, Activation::None));
     } catch (const GraphError& e) {
       throw NetworkInputError(fmt::format("{}:{}: {}", source, line_no, e.what()));

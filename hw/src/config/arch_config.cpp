@@ -1,6 +1,7 @@
 #include "npusim/hw/config/arch_config.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -48,6 +49,13 @@ struct Reader {
   }
 };
 
+/// The choices of a pe_types parse error ("expected ws, os or is, got 'x'") without its
+/// leading "expected", which the field error adds.
+std::string choices(const std::invalid_argument& e) {
+  const std::string m = e.what();
+  return m.rfind("expected ", 0) == 0 ? m.substr(9) : m;
+}
+
 BufferConfig read_buffer(const Reader& r, const json& s, const std::string& name) {
   BufferConfig b;
   b.name = name;
@@ -80,12 +88,23 @@ ArchConfig arch_config_from_json(const json& doc, const std::string& source) {
   try {
     a.pe.dataflow = pe::parse_dataflow(r.text(pe, "pe", "dataflow"));
   } catch (const std::invalid_argument& e) {
-    r.fail("pe.dataflow", e.what());
+    r.fail("pe.dataflow", choices(e));
   }
   try {
     a.pe.precision = pe::parse_precision(r.text(pe, "pe", "precision"));
   } catch (const std::invalid_argument& e) {
-    r.fail("pe.precision", e.what());
+    r.fail("pe.precision", choices(e));
+  }
+  // Optional, with the defaults of PeConfig.
+  try {
+    if (pe.contains("timing")) a.pe.timing = pe::parse_pe_timing(r.text(pe, "pe", "timing"));
+  } catch (const std::invalid_argument& e) {
+    r.fail("pe.timing", choices(e));
+  }
+  try {
+    if (pe.contains("os_drain")) a.pe.os_drain = pe::parse_os_drain(r.text(pe, "pe", "os_drain"));
+  } catch (const std::invalid_argument& e) {
+    r.fail("pe.os_drain", choices(e));
   }
 
   const json& vec = r.section(doc, "vector");
@@ -157,7 +176,7 @@ std::string energy_table_path(const std::string& technology, const std::string& 
 }
 
 std::vector<std::string> arch_preset_names() {
-  return {"edge-32x32", "edge-16x16", "server-128x128", "tiny-8x8"};
+  return {"edge-32x32", "edge-16x16", "server-128x128", "tiny-8x8", "scalesim-32x32"};
 }
 
 dram::DramSpec arch_dram_spec(const ArchConfig& arch) {
@@ -207,9 +226,8 @@ ArchConfig load_arch_config(const std::string& name_or_path,
     }
   if (!preset && !std::filesystem::exists(path))
     throw ArchConfigError(fmt::format(
-        "unknown architecture '{}': expected a file or one of edge-32x32, edge-16x16, "
-        "server-128x128, tiny-8x8",
-        name_or_path));
+        "unknown architecture '{}': expected a file or one of {}", name_or_path,
+        fmt::join(arch_preset_names(), ", ")));
   std::ifstream in(path);
   if (!in) throw ArchConfigError(fmt::format("{}: cannot open the architecture file", path));
   std::stringstream text;

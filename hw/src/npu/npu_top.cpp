@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "npusim/hw/pe/fast_tile_model.hpp"
+
 namespace npusim::hw::npu {
 
 using sc_core::sc_time;
@@ -11,7 +13,8 @@ using sc_core::SC_PS;
 
 NpuTop::NpuTop(sc_core::sc_module_name name, const ArchConfig& arch, dram::CommandObserver* observer)
     : sc_module(name),
-      period_(std::round(1e6 / arch.pe.freq_mhz), SC_PS) {
+      period_(std::round(1e6 / arch.pe.freq_mhz), SC_PS),
+      pes_(static_cast<std::int64_t>(arch.pe.rows) * arch.pe.cols) {
   dram_ = std::make_unique<dram::DramTlmTarget>("dram", arch_dram_spec(arch),
                                                 arch_controller_config(arch), arch.dram.mapping,
                                                 observer);
@@ -65,7 +68,7 @@ void NpuTop::publisher() {
     sc_core::wait(publish_);
     signals_->layer.write(layer_ordinal_);
     signals_->loaded.write(static_cast<int>(loaded_));
-    signals_->computed.write(static_cast<int>(computed_));
+    signals_->computed.write(static_cast<int>(streamed_));
     signals_->stored.write(static_cast<int>(stored_));
     signals_->computing.write(computing_);
   }
@@ -92,13 +95,13 @@ void NpuTop::sequencer() {
       return;
     }
     source_ = src;
-    loaded_ = computed_ = stored_ = 0;
+    loaded_ = streamed_ = stored_ = 0;
     end_ = -1;
     measure_ = LayerMeasure{};
     const sc_time start = sc_core::sc_time_stamp();
     measure_.start_cycle = pe_cycle_of(start);
     measure_.start_time = start;
-    last_compute_end_ = start;
+    array_free_ = last_done_ = start;  // the array starts every layer cold
     ++generation_;
     ++layer_ordinal_;
     changed();
@@ -107,8 +110,11 @@ void NpuTop::sequencer() {
     measure_.end_time = end;
     measure_.tiles = end_;
     measure_.cycles = pe_cycle_of(end) - measure_.start_cycle;
-    // The store tail after the last compute step is time compute spent waiting on DRAM.
-    measure_.stall_dram_cycles += static_cast<std::int64_t>(pe_cycle_of(end) - pe_cycle_of(last_compute_end_));
+    // The last results draining out of the array after the last stream is array work; the
+    // store tail after that is time spent waiting on DRAM.
+    measure_.busy_cycles += static_cast<std::int64_t>(pe_cycle_of(last_done_) - pe_cycle_of(array_free_));
+    measure_.stall_dram_cycles += static_cast<std::int64_t>(pe_cycle_of(end) - pe_cycle_of(last_done_));
+    if (measure_.pe.macs > 0) measure_.pe.pe_cycles_available = pes_ * measure_.busy_cycles;
     if (layer_done_) layer_done_(measure_);
   }
 }
@@ -119,7 +125,7 @@ void NpuTop::loader() {
     wait_until([&] { return generation_ != seen; });
     seen = generation_;
     for (std::int64_t i = 0;; ++i) {
-      wait_until([&] { return i - computed_ < 2 && i - stored_ < kRing; });
+      wait_until([&] { return i - streamed_ < 2 && i - stored_ < kRing; });
       Slot& slot = ring_[static_cast<std::size_t>(i % kRing)];
       if (stop_now() || !source_->next(slot.work)) {
         end_ = i;
@@ -128,7 +134,8 @@ void NpuTop::loader() {
       }
       const sc_time begin = sc_core::sc_time_stamp();
       transfer_all(slot, i, slot.work.loads);
-      if (observer_) observer_->tile_phase(TilePhase::Load, i, slot.work, begin, sc_core::sc_time_stamp());
+      slot.loaded_at = sc_core::sc_time_stamp();
+      if (observer_) observer_->tile_phase(TilePhase::Load, i, slot.work, begin, slot.loaded_at);
       loaded_ = i + 1;
       changed();
     }
@@ -140,19 +147,41 @@ void NpuTop::computer() {
   for (;;) {
     wait_until([&] { return generation_ != seen; });
     seen = generation_;
+    const pe::TileRunEnds* prev = nullptr;  // the array's last tile in this layer
+    pe::TileRunEnds prev_ends;
     for (std::int64_t i = 0;; ++i) {
       wait_until([&] { return loaded_ > i || (end_ >= 0 && i >= end_); });
       if (end_ >= 0 && i >= end_) break;
       wait_until([&] { return stored_ >= i - 1; });
-      const sc_time begin = sc_core::sc_time_stamp();
-      measure_.stall_dram_cycles +=
-          static_cast<std::int64_t>(pe_cycle_of(begin) - pe_cycle_of(last_compute_end_));
-      const TileWork& w = ring_[static_cast<std::size_t>(i % kRing)].work;
-      const std::int64_t step = w.compute_cycles();
+      Slot& slot = ring_[static_cast<std::size_t>(i % kRing)];
+      const TileWork& w = slot.work;
+      const sc_time out_free = i >= 2 ? ring_[static_cast<std::size_t>((i - 2) % kRing)].stored_at
+                                      : measure_.start_time;
+      const sc_time ready = std::max(slot.loaded_at, out_free);
+      const sc_time now = sc_core::sc_time_stamp();
+      // Start the stream back to back after the previous one (plus the junction gap), or,
+      // if the data came too late, once it is there and the stationary operand is preloaded.
       const bool on_array = w.pe_cycles > 0;
+      const std::int64_t gap = on_array && prev ? pe::junction_gap(*prev, w.pe_ends) : 0;
+      const std::int64_t fill = on_array ? w.pe_ends.fill : 0;
+      sc_time start = std::max(slot.loaded_at + period_ * static_cast<double>(fill), out_free);
+      const sc_time chained = gap >= 0 ? array_free_ + period_ * static_cast<double>(gap)
+                                       : array_free_ - period_ * static_cast<double>(-gap);
+      if (chained > start) start = chained;
+      const std::int64_t step = w.compute_cycles();
       const std::int64_t busy = on_array ? w.pe_cycles : w.vector_cycles;
       const std::int64_t sram_over = std::max<std::int64_t>(0, std::min(step, w.sram_cycles) - busy);
-      measure_.busy_cycles += busy;
+      // The array's timeline grows from array_free_ to the end of this stream.
+      const auto c_free = static_cast<std::int64_t>(pe_cycle_of(array_free_));
+      const auto c_start = static_cast<std::int64_t>(pe_cycle_of(start));
+      const std::int64_t bubble = c_start - c_free;  // < 0: overlaps the previous stream
+      if (bubble >= 0) {
+        const std::int64_t waiting = std::clamp<std::int64_t>(
+            static_cast<std::int64_t>(pe_cycle_of(ready)) - c_free, 0, bubble);
+        measure_.stall_dram_cycles += waiting;
+        measure_.busy_cycles += bubble - waiting;  // an exposed fill or junction gap
+      }
+      measure_.busy_cycles += busy + std::min<std::int64_t>(0, bubble);
       measure_.stall_sram_cycles += sram_over;
       measure_.stall_vector_cycles += step - busy - sram_over;
       measure_.pe += w.pe;
@@ -161,11 +190,16 @@ void NpuTop::computer() {
       measure_.sram_write_bytes += w.sram_write_bytes;
       computing_ = true;
       publish();
-      if (step > 0) sc_core::wait(period_ * static_cast<double>(step));
+      const sc_time stream_end = start + period_ * static_cast<double>(step);
+      if (stream_end > now) sc_core::wait(stream_end - now);
       computing_ = false;
-      last_compute_end_ = sc_core::sc_time_stamp();
-      if (observer_) observer_->tile_phase(TilePhase::Compute, i, w, begin, last_compute_end_);
-      computed_ = i + 1;
+      if (observer_) observer_->tile_phase(TilePhase::Compute, i, w, std::max(start, array_free_), stream_end);
+      array_free_ = stream_end;
+      last_done_ = std::max(last_done_, stream_end + period_ * static_cast<double>(on_array ? w.pe_ends.drain : 0));
+      slot.done_at = last_done_;
+      prev_ends = w.pe_ends;
+      prev = on_array ? &prev_ends : nullptr;
+      streamed_ = i + 1;
       changed();
     }
   }
@@ -177,12 +211,15 @@ void NpuTop::storer() {
     wait_until([&] { return generation_ != seen; });
     seen = generation_;
     for (std::int64_t i = 0;; ++i) {
-      wait_until([&] { return computed_ > i || (end_ >= 0 && i >= end_); });
+      wait_until([&] { return streamed_ > i || (end_ >= 0 && i >= end_); });
       if (end_ >= 0 && i >= end_) break;
       Slot& slot = ring_[static_cast<std::size_t>(i % kRing)];
+      // The results leave the array after the stream (the drain) before they can be stored.
+      if (slot.done_at > sc_core::sc_time_stamp()) sc_core::wait(slot.done_at - sc_core::sc_time_stamp());
       const sc_time begin = sc_core::sc_time_stamp();
       transfer_all(slot, i, slot.work.stores);
-      if (observer_) observer_->tile_phase(TilePhase::Store, i, slot.work, begin, sc_core::sc_time_stamp());
+      slot.stored_at = sc_core::sc_time_stamp();
+      if (observer_) observer_->tile_phase(TilePhase::Store, i, slot.work, begin, slot.stored_at);
       stored_ = i + 1;
       changed();
     }

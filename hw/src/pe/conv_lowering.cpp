@@ -23,12 +23,10 @@ GemmShape conv_gemm_shape(const ConvShape& c) {
                    c.out_channels / c.groups};
 }
 
-TileCounters fast_conv_cost(const ConvShape& conv, const ArrayShape& array, Dataflow d) {
+GemmTileCost fast_conv_cost(const ConvShape& conv, const ArrayShape& array, Dataflow d,
+                            OsDrain os_drain) {
   conv.validate();
-  const TileCounters one = fast_gemm_cost(conv_gemm_shape(conv), array, d);
-  TileCounters all;
-  for (int g = 0; g < conv.groups; ++g) all += one;
-  return all;
+  return repeated(fast_gemm_cost(conv_gemm_shape(conv), array, d, os_drain), conv.groups);
 }
 
 std::vector<std::int8_t> im2col(const std::vector<std::int8_t>& in, const ConvShape& c,
@@ -70,23 +68,26 @@ std::vector<std::int8_t> weight_matrix(const std::vector<std::int8_t>& w, const 
 
 ConvResult reference_conv(const std::vector<std::int8_t>& input,
                           const std::vector<std::int8_t>& weights, const ConvShape& c,
-                          const ArrayShape& array, Dataflow d) {
+                          const ArrayShape& array, Dataflow d, OsDrain os_drain) {
   c.validate();
   const GemmShape g = conv_gemm_shape(c);
   const int oh = c.out_h(), ow = c.out_w();
   ConvResult r;
   r.out.assign(static_cast<std::size_t>(c.batch) * c.out_channels * oh * ow, 0);
+  std::vector<GemmOperands> groups;
+  for (int grp = 0; grp < c.groups; ++grp)
+    groups.push_back({im2col(input, c, grp), weight_matrix(weights, c, grp), g});
+  const RunResult run = reference_run(groups, array, d, os_drain);  // groups back to back
+  r.counters = run.counters;
   for (int grp = 0; grp < c.groups; ++grp) {
-    const GemmResult gr =
-        reference_gemm(im2col(input, c, grp), weight_matrix(weights, c, grp), g, array, d);
-    r.counters += gr.counters;
+    const std::vector<std::int32_t>& out = run.outs[static_cast<std::size_t>(grp)];
     for (std::int64_t m = 0; m < g.M; ++m)
       for (std::int64_t n = 0; n < g.N; ++n) {
         const std::int64_t batch = m / (static_cast<std::int64_t>(oh) * ow);
         const std::int64_t pix = m % (static_cast<std::int64_t>(oh) * ow);
         const std::int64_t o = grp * g.N + n;
         r.out[static_cast<std::size_t>((batch * c.out_channels + o) * oh * ow + pix)] =
-            gr.out[static_cast<std::size_t>(m * g.N + n)];
+            out[static_cast<std::size_t>(m * g.N + n)];
       }
   }
   return r;

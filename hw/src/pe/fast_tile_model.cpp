@@ -1,28 +1,45 @@
 #include "npusim/hw/pe/fast_tile_model.hpp"
 
+#include <algorithm>
+
 namespace npusim::hw::pe {
 
 namespace {
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 /// Register writes of preloading a dimension of size D in folds of R rows: a value entering
 /// the top row shifts down through the rows above its own, so a fold of kr rows latches
-/// kr (kr + 1) / 2 values per column.
+/// kr (kr + 1) / 2 values per column (the zeros of unused rows are not counted).
 std::int64_t preload_latches(std::int64_t D, std::int64_t R) {
   const std::int64_t full = D / R, rest = D % R;
   return full * R * (R + 1) / 2 + rest * (rest + 1) / 2;
 }
+
+/// Stream and drain of `outer` x `inner` folds of interval I whose last result leaves
+/// base + (columns used) cycles after the fold starts; the inner dimension has `inner_dim`
+/// columns in folds of `cols`.
+void set_stream_and_drain(GemmTileCost& c, std::int64_t folds, std::int64_t inner_folds,
+                          std::int64_t inner_dim, std::int64_t cols, std::int64_t I,
+                          std::int64_t base) {
+  const std::int64_t last_cols = inner_dim - (inner_folds - 1) * cols;
+  c.counters.cycles = folds * I;
+  std::int64_t end = (folds - 1) * I + base + last_cols;  // the last fold
+  if (inner_folds >= 2 && last_cols < cols) end = std::max(end, (folds - 2) * I + base + cols);
+  c.drain = std::max<std::int64_t>(0, end - c.counters.cycles);
+}
 }  // namespace
 
-TileCounters fast_gemm_cost(const GemmShape& g, const ArrayShape& a, Dataflow d) {
+GemmTileCost fast_gemm_cost(const GemmShape& g, const ArrayShape& a, Dataflow d, OsDrain os_drain) {
   const std::int64_t M = g.M, K = g.K, N = g.N, R = a.rows, C = a.cols;
-  TileCounters t;
-  if (M <= 0 || K <= 0 || N <= 0) return t;
+  GemmTileCost cost;
+  TileCounters& t = cost.counters;
+  if (M <= 0 || K <= 0 || N <= 0) return cost;
   t.macs = M * K * N;
   switch (d) {
     case Dataflow::WS: {
       const std::int64_t Fk = ceil_div(K, R), Fn = ceil_div(N, C);
       t.folds = Fk * Fn;
-      t.cycles = Fk * Fn * (M - 2) + 2 * K * Fn + N * Fk;
+      cost.fill = R;
+      set_stream_and_drain(cost, t.folds, Fn, N, C, std::max(M, R), M + R - 2);
       t.input_reads = M * K * Fn;
       t.weight_reads = K * N;
       t.output_writes = M * N * Fk;
@@ -34,7 +51,14 @@ TileCounters fast_gemm_cost(const GemmShape& g, const ArrayShape& a, Dataflow d)
     case Dataflow::OS: {
       const std::int64_t Fm = ceil_div(M, R), Fn = ceil_div(N, C);
       t.folds = Fm * Fn;
-      t.cycles = Fm * Fn * (K - 2) + 2 * M * Fn + N * Fm;
+      if (os_drain == OsDrain::Overlapped) {
+        set_stream_and_drain(cost, t.folds, Fn, N, C, std::max(K, R), K + 2 * R - 2);
+        cost.chain_k = K;
+        cost.chain_rows = R;
+      } else {
+        // Each fold waits for the previous one's results to leave: no overlap, no drain.
+        t.cycles = t.folds * (K + 2 * R - 2) + Fm * N;
+      }
       t.input_reads = M * K * Fn;
       t.weight_reads = K * N * Fm;
       t.output_writes = M * N;
@@ -46,7 +70,8 @@ TileCounters fast_gemm_cost(const GemmShape& g, const ArrayShape& a, Dataflow d)
     case Dataflow::IS: {
       const std::int64_t Fk = ceil_div(K, R), Fm = ceil_div(M, C);
       t.folds = Fk * Fm;
-      t.cycles = Fk * Fm * (N - 2) + 2 * K * Fm + M * Fk;
+      cost.fill = R;
+      set_stream_and_drain(cost, t.folds, Fm, M, C, std::max(N, R), N + R - 2);
       t.input_reads = M * K;
       t.weight_reads = K * N * Fm;
       t.output_writes = M * N * Fk;
@@ -57,7 +82,33 @@ TileCounters fast_gemm_cost(const GemmShape& g, const ArrayShape& a, Dataflow d)
     }
   }
   t.pe_cycles_available = R * C * t.cycles;
-  return t;
+  return cost;
+}
+
+GemmTileCost repeated(const GemmTileCost& one, std::int64_t n) {
+  GemmTileCost all = one;  // identical tiles: junction gap 0, the last one drains last
+  all.counters = one.counters * n;
+  return all;
+}
+
+std::int64_t junction_gap(const TileRunEnds& prev, const TileRunEnds& next) {
+  if (prev.chain_k == 0 || next.chain_k == 0) return 0;
+  // The next fold starts when the operand edges are free (K) and its results, K' + R - 1
+  // cycles later, find the chain free: R after the previous fold's capture at K + R - 1.
+  const std::int64_t K = prev.chain_k, R = prev.chain_rows;
+  return std::max(K, K + R - next.chain_k) - std::max(K, R);
+}
+
+std::int64_t back_to_back_cycles(const std::vector<GemmTileCost>& tiles) {
+  if (tiles.empty()) return 0;
+  std::int64_t start = tiles.front().fill, end = start;
+  for (std::size_t i = 0; i < tiles.size(); ++i) {
+    const GemmTileCost& t = tiles[i];
+    if (i > 0) start += junction_gap(tiles[i - 1], t);
+    end = std::max(end, start + t.counters.cycles + t.drain);
+    start += t.counters.cycles;
+  }
+  return end;
 }
 
 }  // namespace npusim::hw::pe

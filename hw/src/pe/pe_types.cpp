@@ -31,6 +31,18 @@ const char* to_string(Precision p) {
   return "?";
 }
 int element_bytes(Precision p) { return p == Precision::Int8 ? 1 : 2; }
+PeTiming parse_pe_timing(const std::string& t) {
+  if (t == "native") return PeTiming::Native;
+  if (t == "scalesim") return PeTiming::ScaleSim;
+  throw std::invalid_argument("expected native or scalesim, got '" + t + "'");
+}
+const char* to_string(PeTiming t) { return t == PeTiming::Native ? "native" : "scalesim"; }
+OsDrain parse_os_drain(const std::string& t) {
+  if (t == "overlapped") return OsDrain::Overlapped;
+  if (t == "serial") return OsDrain::Serial;
+  throw std::invalid_argument("expected overlapped or serial, got '" + t + "'");
+}
+const char* to_string(OsDrain d) { return d == OsDrain::Overlapped ? "overlapped" : "serial"; }
 
 TileCounters& TileCounters::operator+=(const TileCounters& o) {
   cycles += o.cycles;
@@ -44,6 +56,21 @@ TileCounters& TileCounters::operator+=(const TileCounters& o) {
   rf_writes += o.rf_writes;
   folds += o.folds;
   return *this;
+}
+
+TileCounters TileCounters::operator*(std::int64_t n) const {
+  TileCounters t = *this;
+  t.cycles *= n;
+  t.macs *= n;
+  t.pe_cycles_available *= n;
+  t.input_reads *= n;
+  t.weight_reads *= n;
+  t.output_writes *= n;
+  t.psum_reads *= n;
+  t.rf_reads *= n;
+  t.rf_writes *= n;
+  t.folds *= n;
+  return t;
 }
 
 }  // namespace npusim::hw::pe

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "npusim/hw/config/arch_config.hpp"
+#include "npusim/hw/pe/array_timing.hpp"
 #include "npusim/hw/vector/vector_unit.hpp"
 #include "npusim/mapping/tensor_placement.hpp"
 #include "npusim/workloads/graph.hpp"
@@ -52,6 +53,9 @@ struct LayerProblem {
     return out_c * cin_per_group() * kernel_h * kernel_w;
   }
   std::int64_t macs() const;
+  /// The untiled GEMM of a GEMM layer: per group M = batch x output pixels,
+  /// K = input channels per group x kernel area, N = output channels per group.
+  hw::pe::LayerGemm layer_gemm() const;
 
   // Vector unit
   hw::vector::VectorOp vector_op = hw::vector::VectorOp::Copy;

@@ -75,6 +75,7 @@ struct SramNeed {
 struct EnergyCosts {
   double mac_pj = 0.3;             ///< one MAC with its PE register traffic
   double sram_pj_per_byte = 3.5;   ///< on-chip buffer access
+  double leak_pj_per_cycle = 0;    ///< PE and SRAM leakage per PE cycle of the layer
   double dram_pj_per_byte = 40.0;  ///< DRAM access (dynamic part)
 };
 

@@ -7,14 +7,13 @@
 
 #include "npusim/hw/config/arch_config.hpp"
 #include "npusim/hw/dram/dram_spec.hpp"
-#include "npusim/hw/pe/pe_types.hpp"
+#include "npusim/hw/pe/array_timing.hpp"
 #include "npusim/mapping/layer_schedule.hpp"
 
 namespace npusim::mapping {
 
 struct MapperContext {
-  hw::pe::ArrayShape array;
-  hw::pe::Dataflow dataflow = hw::pe::Dataflow::WS;
+  hw::pe::ArrayConfig array;  ///< shape, dataflow and timing of the PE array
   int lanes = 1;
   int vector_latency = 3;
   int elem_bytes = 1;

@@ -11,17 +11,28 @@
 
 namespace npusim::mapping {
 
+/// Bytes the DMA moves into or out of each on-chip buffer for one tile (its loads and
+/// stores): they use the same SRAM ports as the array, so they lengthen the compute step
+/// when the ports are the bottleneck.
+struct DmaSramBytes {
+  std::int64_t input = 0;   ///< input loads, spills of resident tensors
+  std::int64_t weight = 0;  ///< weight loads
+  std::int64_t output = 0;  ///< partial-sum loads, output and partial-sum stores
+};
+
 /// One GEMM tile of `groups` groups, each an M x K x N product with M = rows*cols output
 /// pixels, K = channels * kernel area, N = out_channels. `accumulate`: partial sums of an
 /// earlier input-channel tile are added (read from SRAM); `finish`: the outputs are final,
-/// so the activation runs on the vector unit.
+/// so the activation runs on the vector unit. `macs_before`: MACs of the layer's tiles that
+/// ran before this one (the scalesim timing shares the layer's cycles out by MACs).
 void gemm_tile_compute(const LayerProblem& p, const MapperContext& ctx, std::int64_t groups,
                        std::int64_t out_channels, std::int64_t channels, std::int64_t rows,
-                       std::int64_t cols, bool accumulate, bool finish, hw::npu::TileWork& w);
+                       std::int64_t cols, bool accumulate, bool finish, std::int64_t macs_before,
+                       const DmaSramBytes& dma, hw::npu::TileWork& w);
 
 /// One vector-unit tile producing `out_elements` from `in_elements` (all inputs).
 void vector_tile_compute(const LayerProblem& p, const MapperContext& ctx,
                          std::int64_t out_elements, std::int64_t in_elements,
-                         hw::npu::TileWork& w);
+                         const DmaSramBytes& dma, hw::npu::TileWork& w);
 
 }  // namespace npusim::mapping

@@ -15,6 +15,7 @@
 #include "npusim/mapping/layer_problem.hpp"
 #include "npusim/mapping/layer_schedule.hpp"
 #include "npusim/mapping/mapper_context.hpp"
+#include "npusim/mapping/tile_cost.hpp"
 
 namespace npusim::mapping {
 
@@ -44,6 +45,8 @@ class TileWalker {
   };
   GemmIndex decode(std::int64_t i) const;
   void gemm_tile(std::int64_t i, hw::npu::TileWork& w);
+  /// The SRAM side of a tile's transfers, per buffer role.
+  static DmaSramBytes dma_sram_bytes(const hw::npu::TileWork& w);
   void vector_tile(std::int64_t i, hw::npu::TileWork& w);
   void add_region(hw::npu::DmaTransfer& t, const TensorView& view, const Region& r);
   void add_range(hw::npu::DmaTransfer& t, std::uint64_t address, std::uint64_t bytes);
@@ -58,6 +61,7 @@ class TileWalker {
   bool prologue_ = false;
   std::vector<std::uint64_t> weight_slots_;
   std::uint64_t psum_slot_ = 0;
+  std::int64_t macs_before_ = 0;  ///< MACs of the tiles produced so far
   GemmIndex prev_;
   hw::npu::TrafficBytes logical_, dram_;
 };

@@ -12,6 +12,7 @@
 
 #include "npusim/hw/dram/channel_controller.hpp"
 #include "npusim/hw/dram/dram_spec.hpp"
+#include "npusim/hw/pe/array_timing.hpp"
 #include "npusim/hw/pe/pe_types.hpp"
 
 namespace npusim::hw {
@@ -27,6 +28,10 @@ struct PeConfig {
   pe::Dataflow dataflow = pe::Dataflow::WS;
   double freq_mhz = 0;
   pe::Precision precision = pe::Precision::Int8;
+  pe::PeTiming timing = pe::PeTiming::Native;       ///< cycles as npusim's array or SCALE-Sim
+  pe::OsDrain os_drain = pe::OsDrain::Overlapped;  ///< OS: separate output chain or not
+  /// The array as the timing models take it.
+  pe::ArrayConfig array() const { return {{rows, cols}, dataflow, timing, os_drain}; }
 };
 
 struct VectorConfig {

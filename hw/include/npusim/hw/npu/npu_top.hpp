@@ -6,8 +6,12 @@
 //   loader   tile i: waits for a free input half (compute of tile i-2 done), issues the
 //            tile's loads through the DMA, waits for their data;
 //   compute  tile i: waits for its loads and for a free output half (stores of tile i-2
-//            done), then is busy max(PE, SRAM-port, vector) cycles of the PE clock;
-//   storer   tile i: waits for compute of tile i, issues its stores, waits for them.
+//            done), then streams for max(PE, SRAM-port, vector) cycles of the PE clock. The
+//            array runs tiles back to back: a tile whose data is there when the previous
+//            stream ends follows it at once (its preload hidden in the shadow registers);
+//            otherwise the array idles (a DRAM stall) and pays the fill again;
+//   storer   tile i: waits for tile i's results to drain out of the array, issues its
+//            stores, waits for them.
 // So loads of tile i+1 overlap compute of tile i and stores of tile i-1, and every stall is
 // a real wait: compute on data or buffers, the DMA on the DRAM controller's END_REQ.
 // Layers run one after another (a layer's inputs are its predecessors' stored outputs).
@@ -44,7 +48,7 @@ struct LayerMeasure {
   std::uint64_t start_cycle = 0, cycles = 0;
   sc_core::sc_time start_time, end_time;  ///< exact (cycles are rounded to the PE clock)
   std::int64_t tiles = 0;
-  std::int64_t busy_cycles = 0;          ///< PE array (or vector unit) busy, filling, draining
+  std::int64_t busy_cycles = 0;          ///< PE array (or vector unit) streaming, filling, draining
   std::int64_t stall_dram_cycles = 0;    ///< compute waiting for loads or a free output half
   std::int64_t stall_sram_cycles = 0;    ///< compute slowed to the SRAM ports' pace
   std::int64_t stall_vector_cycles = 0;  ///< compute slowed to the vector unit's pace
@@ -94,6 +98,7 @@ class NpuTop : public sc_core::sc_module {
   struct Slot {
     TileWork work;
     std::vector<std::unique_ptr<DmaEngine::Job>> jobs;
+    sc_core::sc_time loaded_at, done_at, stored_at;  ///< loads done, results out, stores done
   };
 
   void sequencer();
@@ -119,11 +124,13 @@ class NpuTop : public sc_core::sc_module {
   // Layer state shared by the three pipeline threads.
   TileSource* source_ = nullptr;
   std::uint64_t generation_ = 0;  ///< bumped when a layer starts
-  std::int64_t loaded_ = 0, computed_ = 0, stored_ = 0;
+  std::int64_t loaded_ = 0, streamed_ = 0, stored_ = 0;
   std::int64_t end_ = -1;  ///< number of tiles once the source ran dry
   std::array<Slot, kRing> ring_;
   LayerMeasure measure_;
-  sc_core::sc_time last_compute_end_;
+  sc_core::sc_time array_free_;  ///< when the array's current stream ends
+  sc_core::sc_time last_done_;   ///< when the last results leave the array
+  std::int64_t pes_ = 0;
   sc_core::sc_event changed_;
   const std::atomic<bool>* stop_flag_ = nullptr;
   NpuObserver* observer_ = nullptr;

@@ -45,12 +45,14 @@ struct DmaTransfer {
 struct TileWork {
   std::vector<DmaTransfer> loads, stores;
   // The compute step lasts max(pe_cycles, sram_cycles, vector_cycles) PE-clock cycles: the
-  // array, the SRAM ports feeding it and the vector unit work in a pipeline, the slowest
-  // sets the pace.
-  std::int64_t pe_cycles = 0;      ///< PE array busy, filling or draining
+  // array, the SRAM ports feeding it (shared with the DMA) and the vector unit work in a
+  // pipeline, the slowest sets the pace. The array's fill and drain (pe_ends) are paid only
+  // where the tile does not follow the previous one back to back.
+  std::int64_t pe_cycles = 0;      ///< PE array streaming the tile's folds
   std::int64_t sram_cycles = 0;    ///< SRAM port cycles the compute step needs
   std::int64_t vector_cycles = 0;  ///< vector unit busy (pooling, add, activations)
   pe::TileCounters pe;             ///< macs, PE-cycles, operand and register-file counts
+  pe::TileRunEnds pe_ends;         ///< the array's fill and drain around this tile's stream
   vector::VectorCounters vec;
   std::int64_t sram_read_bytes = 0, sram_write_bytes = 0;  ///< by the array / vector unit
   std::int64_t sram_bank_conflict_cycles = 0;

@@ -35,7 +35,8 @@ struct ConvShape {
 /// The GEMM of one group.
 GemmShape conv_gemm_shape(const ConvShape& conv);
 /// Cycles and counters of the whole convolution on the array (all groups, back to back).
-TileCounters fast_conv_cost(const ConvShape& conv, const ArrayShape& array, Dataflow dataflow);
+GemmTileCost fast_conv_cost(const ConvShape& conv, const ArrayShape& array, Dataflow dataflow,
+                            OsDrain os_drain = OsDrain::Overlapped);
 
 /// im2col of one group: M x K, row-major (NCHW input).
 std::vector<std::int8_t> im2col(const std::vector<std::int8_t>& input, const ConvShape& conv,
@@ -44,13 +45,15 @@ std::vector<std::int8_t> im2col(const std::vector<std::int8_t>& input, const Con
 std::vector<std::int8_t> weight_matrix(const std::vector<std::int8_t>& weights,
                                        const ConvShape& conv, int group);
 
-/// The convolution run on the reference systolic model, output NCHW int32.
+/// The convolution run on the reference systolic model (groups back to back), output NCHW
+/// int32; counters.cycles is the whole run on a cold array.
 struct ConvResult {
   std::vector<std::int32_t> out;
   TileCounters counters;
 };
 ConvResult reference_conv(const std::vector<std::int8_t>& input,
                           const std::vector<std::int8_t>& weights, const ConvShape& conv,
-                          const ArrayShape& array, Dataflow dataflow);
+                          const ArrayShape& array, Dataflow dataflow,
+                          OsDrain os_drain = OsDrain::Overlapped);
 
 }  // namespace npusim::hw::pe
