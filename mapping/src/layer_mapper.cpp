@@ -283,13 +283,10 @@ std::vector<std::int64_t> tile_sizes(std::int64_t d, std::int64_t align) {
   for (std::int64_t j = 1; j <= std::min<std::int64_t>(d, 16); ++j) s.insert(ceil_div(d, j));
   for (std::int64_t j = 32; j <= d; j *= 2) s.insert(ceil_div(d, j));
   if (align > 1) {
-    // Each ladder size rounded up and down to whole array rows or columns, so a tile that
-    // fills the array is always on offer beside one that leaves part of it idle.
+    // Each ladder size rounded up to whole array rows or columns, so a tile that fills the
+    // array is always on offer beside one that leaves part of it idle.
     std::vector<std::int64_t> ladder(s.begin(), s.end());
-    for (std::int64_t v : ladder) {
-      s.insert(std::min(d, ceil_div(v, align) * align));
-      if (v >= align) s.insert(v / align * align);
-    }
+    for (std::int64_t v : ladder) s.insert(std::min(d, ceil_div(v, align) * align));
   }
   return {s.begin(), s.end()};
 }

@@ -59,8 +59,8 @@ LayerSchedule schedule_with_tiling(const LayerProblem& p, const Tiling& t,
                                    const std::string& source);
 
 /// Candidate tile sizes of a dimension of `d`, largest first: ceil(d / j) for j <= 16 and
-/// for powers of two, and always 1; with `align` > 1 also each of those rounded up (at most
-/// d) and down to a multiple of `align` (the array rows or columns the dimension maps to).
+/// for powers of two, and always 1; with `align` > 1 also each of those rounded up to a
+/// multiple of `align` (the array rows or columns the dimension maps to), at most d.
 std::vector<std::int64_t> tile_sizes(std::int64_t d, std::int64_t align = 1);
 
 }  // namespace npusim::mapping
