@@ -20,48 +20,75 @@ namespace {
 
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 
-/// (size, count) of the tiles of `t` splitting `d`: full tiles and a remainder.
-std::vector<std::pair<std::int64_t, std::int64_t>> size_classes(std::int64_t d, std::int64_t t) {
-  if (d <= t) return {{d, 1}};
-  std::vector<std::pair<std::int64_t, std::int64_t>> c{{t, d / t}};
-  if (d % t) c.push_back({d % t, 1});
-  return c;
+/// (size, count) of the tiles of `t` splitting `d`: full tiles and a remainder. A value
+/// type (no heap): the search calls it for every candidate.
+class SizeClasses {
+ public:
+  SizeClasses(std::int64_t d, std::int64_t t) {
+    if (d <= t) {
+      c_[n_++] = {d, 1};
+      return;
+    }
+    c_[n_++] = {t, d / t};
+    if (d % t) c_[n_++] = {d % t, 1};
+  }
+  const std::pair<std::int64_t, std::int64_t>* begin() const { return c_.data(); }
+  const std::pair<std::int64_t, std::int64_t>* end() const { return c_.data() + n_; }
+
+ private:
+  std::array<std::pair<std::int64_t, std::int64_t>, 2> c_{};
+  std::size_t n_ = 0;
+};
+
+/// The loops of a GEMM schedule as bits, so dependence tests are masks, not string searches.
+enum LoopBit : unsigned { kLoopK = 1, kLoopC = 2, kLoopS = 4 };
+
+/// The loops of `order`, outermost first.
+std::array<LoopBit, 3> loop_sequence(LoopOrder order) {
+  switch (order) {
+    case LoopOrder::KCS: return {kLoopK, kLoopC, kLoopS};
+    case LoopOrder::KSC: return {kLoopK, kLoopS, kLoopC};
+    case LoopOrder::CKS: return {kLoopC, kLoopK, kLoopS};
+    case LoopOrder::CSK: return {kLoopC, kLoopS, kLoopK};
+    case LoopOrder::SKC: return {kLoopS, kLoopK, kLoopC};
+    case LoopOrder::SCK: return {kLoopS, kLoopC, kLoopK};
+  }
+  return {kLoopK, kLoopC, kLoopS};
 }
 
-/// Trip count of loop letter `l` ('K', 'C', 'S').
-std::int64_t trip(const TripCounts& tr, char l) { return l == 'K' ? tr.k : l == 'C' ? tr.c : tr.s; }
+/// Trip count of a loop.
+std::int64_t trip(const TripCounts& tr, LoopBit l) { return l == kLoopK ? tr.k : l == kLoopC ? tr.c : tr.s; }
 
 /// Loads of an operand depending on the loops in `deps`: the product of the trips of the
 /// non-trivial loops outside its innermost non-trivial dependent loop that it does not
 /// depend on (the tile index repeats only when those advance).
-std::int64_t reload_factor(LoopOrder order, const TripCounts& tr, const char* deps) {
-  const char* seq = to_string(order);
+std::int64_t reload_factor(LoopOrder order, const TripCounts& tr, unsigned deps) {
+  const std::array<LoopBit, 3> seq = loop_sequence(order);
   int innermost = -1;
   for (int i = 0; i < 3; ++i)
-    if (std::string_view(deps).find(seq[i]) != std::string_view::npos && trip(tr, seq[i]) > 1)
-      innermost = i;
+    if ((deps & seq[static_cast<std::size_t>(i)]) && trip(tr, seq[static_cast<std::size_t>(i)]) > 1) innermost = i;
   std::int64_t f = 1;
   for (int i = 0; i < innermost; ++i)
-    if (std::string_view(deps).find(seq[i]) == std::string_view::npos) f *= trip(tr, seq[i]);
+    if (!(deps & seq[static_cast<std::size_t>(i)])) f *= trip(tr, seq[static_cast<std::size_t>(i)]);
   return f;
 }
 
-/// Caches the halo sums of an axis per tile size (the search asks for the same sizes often).
+/// Caches the halo sums of an axis per tile size (the search asks for the same sizes often),
+/// indexed by the tile size (at most the axis' output extent).
 class AxisCache {
  public:
-  explicit AxisCache(const AxisMap& a) : axis_(a) {}
+  explicit AxisCache(const AxisMap& a) : axis_(a), cache_(static_cast<std::size_t>(a.out) + 1, {-1, -1}) {}
   const std::pair<std::int64_t, std::int64_t>& get(std::int64_t t) {
-    auto it = cache_.find(t);
-    if (it == cache_.end())
-      it = cache_.emplace(t, std::make_pair(axis_.tiled_input_extent(t), axis_.max_input_extent(t))).first;
-    return it->second;
+    auto& e = cache_[static_cast<std::size_t>(std::clamp<std::int64_t>(t, 1, axis_.out))];
+    if (e.first < 0) e = {axis_.tiled_input_extent(t), axis_.max_input_extent(t)};
+    return e;
   }
   std::int64_t sum(std::int64_t t) { return get(t).first; }
   std::int64_t max(std::int64_t t) { return get(t).second; }
 
  private:
   AxisMap axis_;
-  std::map<std::int64_t, std::pair<std::int64_t, std::int64_t>> cache_;
+  std::vector<std::pair<std::int64_t, std::int64_t>> cache_;
 };
 
 /// The closed forms, with the per-axis caches a search reuses.
@@ -77,7 +104,7 @@ void set_cycles(ScheduleEstimate& e, double dram_bytes, const MapperContext& ctx
 class Evaluator {
  public:
   Evaluator(const LayerProblem& p, const MapperContext& ctx)
-      : p_(p), ctx_(ctx), rows_(p.rows), cols_(p.cols) {
+      : p_(p), ctx_(ctx), rows_(p.rows), cols_(p.cols), macs_(p.macs()) {
     for (std::size_t i = 0; i < p.inputs.size(); ++i) dram_ch_.push_back(p.dram_channels(i));
   }
 
@@ -113,9 +140,9 @@ class Evaluator {
       return b;
     }
     b.rd(TrafficKind::Input) = static_cast<std::uint64_t>(dram_ch_[0]) * spatial * eb *
-                               static_cast<std::uint64_t>(reload_factor(t.order, tr, "CS"));
+                               static_cast<std::uint64_t>(reload_factor(t.order, tr, kLoopC | kLoopS));
     b.rd(TrafficKind::Weight) = static_cast<std::uint64_t>(p_.weight_elements()) * eb *
-                                static_cast<std::uint64_t>(reload_factor(t.order, tr, "KC"));
+                                static_cast<std::uint64_t>(reload_factor(t.order, tr, kLoopK | kLoopC));
     if (spills_psums(t.order, tr)) {
       const std::uint64_t psum = static_cast<std::uint64_t>(tr.c - 1) * out_elems * static_cast<std::uint64_t>(p_.psum_bytes);
       b.wr(TrafficKind::Psum) = psum;
@@ -131,14 +158,14 @@ class Evaluator {
     e.compute_cycles = 0;
     sram_bytes = 0;
     hw::npu::TileWork w;
-    const auto rc = size_classes(p_.out_h, t.th), cc = size_classes(p_.out_w, t.tw);
+    const auto rc = SizeClasses(p_.out_h, t.th), cc = SizeClasses(p_.out_w, t.tw);
     if (p_.op == OpClass::Gemm) {
       const std::int64_t G = p_.groups, gb = std::min(t.gb, G);
-      const auto gcl = size_classes(G, gb);
-      const auto kcl = gb > 1 ? size_classes(p_.cout_per_group(), p_.cout_per_group())
-                              : size_classes(p_.cout_per_group(), t.tk);
-      const auto ccl = gb > 1 ? size_classes(p_.cin_per_group(), p_.cin_per_group())
-                              : size_classes(p_.cin_per_group(), t.tc);
+      const auto gcl = SizeClasses(G, gb);
+      const auto kcl = gb > 1 ? SizeClasses(p_.cout_per_group(), p_.cout_per_group())
+                              : SizeClasses(p_.cout_per_group(), t.tk);
+      const auto ccl = gb > 1 ? SizeClasses(p_.cin_per_group(), p_.cin_per_group())
+                              : SizeClasses(p_.cin_per_group(), t.tc);
       bool first = true;
       for (auto [g, gn] : gcl)
         for (auto [k, kn] : kcl)
@@ -153,7 +180,7 @@ class Evaluator {
                 sram_bytes += static_cast<double>(n) * static_cast<double>(w.sram_read_bytes + w.sram_write_bytes);
               }
     } else if (p_.op == OpClass::Vector) {
-      for (auto [c, cn] : size_classes(p_.out_c, t.tc))
+      for (auto [c, cn] : SizeClasses(p_.out_c, t.tc))
         for (auto [r, rn] : rc)
           for (auto [col, coln] : cc) {
             std::int64_t in = 0;
@@ -170,18 +197,19 @@ class Evaluator {
   void finish(ScheduleEstimate& e, double sram_bytes) const {
     const double bytes = static_cast<double>(e.traffic.total());
     set_cycles(e, bytes, ctx_);
-    e.energy_pj = static_cast<double>(p_.macs()) * ctx_.energy.mac_pj +
+    e.energy_pj = static_cast<double>(macs_) * ctx_.energy.mac_pj +
                   sram_bytes * ctx_.energy.sram_pj_per_byte + bytes * ctx_.energy.dram_pj_per_byte +
                   static_cast<double>(e.cycles) * ctx_.energy.leak_pj_per_cycle;
   }
 
   static bool spills_psums(LoopOrder order, const TripCounts& tr) {
     if (tr.c <= 1) return false;
-    const char* seq = to_string(order);
+    const std::array<LoopBit, 3> seq = loop_sequence(order);
     int innermost_ks = -1, pos_c = 0;
     for (int i = 0; i < 3; ++i) {
-      if (seq[i] == 'C') pos_c = i;
-      if ((seq[i] == 'K' || seq[i] == 'S') && trip(tr, seq[i]) > 1) innermost_ks = i;
+      const LoopBit l = seq[static_cast<std::size_t>(i)];
+      if (l == kLoopC) pos_c = i;
+      if (l != kLoopC && trip(tr, l) > 1) innermost_ks = i;
     }
     return innermost_ks > pos_c;
   }
@@ -189,6 +217,7 @@ class Evaluator {
   const LayerProblem& p_;
   const MapperContext& ctx_;
   AxisCache rows_, cols_;
+  std::int64_t macs_;
   std::vector<std::int64_t> dram_ch_;
 };
 
@@ -210,6 +239,15 @@ ChannelAlignment channel_alignment(const LayerProblem& p, const hw::pe::ArrayCon
 
 /// Objective first; ties go to less traffic, fewer cycles, less array time (a tiling that
 /// leaves array columns idle takes more folds even where DRAM sets the pace), fewer tiles.
+/// Output rows per tile that make whole array lines of pixels with `tw` pixels a row: OS
+/// puts pixels on the rows, IS on the columns (batch 1; 1 for WS, which streams them).
+std::int64_t pixel_alignment(const hw::pe::ArrayConfig& a, std::int64_t tw) {
+  using hw::pe::Dataflow;
+  const std::int64_t line = a.dataflow == Dataflow::OS ? a.shape.rows
+                            : a.dataflow == Dataflow::IS ? a.shape.cols : 1;
+  return line / std::gcd(line, tw);
+}
+
 using Key = std::tuple<double, std::uint64_t, std::int64_t, std::int64_t, std::int64_t>;
 
 /// Candidates kept for the final choice on whole-atom bytes (network_mapper.cpp).
@@ -328,8 +366,14 @@ MapResult map_layer(const LayerProblem& p, const SramBudget& budget, const Mappe
   Evaluator ev(p, ctx);
   const Objective obj = ctx.objective;
   std::optional<Key> best_key;
-  std::vector<std::pair<Key, LayerSchedule>> top;  // the best candidates, best first
+  struct Candidate {
+    Tiling tiling;
+    TripCounts trips;
+    ScheduleEstimate estimate;
+  };
+  std::vector<std::pair<Key, Candidate>> top;  // the best candidates, best first
   // Lower bound of any candidate's objective given its traffic (compute is at least 0).
+  const double macs = static_cast<double>(p.macs());
   auto bound = [&](const hw::npu::TrafficBytes& tb) {
     const double bytes = static_cast<double>(tb.total());
     switch (obj) {
@@ -337,7 +381,7 @@ MapResult map_layer(const LayerProblem& p, const SramBudget& budget, const Mappe
       case Objective::Latency: return std::ceil(bytes / ctx.dram_bytes_per_cycle);
       case Objective::Energy:
       case Objective::Edp:
-        return static_cast<double>(p.macs()) * ctx.energy.mac_pj + bytes * ctx.energy.dram_pj_per_byte;
+        return macs * ctx.energy.mac_pj + bytes * ctx.energy.dram_pj_per_byte;
     }
     return bytes;
   };
@@ -369,7 +413,7 @@ MapResult map_layer(const LayerProblem& p, const SramBudget& budget, const Mappe
       if (top.size() < kCandidates || k < top.back().first) {
         const auto at = std::upper_bound(top.begin(), top.end(), k,
                                          [](const Key& a, const auto& b) { return a < b.first; });
-        top.insert(at, {k, make_schedule(p, t, tr, e)});
+        top.insert(at, {k, Candidate{t, tr, e}});
         if (top.size() > kCandidates) top.pop_back();
         best_key = top.back().first;  // prune against the worst kept candidate
       }
@@ -393,11 +437,18 @@ MapResult map_layer(const LayerProblem& p, const SramBudget& budget, const Mappe
                                 : tile_sizes(p.cout_per_group(), align.out_channels);
         const auto tcs = gb > 1 ? std::vector<std::int64_t>{p.cin_per_group()}
                                 : tile_sizes(p.cin_per_group(), align.in_channels);
+        // OS and IS map output pixels onto the array (rows, columns): row tiles of whole
+        // array lines of pixels are on offer too.
+        std::vector<std::vector<std::int64_t>> ths_of(tws.size());
+        for (std::size_t i = 0; i < tws.size(); ++i) {
+          const std::int64_t a = pixel_alignment(ctx.array, tws[i]);
+          ths_of[i] = a > 1 ? tile_sizes(p.out_h, a) : ths;
+        }
         for (std::int64_t tk : tks)
           for (std::int64_t tc : tcs)
-            for (std::int64_t tw : tws)
-              for (auto th = ths.rbegin(); th != ths.rend(); ++th)  // smallest first
-                if (!consider(Tiling{gb, tk, tc, *th, tw, LoopOrder::KSC})) break;
+            for (std::size_t i = 0; i < tws.size(); ++i)
+              for (auto th = ths_of[i].rbegin(); th != ths_of[i].rend(); ++th)  // smallest first
+                if (!consider(Tiling{gb, tk, tc, *th, tws[i], LoopOrder::KSC})) break;
       }
     } else {
       const auto tcs = p.vector_op == hw::vector::VectorOp::Softmax
@@ -409,8 +460,9 @@ MapResult map_layer(const LayerProblem& p, const SramBudget& budget, const Mappe
     }
   }
   if (!top.empty()) {
-    result.schedule = top.front().second;
-    for (std::size_t i = 1; i < top.size(); ++i) result.alternatives.push_back(std::move(top[i].second));
+    auto schedule = [&](const Candidate& c) { return make_schedule(p, c.tiling, c.trips, c.estimate); };
+    result.schedule = schedule(top.front().second);
+    for (std::size_t i = 1; i < top.size(); ++i) result.alternatives.push_back(schedule(top[i].second));
   }
   if (!result.schedule) {
     const Tiling smallest{1, 1, p.vector_op == hw::vector::VectorOp::Softmax && p.op == OpClass::Vector ? p.out_c : 1, 1, 1, LoopOrder::KSC};
