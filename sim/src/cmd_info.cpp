@@ -46,7 +46,7 @@ int cmd_list(int argc, char** argv) {
   }
   fmt::print("networks (npusim info --net NAME):\n");
   for (const ZooEntry& e : zoo())
-    fmt::print("  {:<18} {:>4}x{:<4} {:<16} {}\n", e.name, e.default_input, e.default_input,
+    fmt::print("  {:<20} {:>4}x{:<4} {:<16} {}\n", e.name, e.default_input, e.default_input,
                e.family, e.source);
   return 0;
 }
@@ -59,7 +59,7 @@ int cmd_info(int argc, char** argv) {
         "  NAME is a zoo network (npusim list); FILE a .json network or a SCALE-Sim .csv.\n"
         "  --input H   square input resolution (default: the network's native one)\n"
         "  --batch N   batch size (default 1)\n"
-        "  --json      print {{network, params, macs, cio, layers: [...]}} on stdout\n");
+        "  --json      print {{network, params, macs, cio, cio_with_pools, layers: [...]}} on stdout\n");
     return 0;
   }
   const auto net = args.get("net");
@@ -82,9 +82,11 @@ int cmd_info(int argc, char** argv) {
                to_string(l.kind), inputs_text(g, l), shape_text(l.out), s.macs, s.params,
                s.input_elements, s.output_elements);
   }
-  fmt::print("\n{}: {} layers, {} parameters, {} MACs ({:.3f} G), CIO {} ({:.2f} M)\n", g.name(),
-             g.size(), stats.total.params, stats.total.macs, stats.total.macs / 1e9,
-             stats.total.cio, stats.total.cio / 1e6);
+  fmt::print("\n{}: {} layers, {} parameters, {} MACs ({:.3f} G), CIO {} ({:.2f} M), with "
+             "pools {} ({:.2f} M)\n",
+             g.name(), g.size(), stats.total.params, stats.total.macs, stats.total.macs / 1e9,
+             stats.total.cio, stats.total.cio / 1e6, stats.total.cio_with_pools,
+             stats.total.cio_with_pools / 1e6);
   fmt::print("compute spread: bottleneck '{}' with {} MACs, max/mean {:.2f}, CV {:.2f} over {} "
              "layers\n",
              stats.spread.bottleneck_layer, stats.spread.max_macs, stats.spread.max_over_mean,

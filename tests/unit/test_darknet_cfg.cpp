@@ -1,5 +1,5 @@
-// The Darknet .cfg importer: cfg files equivalent to the zoo's darknet53 and cspresnext50
-// give their totals exactly; a small detector's shapes and MACs by hand; every malformed
+// The Darknet .cfg importer: cfg files written by make_cfgs.py in the layout of the official
+// darknet53.cfg and csresnext50.cfg give the zoo's totals exactly; a small detector's shapes and MACs by hand; every malformed
 // input is a NetworkInputError naming file and line; a bounded fuzz run never crashes.
 #include <gtest/gtest.h>
 

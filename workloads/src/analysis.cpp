@@ -31,9 +31,15 @@ LayerStats analyze_layer(const Graph& graph, int index) {
       s.macs = in.n * features * l.out_channels;
       break;
     }
+    case LayerKind::MaxPool:
+    case LayerKind::AvgPool:
+    case LayerKind::AdaptiveAvgPool:
+      s.cio_with_pools = s.input_elements + s.output_elements;
+      break;
     default:
       break;
   }
+  if (s.cio > 0) s.cio_with_pools = s.cio;
   if (l.bias) s.params += l.out_channels;
   if (l.batch_norm) s.params += 2 * l.out.c;
   if (l.pre_batch_norm) s.params += 2 * in_channels;
@@ -52,6 +58,7 @@ NetworkStats analyze(const Graph& graph) {
     result.total.input_elements += s.input_elements;
     result.total.output_elements += s.output_elements;
     result.total.cio += s.cio;
+    result.total.cio_with_pools += s.cio_with_pools;
     if (s.macs > 0) {
       ++spread.compute_layers;
       sum += static_cast<double>(s.macs);

@@ -35,7 +35,7 @@ std::string read_file(const std::string& path) {
 
 // Keys `npusim info --json` adds to a layer record; a reader ignores them.
 const std::set<std::string> kAnalysisKeys = {"output", "macs", "params", "input_elements",
-                                             "output_elements", "cio"};
+                                             "output_elements", "cio", "cio_with_pools"};
 const std::set<std::string> kLayerKeys = {
     "name",       "type",           "inputs",         "shape",       "out_channels",
     "kernel",     "stride",         "pad",            "dilation",    "groups",
@@ -199,6 +199,7 @@ json network_to_json(const Graph& graph, const NetworkStats* stats) {
       r["input_elements"] = s.input_elements;
       r["output_elements"] = s.output_elements;
       r["cio"] = s.cio;
+      r["cio_with_pools"] = s.cio_with_pools;
     }
     layers.push_back(std::move(r));
   }
@@ -208,6 +209,7 @@ json network_to_json(const Graph& graph, const NetworkStats* stats) {
     doc["params"] = stats->total.params;
     doc["macs"] = stats->total.macs;
     doc["cio"] = stats->total.cio;
+    doc["cio_with_pools"] = stats->total.cio_with_pools;
     doc["bottleneck"] = {{"layer", stats->spread.bottleneck_layer},
                          {"macs", stats->spread.max_macs},
                          {"max_over_mean", stats->spread.max_over_mean},

@@ -73,7 +73,6 @@ def csresnext50():
     c.conv(256, 1)
     for s, (w, units) in enumerate([(256, 3), (512, 5), (1024, 2)]):
         split_act = "leaky" if s == 2 else "linear"
-        c.conv(w, 1)
         down = c.conv(w, 3, 2, groups=32)
         bypass = c.conv(w, 1, act=split_act)
         c.route(down)

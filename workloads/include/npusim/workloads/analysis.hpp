@@ -6,6 +6,9 @@
 //  - MACs: conv out_C*out_H*out_W*(in_C/groups)*kH*kW; FC in*out; nothing else counts.
 //  - CIO (HarDNet eq. 1): over every convolution layer, input elements + output elements.
 //    A concatenated input counts in full, because the convolution reads all of it.
+//  - CIO with pools (CSPNet's table: 32.6 M CSPResNeXt-50, 34.4 M ResNeXt-50 on the darknet
+//    cfgs at 256x256): CIO plus the input and output elements of every max and average
+//    pooling layer (global ones included).
 #pragma once
 
 #include <cstdint>
@@ -22,6 +25,7 @@ struct LayerStats {
   std::int64_t input_elements = 0;   ///< sum over this layer's input tensors
   std::int64_t output_elements = 0;
   std::int64_t cio = 0;              ///< input + output elements for convolutions, else 0
+  std::int64_t cio_with_pools = 0;   ///< cio, and input + output elements for pooling layers
 };
 
 /// How evenly compute is spread over the layers that have MACs (CSPNet's "computational

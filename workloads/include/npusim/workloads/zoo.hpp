@@ -43,5 +43,9 @@ Graph build_cspresnext50(int input, int batch);
 Graph build_resnext50_darknet(int input, int batch);
 Graph build_cspdarknet53(int input, int batch);
 Graph build_darknet53(int input, int batch);
+Graph build_cspresnet50(int input, int batch);
+Graph build_resnet50_darknet(int input, int batch);
+Graph build_csmobilenet_v2(int input, int batch);
+Graph build_mobilenet_v2_darknet(int input, int batch);
 
 }  // namespace npusim::workloads
