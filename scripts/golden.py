@@ -4,10 +4,12 @@
   golden.py check  [--only NET@ARCH] [--rtol X]   rerun and compare (exit 1 on a difference)
   golden.py update [--only NET@ARCH]              rerun, rewrite the goldens, print what moved
 
-Each golden holds, for one network on one architecture preset, the totals and the per-layer
-cycles, DRAM bytes read and written, and energy of `npusim run --json`. The simulator is
-deterministic, so the default tolerance is exact; --rtol sets a relative tolerance for the
-energy figures only (integers are always compared exactly).
+Each golden is a subset of a report.json (schema npusim-golden/2): for one network on one
+architecture preset, the totals (cycles, MACs, DRAM bytes read and written, energy and its
+breakdown) and per layer the cycles, DRAM bytes read and written and energy. `check` reruns
+the network and compares with `npusim compare GOLDEN REPORT` (the golden is the reference:
+every value it holds is compared). The simulator is deterministic, so the default tolerance
+is exact; --rtol sets a relative tolerance.
 """
 import argparse
 import json
@@ -20,8 +22,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GOLDEN_DIR = os.path.join(ROOT, "tests", "golden")
 NETWORKS = ["hardnet68", "resnet50", "densenet121", "cspresnext50", "mobilenet_v2"]
 ARCHS = ["edge-32x32", "edge-16x16"]
-TOTAL_KEYS = ["cycles", "macs", "dram_read_bytes", "dram_write_bytes", "energy_pj"]
-LAYER_KEYS = ["cycles", "dram_read_bytes", "dram_write_bytes", "energy_pj"]
+TOTAL_KEYS = ["cycles", "macs", "dram_read_bytes", "dram_write_bytes", "energy_pj", "energy_breakdown_pj"]
+LAYER_KEYS = ["name", "cycles", "dram_read_bytes", "dram_write_bytes", "energy_pj"]
 
 
 def pairs(only):
@@ -33,21 +35,25 @@ def pairs(only):
     return all_pairs
 
 
-def measure(npusim, pair):
+def run(npusim, pair, out):
     net, arch = pair.split("@")
-    with tempfile.TemporaryDirectory() as out:
-        p = subprocess.run([npusim, "run", "--net", net, "--arch", arch, "--json", "--quiet", "--out", out],
-                           capture_output=True, text=True)
+    p = subprocess.run([npusim, "run", "--net", net, "--arch", arch, "--quiet", "--out", out],
+                       capture_output=True, text=True)
     if p.returncode != 0:
         sys.exit(f"golden.py: npusim run --net {net} --arch {arch} failed ({p.returncode}): {p.stderr.strip()}")
-    r = json.loads(p.stdout)
+    with open(os.path.join(out, "report.json")) as f:
+        return json.load(f)
+
+
+def golden_of(pair, report):
+    net, arch = pair.split("@")
     return {
+        "schema": "npusim-golden/2",
         "network": net,
         "arch": arch,
-        "energy_table": r["energy_table"],
-        "totals": {k: r["totals"][k] for k in TOTAL_KEYS},
-        "energy_breakdown_pj": r["totals"]["energy_breakdown_pj"],
-        "layers": [[l["name"]] + [l[k] for k in LAYER_KEYS] for l in r["layers"]],
+        "energy_table": report["energy_table"],
+        "totals": {k: report["totals"][k] for k in TOTAL_KEYS},
+        "layers": [{k: l[k] for k in LAYER_KEYS} for l in report["layers"]],
     }
 
 
@@ -55,25 +61,12 @@ def path_of(pair):
     return os.path.join(GOLDEN_DIR, pair + ".json")
 
 
-def same(a, b, rtol):
-    if isinstance(a, float) or isinstance(b, float):
-        return abs(a - b) <= rtol * max(abs(a), abs(b)) if rtol > 0 else a == b
-    return a == b
-
-
-def differences(old, new, rtol):
-    diffs = []
-    for k in TOTAL_KEYS:
-        if not same(old["totals"][k], new["totals"][k], rtol):
-            diffs.append(f"totals.{k}: {old['totals'][k]} -> {new['totals'][k]}")
-    if [l[0] for l in old["layers"]] != [l[0] for l in new["layers"]]:
-        diffs.append("the layers differ (names or count)")
-        return diffs
-    for lo, ln in zip(old["layers"], new["layers"]):
-        for i, k in enumerate(LAYER_KEYS, start=1):
-            if not same(lo[i], ln[i], rtol):
-                diffs.append(f"layer {lo[0]}.{k}: {lo[i]} -> {ln[i]}")
-    return diffs
+def moved(old, new):
+    """Values that differ between two goldens (for the update summary)."""
+    n = sum(old["totals"].get(k) != v for k, v in new["totals"].items())
+    if [l["name"] for l in old["layers"]] != [l["name"] for l in new["layers"]]:
+        return "layers changed"
+    return n + sum(lo[k] != ln[k] for lo, ln in zip(old["layers"], new["layers"]) for k in LAYER_KEYS[1:])
 
 
 def pct(old, new):
@@ -90,34 +83,36 @@ def main():
     failed = 0
     rows = []
     for pair in pairs(args.only):
-        new = measure(args.npusim, pair)
+        with tempfile.TemporaryDirectory() as out:
+            report = run(args.npusim, pair, out)
+            if args.mode == "check":
+                if not os.path.exists(path_of(pair)):
+                    print(f"FAIL {pair}: no golden {path_of(pair)} (run scripts/update-goldens)")
+                    failed += 1
+                    continue
+                p = subprocess.run([args.npusim, "compare", path_of(pair), out, "--tolerance", str(args.rtol)],
+                                   capture_output=True, text=True)
+                if p.returncode == 0:
+                    print(f"ok   {pair}: {len(report['layers'])} layers match")
+                else:
+                    failed += 1
+                    print(f"FAIL {pair} (npusim compare exit {p.returncode}):\n{p.stdout}{p.stderr}")
+                continue
+        new = golden_of(pair, report)
         old = None
         if os.path.exists(path_of(pair)):
             with open(path_of(pair)) as f:
                 old = json.load(f)
-        if args.mode == "check":
-            if old is None:
-                print(f"FAIL {pair}: no golden {path_of(pair)} (run scripts/update-goldens)")
-                failed += 1
-                continue
-            d = differences(old, new, args.rtol)
-            if d:
-                failed += 1
-                print(f"FAIL {pair}: {len(d)} difference(s)")
-                for line in d[:20]:
-                    print("  " + line)
-            else:
-                print(f"ok   {pair}: {len(new['layers'])} layers match")
-        else:
-            with open(path_of(pair), "w") as f:
-                json.dump(new, f, indent=1)
-                f.write("\n")
-            moved = "new" if old is None else len(differences(old, new, 0.0))
-            o = old["totals"] if old else {k: 0 for k in TOTAL_KEYS}
-            n = new["totals"]
-            rows.append((pair, pct(o["cycles"], n["cycles"]),
-                         pct(o["dram_read_bytes"] + o["dram_write_bytes"], n["dram_read_bytes"] + n["dram_write_bytes"]),
-                         pct(o["energy_pj"], n["energy_pj"]), moved))
+            if old.get("schema") != "npusim-golden/2":  # the first format: lists per layer
+                old["layers"] = [dict(zip(LAYER_KEYS, l)) for l in old["layers"]]
+        with open(path_of(pair), "w") as f:
+            json.dump(new, f, indent=1)
+            f.write("\n")
+        o = old["totals"] if old else {k: 0 for k in TOTAL_KEYS}
+        n = new["totals"]
+        rows.append((pair, pct(o["cycles"], n["cycles"]),
+                     pct(o["dram_read_bytes"] + o["dram_write_bytes"], n["dram_read_bytes"] + n["dram_write_bytes"]),
+                     pct(o["energy_pj"], n["energy_pj"]), "new" if old is None else moved(old, new)))
     if args.mode == "update":
         print(f"{'golden':<28} {'cycles':>10} {'DRAM bytes':>11} {'energy':>10} {'values moved':>13}")
         for r in rows:

@@ -13,6 +13,7 @@
 #include "npusim/hw/config/arch_config.hpp"
 #include "npusim/hw/dram/dram_spec.hpp"
 #include "npusim/mapping/layer_mapper.hpp"
+#include "npusim/sim/report_compare.hpp"
 #include "npusim/sweep/sweep_spec.hpp"
 #include "npusim/traces/address_trace.hpp"
 #include "npusim/workloads/graph.hpp"
@@ -31,6 +32,8 @@ commands:
         (no arguments: HarDNet-68 at 224x224 on edge-32x32, report in runs/)
   sweep SPEC [--jobs N] [--out DIR] [--shard I/N] [--emit slurm]
                             run every point of a sweep spec, resumable (sweep collect DIR)
+  compare A B [--tolerance R] [--json]
+                            two runs or two sweeps metric by metric (exit 1 beyond R)
   list                      the known networks
   info --net NAME|FILE      per-layer shapes, MACs, parameters and CIO of a network
         [--input H] [--batch N] [--json]
@@ -48,7 +51,8 @@ bool is_input_error(const std::exception& e) {
   return dynamic_cast<const workloads::NetworkInputError*>(&e) || dynamic_cast<const workloads::GraphError*>(&e) ||
          dynamic_cast<const hw::dram::DramSpecError*>(&e) || dynamic_cast<const hw::ArchConfigError*>(&e) ||
          dynamic_cast<const sweep::SweepSpecError*>(&e) || dynamic_cast<const energy::EnergyTableError*>(&e) ||
-         dynamic_cast<const mapping::MappingError*>(&e) || dynamic_cast<const traces::TraceError*>(&e);
+         dynamic_cast<const mapping::MappingError*>(&e) || dynamic_cast<const traces::TraceError*>(&e) ||
+         dynamic_cast<const sim::CompareInputError*>(&e);
 }
 
 }  // namespace
@@ -72,7 +76,8 @@ int main(int argc, char** argv) {
     if (command == "info") return cli::cmd_info(argc, argv);
     if (command == "dram") return cli::cmd_dram(argc, argv);
     if (command == "map") return cli::cmd_map(argc, argv);
-    throw cli::UsageError(fmt::format("npusim: unknown command '{}' (expected one of: run, sweep, list, info, map, dram)",
+    if (command == "compare") return cli::cmd_compare(argc, argv);
+    throw cli::UsageError(fmt::format("npusim: unknown command '{}' (expected one of: run, sweep, compare, list, info, map, dram)",
                                       command));
   } catch (const cli::UsageError& e) {
     fmt::print(stderr, "{}\n", e.what());

@@ -57,6 +57,18 @@ check run-csv-rows 0 '^9$' -- bash -c "wc -l <'$rd/a/layers.csv'"
 # A schedule written by map and read back by run gives the same simulation.
 check run-schedule 0 'checks passed' -- "$NPUSIM" run "${tiny[@]}" --schedule "$rd/sched.json" --out "$rd/c"
 check run-schedule-same 0 '' -- cmp "$rd/a/report.json" "$rd/c/report.json"
+# npusim compare: equal runs within tolerance; another SRAM size differs, beyond 0 but
+# within a loose tolerance; a golden-style subset compares only what it holds
+check compare-same 0 'within tolerance' -- "$NPUSIM" compare "$rd/a" "$rd/b"
+"$NPUSIM" run "${tiny[@]}" --set sram.global_kib=32 --quiet --out "$rd/small" >/dev/null
+check compare-differs 1 '[1-9][0-9]* beyond the tolerance 0: DIFFERENT' -- "$NPUSIM" compare "$rd/a" "$rd/small"
+check compare-tolerance 0 'within tolerance' -- "$NPUSIM" compare "$rd/a" "$rd/small" --tolerance 100
+check compare-json 1 '"within": false' -- "$NPUSIM" compare "$rd/a/report.json" "$rd/small/report.json" --json
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); l=r["layers"][0]; json.dump({"totals": {"cycles": r["totals"]["cycles"]}, "layers": [{"name": l["name"], "cycles": l["cycles"]}, {"name": "no-such-layer", "cycles": 1}]}, open(sys.argv[2], "w"))' "$rd/a/report.json" "$rd/subset.json"
+check compare-missing-layer 1 'missing in B: layer no-such-layer' -- "$NPUSIM" compare "$rd/subset.json" "$rd/a"
+check compare-bad-input 2 "no-such: no such file or folder" -- "$NPUSIM" compare "$rd/a" "$rd/no-such"
+check compare-not-a-report 2 "expected a report" -- "$NPUSIM" compare "$rd/a" "$rd/a/run-info.json"
+check compare-bad-tolerance 2 "--tolerance 'x': expected a number" -- "$NPUSIM" compare "$rd/a" "$rd/b" --tolerance x
 check run-json 0 'schema ok' -- bash -c "'$NPUSIM' run ${tiny[*]} --json --quiet --out '$rd/d' | python3 -c '
 import json, sys
 r = json.load(sys.stdin)
@@ -110,6 +122,9 @@ for i in 0 1 2; do "$NPUSIM" sweep "$sd/spec.json" --shard $i/3 --out "$sd/b" --
 check sweep-collect 0 '8 points \(8 ok, 0 failed\)' -- "$NPUSIM" sweep collect "$sd/b"
 # The union of the shards is the unsharded sweep, each point run once (wall time aside).
 check sweep-shards-union 0 '' -- bash -c "diff <(cut -d, -f1-18 '$sd/a/results.csv') <(cut -d, -f1-18 '$sd/b/results.csv') && [ \$(cat '$sd'/b/results.shard-*.jsonl | wc -l) -eq 8 ]"
+# Two sweeps compare point by point (the sharded run against the unsharded one).
+check compare-sweeps 0 '[0-9]+ metrics compared, 0 beyond the tolerance 0: within tolerance' -- "$NPUSIM" compare "$sd/a" "$sd/b"
+check compare-sweep-vs-run 2 "compare runs with runs, sweeps with sweeps" -- "$NPUSIM" compare "$sd/a" "$(ls -d "$sd"/a/points/*/ | head -1)"
 check sweep-slurm 0 'in 4 array tasks' -- "$NPUSIM" sweep "$sd/spec.json" --emit slurm --tasks 4 --out "$sd/c"
 check sweep-slurm-file 0 '#SBATCH --array=0-3' -- cat "$sd/c/sweep.slurm"
 # A point that fails is recorded and the sweep goes on (exit 1).
