@@ -34,7 +34,8 @@ int cmd_map(int argc, char** argv) {
   const RunInputs in = read_run_inputs(args, "map");
   const NetworkSchedule ns =
       map_network(in.graph, in.arch, hw::arch_dram_spec(in.arch), in.map_options);
-  const nlohmann::json doc = schedule_to_json(ns);
+  nlohmann::json doc = schedule_to_json(ns);
+  doc["provenance"] = run_provenance(in);
   if (auto out = args.get("out")) {
     std::ofstream f(*out);
     if (!f) throw UsageError(fmt::format("npusim map: --out '{}': cannot write the file", *out));

@@ -16,6 +16,7 @@
 #include "commands.hpp"
 #include "npusim/sim/report.hpp"
 #include "npusim/sim/simulator.hpp"
+#include "npusim/sim/provenance.hpp"
 #include "run_options.hpp"
 
 namespace npusim::cli {
@@ -165,7 +166,9 @@ int cmd_run(int argc, char** argv) {
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
 
-  const std::string report = sim::report_json(run, in.arch).dump(2) + "\n";
+  nlohmann::json report_doc = sim::report_json(run, in.arch);
+  report_doc["provenance"] = run_provenance(in);
+  const std::string report = report_doc.dump(2) + "\n";
   write_file(out_dir / "report.json", report);
   write_file(out_dir / "layers.csv", sim::layers_csv(run));
   nlohmann::ordered_json info;
@@ -175,6 +178,7 @@ int cmd_run(int argc, char** argv) {
   info["net"] = in.net_spec;
   std::vector<std::string> argv_copy(argv, argv + argc);
   info["command"] = argv_copy;
+  info["provenance"] = sim::build_provenance();
   if (!trace.kinds.empty()) {
     std::vector<std::string> files;
     for (const auto& k : sim::trace_kinds())

@@ -11,5 +11,6 @@ int cmd_map(int argc, char** argv);
 int cmd_run(int argc, char** argv);
 int cmd_sweep(int argc, char** argv);
 int cmd_compare(int argc, char** argv);
+int cmd_config(int argc, char** argv);
 
 }  // namespace npusim::cli

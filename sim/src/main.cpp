@@ -13,6 +13,7 @@
 #include "npusim/hw/config/arch_config.hpp"
 #include "npusim/hw/dram/dram_spec.hpp"
 #include "npusim/mapping/layer_mapper.hpp"
+#include "npusim/sim/provenance.hpp"
 #include "npusim/sim/report_compare.hpp"
 #include "npusim/sweep/sweep_spec.hpp"
 #include "npusim/traces/address_trace.hpp"
@@ -42,6 +43,11 @@ commands:
   dram [--standard NAME]    the DRAM model alone: replay an address trace or a pattern
         (--trace FILE | --pattern P) [--json] [--check-timing]
 
+  config [--arch PRESET] [--set PATH=VALUE]...
+                            the effective architecture as JSON (--arch accepts it back)
+  help [COMMAND]            this text, or a command's options (as COMMAND --help)
+  --version                 the version and the git commit it was built from
+
 Run 'npusim <command> --help' for a command's options.
 )";
 
@@ -64,20 +70,38 @@ extern "C" int sc_main(int, char**) { return 1; }
 int main(int argc, char** argv) {
   using namespace npusim;
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);  // keep stdout the report's
+  sim::set_command_line(argc, argv);
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
     fmt::print("{}", kUsage);
     return argc < 2 ? 2 : 0;
   }
-  const std::string command = argv[1];
+  std::string command = argv[1];
+  if (command == "--version" || command == "version") {
+    fmt::print("npusim {} (git commit {})\n", sim::npusim_version(), sim::npusim_git_commit());
+    return 0;
+  }
+  // npusim help [COMMAND]: the usage, or COMMAND --help.
+  char help_flag[] = "--help";
+  char* help_argv[] = {argv[0], argc > 2 ? argv[2] : nullptr, help_flag, nullptr};
+  if (command == "help") {
+    if (argc < 3) {
+      fmt::print("{}", kUsage);
+      return 0;
+    }
+    command = argv[2];
+    argv = help_argv;
+    argc = 3;
+  }
   try {
     if (command == "run") return cli::cmd_run(argc, argv);
+    if (command == "config") return cli::cmd_config(argc, argv);
     if (command == "sweep") return cli::cmd_sweep(argc, argv);
     if (command == "list") return cli::cmd_list(argc, argv);
     if (command == "info") return cli::cmd_info(argc, argv);
     if (command == "dram") return cli::cmd_dram(argc, argv);
     if (command == "map") return cli::cmd_map(argc, argv);
     if (command == "compare") return cli::cmd_compare(argc, argv);
-    throw cli::UsageError(fmt::format("npusim: unknown command '{}' (expected one of: run, sweep, compare, list, info, map, dram)",
+    throw cli::UsageError(fmt::format("npusim: unknown command '{}' (expected one of: run, sweep, compare, list, info, map, dram, config, help)",
                                       command));
   } catch (const cli::UsageError& e) {
     fmt::print(stderr, "{}\n", e.what());

@@ -1,5 +1,7 @@
 #include "run_options.hpp"
 
+#include "npusim/sim/provenance.hpp"
+
 #include <fmt/format.h>
 
 #include "npusim/mapping/schedule_json.hpp"
@@ -38,6 +40,13 @@ RunInputs read_run_inputs(const Args& args, const char* command) {
     throw UsageError(fmt::format("npusim {}: --objective '{}': expected traffic, latency, energy or edp",
                                  command, *o));
   return in;
+}
+
+nlohmann::json run_provenance(const RunInputs& in) {
+  nlohmann::json p = sim::build_provenance();
+  p["network"] = sim::network_provenance(in.net_spec, in.graph.name());
+  p["effective_config"] = sim::effective_config(in.arch, in.energy.get());
+  return p;
 }
 
 }  // namespace npusim::cli

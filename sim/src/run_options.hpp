@@ -27,4 +27,8 @@ inline constexpr const char* kDefaultArch = "edge-32x32";
 
 RunInputs read_run_inputs(const Args& args, const char* command);
 
+/// Provenance of a result made from these inputs: the build and command line, the network's
+/// source, the complete effective configuration (sim/provenance.hpp).
+nlohmann::json run_provenance(const RunInputs& in);
+
 }  // namespace npusim::cli

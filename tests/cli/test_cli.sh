@@ -24,6 +24,11 @@ check bad-input-flag 2 "--input expects an integer" -- "$NPUSIM" info --net resn
 check missing-file 2 "cannot open" -- "$NPUSIM" info --net /no/such/file.json
 check unknown-flag 2 "unknown option --frobnicate" -- "$NPUSIM" info --frobnicate
 check unknown-command 2 "unknown command" -- "$NPUSIM" fly
+check version 0 '^npusim [0-9]+\.[0-9]+\.[0-9]+ \(git commit ([0-9a-f]{40}(-dirty)?|unknown)\)$' -- "$NPUSIM" --version
+check help 0 'compare A B' -- "$NPUSIM" help
+check help-command 0 'usage: npusim map' -- "$NPUSIM" help map
+check config-set 0 '"rows": 64' -- "$NPUSIM" config --arch tiny-8x8 --set pe.rows=64
+check config-full 0 '"nRCD"' -- "$NPUSIM" config --full
 # info --json can be fed back as a network file
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 "$NPUSIM" info --net csppeleenet --json >"$tmp/net.json"
@@ -52,11 +57,30 @@ check map-table 0 'planned DRAM traffic: [0-9]+ bytes read' -- "$NPUSIM" map "${
 check map-out 0 '"schema": "npusim-schedule/1"' -- "$NPUSIM" map "${tiny[@]}" --json --out "$rd/sched.json"
 check run-tiny 0 'checks passed' -- "$NPUSIM" run "${tiny[@]}" --out "$rd/a"
 check run-again 0 'report written to' -- "$NPUSIM" run "${tiny[@]}" --out "$rd/b"
-check run-deterministic 0 '' -- cmp "$rd/a/report.json" "$rd/b/report.json"
+# Reports of the same inputs are identical but for the command line they record (--out).
+same_report() {
+  python3 -c 'import json,sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+for r in (a, b): del r["provenance"]["command_line"]
+sys.exit(0 if a == b else 1)' "$1" "$2"
+}
+check run-deterministic 0 '' -- same_report "$rd/a/report.json" "$rd/b/report.json"
+check run-provenance 0 'provenance ok' -- python3 -c 'import json,sys,hashlib
+r = json.load(open(sys.argv[1])); p = r["provenance"]; n = p["network"]
+assert p["npusim_version"] and len(p["git_commit"]) >= 40 or p["git_commit"] == "unknown", p
+assert "--out" in p["command_line"], p["command_line"]
+assert n["source"] == "file" and n["sha256"] == hashlib.sha256(open(n["path"], "rb").read()).hexdigest(), n
+c = p["effective_config"]
+assert c["arch"]["pe"]["rows"] == 8 and c["dram"]["timing"]["nRCD"] > 0 and c["dram"]["organization"]["channels"] == 1
+assert c["energy_prices"]["mac_pj"] > 0 and c["dram"]["energy_per_event_pj"]["read"] > 0
+print("provenance ok")' "$rd/a/report.json"
 check run-csv-rows 0 '^9$' -- bash -c "wc -l <'$rd/a/layers.csv'"
 # A schedule written by map and read back by run gives the same simulation.
 check run-schedule 0 'checks passed' -- "$NPUSIM" run "${tiny[@]}" --schedule "$rd/sched.json" --out "$rd/c"
-check run-schedule-same 0 '' -- cmp "$rd/a/report.json" "$rd/c/report.json"
+check run-schedule-same 0 '' -- same_report "$rd/a/report.json" "$rd/c/report.json"
+# npusim config's output, given back as --arch, runs the same architecture: the same report
+"$NPUSIM" config --arch tiny-8x8 >"$rd/tiny.json"
+check config-roundtrip 0 'within tolerance' -- bash -c "'$NPUSIM' run --net '$NPUSIM_TEST_DATA_DIR/tiny_residual.json' --arch '$rd/tiny.json' --quiet --out '$rd/cfg' && '$NPUSIM' compare '$rd/a' '$rd/cfg'"
 # npusim compare: equal runs within tolerance; another SRAM size differs, beyond 0 but
 # within a loose tolerance; a golden-style subset compares only what it holds
 check compare-same 0 'within tolerance' -- "$NPUSIM" compare "$rd/a" "$rd/b"
@@ -72,7 +96,7 @@ check compare-bad-tolerance 2 "--tolerance 'x': expected a number" -- "$NPUSIM" 
 check run-json 0 'schema ok' -- bash -c "'$NPUSIM' run ${tiny[*]} --json --quiet --out '$rd/d' | python3 -c '
 import json, sys
 r = json.load(sys.stdin)
-assert r[\"schema\"] == \"npusim-report/1\" and r[\"checks\"][\"passed\"], r[\"checks\"]
+assert r[\"schema\"] == \"npusim-report/2\" and r[\"checks\"][\"passed\"], r[\"checks\"]
 for k in (\"cycles\", \"time_ns\", \"macs\", \"pe_utilization\", \"dram_read_bytes\", \"dram_write_bytes\", \"cio\", \"energy_pj\", \"fps\"):
     assert k in r[\"totals\"], k
 for l in r[\"layers\"]:

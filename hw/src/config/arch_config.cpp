@@ -182,6 +182,7 @@ std::vector<std::string> arch_preset_names() {
 dram::DramSpec arch_dram_spec(const ArchConfig& arch) {
   dram::DramSpec spec = dram::load_dram_preset(arch.dram.standard);
   spec.org.channels = arch.dram.channels;
+  spec.doc["organization"]["channels"] = arch.dram.channels;
   return spec;
 }
 

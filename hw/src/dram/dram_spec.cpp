@@ -130,6 +130,7 @@ DramSpec dram_spec_from_json(const json& doc, const std::string& source) {
   consistent(P.IDD3N >= P.IDD2N, "power.IDD3N", ">= IDD2N (active standby draws more)");
   consistent(P.IDD4R > P.IDD3N && P.IDD4W > P.IDD3N, "power.IDD4R",
              "IDD4R and IDD4W > IDD3N");
+  s.doc = doc;
   return s;
 }
 

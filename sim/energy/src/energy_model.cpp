@@ -59,6 +59,23 @@ double EnergyModel::sram_word_pj(const std::string& name) const {
   throw std::invalid_argument("no SRAM buffer named '" + name + "'");
 }
 
+nlohmann::json EnergyModel::prices_json() const {
+  nlohmann::json sram = nlohmann::json::object();
+  for (const auto& b : arch_.sram.buffers) sram[b.name] = sram_word_pj(b.name);
+  return {{"table", table_.name},
+          {"source", table_.source},
+          {"mac_pj", mac_pj_},
+          {"register_pj_per_bit", table_.register_pj_per_bit},
+          {"register_bits_per_access", rf_bits_},
+          {"hop_bits_per_mac", hop_bits_per_mac_},
+          {"sram_word_read_pj", sram},
+          {"sram_write_factor", table_.sram_write_factor},
+          {"vector_op_pj", table_.vector_op_pj},
+          {"dma_pj_per_byte", table_.dma_pj_per_byte},
+          {"leakage_pe_mw", leak_pe_mw_},
+          {"leakage_sram_mw", leak_sram_mw_}};
+}
+
 EnergyBreakdown EnergyModel::price(const EnergyCounts& c) const {
   EnergyBreakdown e;
   const double regs = static_cast<double>(c.rf_reads + c.rf_writes) * rf_bits_ +

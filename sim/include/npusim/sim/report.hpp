@@ -12,7 +12,7 @@
 
 namespace npusim::sim {
 
-inline constexpr const char* kReportSchema = "npusim-report/1";
+inline constexpr const char* kReportSchema = "npusim-report/2";
 
 nlohmann::ordered_json report_json(const RunResult& run, const hw::ArchConfig& arch);
 std::string layers_csv(const RunResult& run);

@@ -66,6 +66,8 @@ struct DramSpec {
   DramOrganization org;
   DramTiming timing;
   DramPower power;
+  /// The validated document (channels as applied), for reports' effective configuration.
+  nlohmann::json doc;
 
   /// Peak data bandwidth of all channels, GB/s (10^9 bytes per second).
   double peak_gbps() const {

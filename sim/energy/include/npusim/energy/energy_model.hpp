@@ -23,6 +23,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "npusim/energy/energy_table.hpp"
 #include "npusim/hw/config/arch_config.hpp"
 
@@ -59,6 +61,11 @@ class EnergyModel {
   const EnergyTable& table() const { return table_; }
   /// pJ of one port-width word read of buffer `name`.
   double sram_word_pj(const std::string& name) const;
+  /// The price of every event this model charges, for reports: {"table", "source",
+  /// "mac_pj", "register_pj_per_bit", "register_bits_per_access", "hop_bits_per_mac",
+  /// "sram_word_read_pj": {buffer: pJ}, "sram_write_factor", "vector_op_pj",
+  /// "dma_pj_per_byte", "leakage_pe_mw", "leakage_sram_mw"}.
+  nlohmann::json prices_json() const;
 
  private:
   EnergyTable table_;
