@@ -2,12 +2,71 @@
 // capacity, banking and counters.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+
 #include "npusim/hw/config/arch_config.hpp"
 #include "npusim/hw/sram/sram_buffer.hpp"
 #include "npusim/hw/vector/vector_unit.hpp"
 
 namespace npusim::hw {
 namespace {
+
+/// The dotted paths docs/compute.md documents for --set (its "Fields (dotted paths" list).
+std::set<std::string> documented_paths() {
+  std::ifstream f(NPUSIM_DOCS_DIR "/compute.md");
+  std::stringstream text;
+  text << f.rdbuf();
+  const std::string doc = text.str();
+  const auto start = doc.find("Fields (dotted paths");
+  const auto end = doc.find("A missing, negative", start);
+  EXPECT_NE(start, std::string::npos);
+  const std::string list = doc.substr(start, end - start);
+  std::set<std::string> paths;
+  const std::regex field("`([a-z_]+\\.[a-z_]+)`");
+  for (auto it = std::sregex_iterator(list.begin(), list.end(), field); it != std::sregex_iterator(); ++it)
+    paths.insert((*it)[1]);
+  return paths;
+}
+
+TEST(ArchConfig, EveryDocumentedFieldIsSettableOnEveryPreset) {
+  const std::set<std::string> doc = documented_paths();
+  const std::set<std::string> code(arch_field_paths().begin(), arch_field_paths().end());
+  EXPECT_EQ(doc, code) << "docs/compute.md and arch_field_paths() list different fields";
+  // A valid value for each field (the SRAM sizes with the organization they belong to).
+  const std::map<std::string, std::vector<std::string>> settings = {
+      {"pe.rows", {"pe.rows=24"}}, {"pe.cols", {"pe.cols=24"}}, {"pe.dataflow", {"pe.dataflow=os"}},
+      {"pe.freq_mhz", {"pe.freq_mhz=700"}}, {"pe.precision", {"pe.precision=int16"}},
+      {"pe.timing", {"pe.timing=scalesim"}}, {"pe.os_drain", {"pe.os_drain=serial"}},
+      {"vector.lanes", {"vector.lanes=16"}}, {"sram.organization", {"sram.organization=global", "sram.global_kib=512"}},
+      {"sram.global_kib", {"sram.organization=global", "sram.global_kib=256"}},
+      {"sram.input_kib", {"sram.organization=split", "sram.input_kib=128", "sram.weight_kib=128", "sram.output_kib=64"}},
+      {"sram.weight_kib", {"sram.organization=split", "sram.input_kib=64", "sram.weight_kib=256", "sram.output_kib=64"}},
+      {"sram.output_kib", {"sram.organization=split", "sram.input_kib=64", "sram.weight_kib=64", "sram.output_kib=256"}},
+      {"sram.banks", {"sram.banks=8"}}, {"sram.port_bytes", {"sram.port_bytes=8"}},
+      {"sram.read_latency", {"sram.read_latency=4"}}, {"sram.write_latency", {"sram.write_latency=3"}},
+      {"dma.burst_bytes", {"dma.burst_bytes=256"}}, {"dma.outstanding", {"dma.outstanding=4"}},
+      {"dram.standard", {"dram.standard=DDR4-2400"}}, {"dram.channels", {"dram.channels=2"}},
+      {"dram.page_policy", {"dram.page_policy=closed"}}, {"dram.mapping", {"dram.mapping=ro,ba,ra,co,ch,bg"}},
+      {"dram.queue", {"dram.queue=16"}}, {"energy.technology", {"energy.technology=7nm"}}};
+  for (const std::string& preset : arch_preset_names())
+    for (const std::string& path : code) {
+      SCOPED_TRACE(preset + " --set " + path);
+      const auto it = settings.find(path);
+      ASSERT_NE(it, settings.end()) << "no test value for " << path;
+      ArchConfig a;
+      ASSERT_NO_THROW(a = load_arch_config(preset, it->second));
+      // The value took effect: the document holds what was set.
+      const std::string& last = it->second.back();
+      const std::string key = last.substr(0, last.find('=')), value = last.substr(last.find('=') + 1);
+      const std::string sec = key.substr(0, key.find('.')), field = key.substr(key.find('.') + 1);
+      const auto& v = a.doc[sec][field];
+      EXPECT_EQ(v.is_string() ? v.get<std::string>() : v.dump(), value);
+    }
+}
 
 TEST(ArchConfig, PresetsLoadWithTheirDocumentedShapes) {
   const ArchConfig e = load_arch_config("edge-32x32");

@@ -59,6 +59,11 @@ std::string choices(const std::invalid_argument& e) {
 BufferConfig read_buffer(const Reader& r, const json& s, const std::string& name) {
   BufferConfig b;
   b.name = name;
+  if (!s.contains(name + "_kib"))
+    r.fail("sram." + name + "_kib",
+           name == "global" ? std::string("an integer: a global SRAM needs sram.global_kib (e.g. --set sram.global_kib=1024)")
+                            : std::string("an integer: a split SRAM needs sram.input_kib, sram.weight_kib and "
+                                          "sram.output_kib (e.g. --set sram.input_kib=512)"));
   b.kib = r.integer(s, "sram", (name + "_kib").c_str(), 1, 1 << 22);
   b.banks = static_cast<int>(r.integer(s, "sram", "banks", 1, 1024));
   b.port_bytes = static_cast<int>(r.integer(s, "sram", "port_bytes", 1, 4096));
@@ -195,18 +200,33 @@ dram::ControllerConfig arch_controller_config(const ArchConfig& arch) {
   return c;
 }
 
+const std::vector<std::string>& arch_field_paths() {
+  static const std::vector<std::string> paths = {
+      "pe.rows", "pe.cols", "pe.dataflow", "pe.freq_mhz", "pe.precision", "pe.timing", "pe.os_drain",
+      "vector.lanes", "sram.organization", "sram.global_kib", "sram.input_kib", "sram.weight_kib",
+      "sram.output_kib", "sram.banks", "sram.port_bytes", "sram.read_latency", "sram.write_latency",
+      "dma.burst_bytes", "dma.outstanding", "dram.standard", "dram.channels", "dram.page_policy",
+      "dram.mapping", "dram.queue", "energy.technology"};
+  return paths;
+}
+
 void apply_override(json& doc, const std::string& assignment, const std::string& source) {
   const auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
     throw ArchConfigError(
         fmt::format("--set '{}': expected PATH=VALUE, e.g. pe.rows=64", assignment));
   const std::string path = assignment.substr(0, eq), value = assignment.substr(eq + 1);
+  // Every documented field can be set on every preset, including the optional ones a
+  // preset leaves at their defaults and the sizes of the other SRAM organization.
+  const auto& known = arch_field_paths();
+  const bool documented = std::find(known.begin(), known.end(), path) != known.end();
   json* node = &doc;
   std::stringstream ss(path);
   for (std::string key; std::getline(ss, key, '.');) {
+    if (node->is_object() && !node->contains(key) && documented) (*node)[key] = ss.eof() ? json() : json::object();
     if (!node->is_object() || !node->contains(key))
-      throw ArchConfigError(fmt::format("{}: --set {}: no field '{}' in the architecture",
-                                        source, path, path));
+      throw ArchConfigError(fmt::format("{}: --set {}: no field '{}' in the architecture (fields: {})",
+                                        source, path, path, fmt::join(known, ", ")));
     node = &(*node)[key];
   }
   if (node->is_object())

@@ -95,7 +95,10 @@ std::string energy_table_path(const std::string& technology, const std::string& 
 dram::DramSpec arch_dram_spec(const ArchConfig& arch);
 /// The DRAM controller settings of the config (page policy, queue depths).
 dram::ControllerConfig arch_controller_config(const ArchConfig& arch);
-/// Sets the field at a dotted path (which must exist) to `value` (parsed as JSON if it is
+/// Every dotted path `--set` and sweeps accept on every preset (docs/compute.md lists them).
+const std::vector<std::string>& arch_field_paths();
+/// Sets the field at a dotted path (one of arch_field_paths() or present in the document)
+/// to `value` (parsed as JSON if it is
 /// JSON, else taken as a string). Throws ArchConfigError naming the path.
 void apply_override(nlohmann::json& doc, const std::string& assignment, const std::string& source);
 
