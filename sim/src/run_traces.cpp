@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <tuple>
 
 #include "npusim/hw/npu/npu_top.hpp"
 #include "npusim/traces/address_trace.hpp"
@@ -56,22 +57,25 @@ RunTraces::RunTraces(const TraceOptions& o, const hw::dram::DramSpec& dram, int 
   const auto first_cycle = static_cast<std::uint64_t>(std::floor(o.window_first_ns / tck_ns));
   const auto last_cycle = o.window_last_ns >= 1e18 ? UINT64_MAX
                                                    : static_cast<std::uint64_t>(std::ceil(o.window_last_ns / tck_ns));
-  const bool cmd = o.kinds.count("dram-cmd"), cmd_bin = o.kinds.count("dram-cmd-bin");
-  if (cmd || cmd_bin) {
-    const std::string p = path(cmd_bin ? "dram-cmd.bin" : "dram-cmd.csv", true);
-    commands_ = std::make_unique<traces::CommandTraceWriter>(
-        p, cmd_bin ? traces::CommandTraceWriter::Format::Binary : traces::CommandTraceWriter::Format::Csv, o.gzip);
-    commands_->set_window(first_cycle, last_cycle);
-    fanout_.add(commands_.get());
+  // Each requested kind gets its own file: both formats of a pair can be asked at once.
+  using CmdFormat = traces::CommandTraceWriter::Format;
+  for (const auto& [kind, file, format] : {std::tuple{"dram-cmd", "dram-cmd.csv", CmdFormat::Csv},
+                                           std::tuple{"dram-cmd-bin", "dram-cmd.bin", CmdFormat::Binary}}) {
+    if (!o.kinds.count(kind)) continue;
+    const std::string p = path(file, true);
+    commands_.push_back(std::make_unique<traces::CommandTraceWriter>(p, format, o.gzip));
+    commands_.back()->set_window(first_cycle, last_cycle);
+    fanout_.add(commands_.back().get());
     files_.push_back(p);
   }
-  const bool req = o.kinds.count("dram-req"), req_ram = o.kinds.count("dram-req-ramulator");
-  if (req || req_ram) {
-    const std::string p = path(req_ram ? "dram-req.ramulator.trace" : "dram-req.trace", true);
-    requests_ = std::make_unique<traces::RequestTraceWriter>(
-        p, req_ram ? traces::RequestTraceWriter::Format::Ramulator : traces::RequestTraceWriter::Format::DramSim3,
-        o.gzip);
-    requests_->set_window(first_cycle, last_cycle);
+  using ReqFormat = traces::RequestTraceWriter::Format;
+  for (const auto& [kind, file, format] : {std::tuple{"dram-req", "dram-req.trace", ReqFormat::DramSim3},
+                                           std::tuple{"dram-req-ramulator", "dram-req.ramulator.trace", ReqFormat::Ramulator}}) {
+    if (!o.kinds.count(kind)) continue;
+    const std::string p = path(file, true);
+    requests_.push_back(std::make_unique<traces::RequestTraceWriter>(p, format, o.gzip));
+    requests_.back()->set_window(first_cycle, last_cycle);
+    request_fanout_.add(requests_.back().get());
     files_.push_back(p);
   }
   if (o.kinds.count("timeline")) {
@@ -98,15 +102,15 @@ RunTraces::~RunTraces() { finish(); }
 hw::dram::CommandObserver* RunTraces::command_observer() { return fanout_.empty() ? nullptr : &fanout_; }
 
 void RunTraces::attach(hw::npu::NpuTop& top) {
-  if (requests_) top.dram().set_request_observer(requests_.get());
+  if (!request_fanout_.empty()) top.dram().set_request_observer(&request_fanout_);
   if (timeline_) top.set_observer(this);
   if (vcd_) top.trace_signals(vcd_);
 }
 
 void RunTraces::set_enabled(bool on) {
   enabled_ = on;
-  if (commands_) commands_->set_enabled(on);
-  if (requests_) requests_->set_enabled(on);
+  for (auto& w : commands_) w->set_enabled(on);
+  for (auto& w : requests_) w->set_enabled(on);
   if (timeline_) timeline_->set_enabled(on);
 }
 
@@ -121,8 +125,8 @@ void RunTraces::layer_end(int index, const std::string& name, const sc_core::sc_
     timeline_->span(TimelineWriter::kLayers, name, ps_of(begin), ps_of(end),
                     fmt::format(R"("layer":{},"partial":{})", index, partial ? "true" : "false"));
   // Make what is written so far readable (a crash or Ctrl-C loses at most one layer).
-  if (commands_) commands_->flush();
-  if (requests_) requests_->flush();
+  for (auto& w : commands_) w->flush();
+  for (auto& w : requests_) w->flush();
   if (timeline_) timeline_->flush();
 }
 
@@ -162,8 +166,8 @@ void RunTraces::dma_transfer(std::int64_t tile, const hw::npu::DmaTransfer& t, c
 
 void RunTraces::finish() {
   if (timeline_) timeline_->finish();
-  if (commands_) commands_->flush();
-  if (requests_) requests_->flush();
+  for (auto& w : commands_) w->flush();
+  for (auto& w : requests_) w->flush();
   if (vcd_) {
     sc_core::sc_close_vcd_trace_file(vcd_);
     vcd_ = nullptr;

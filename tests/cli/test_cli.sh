@@ -202,6 +202,12 @@ check trace-bin-timing 0 ', 0 violations' -- "$NPUSIM" dram --arch tiny-8x8 --ch
 check trace-bin-same 0 '' -- bash -c "diff <('$an' dram-cmd '$td/a/trace/dram-cmd.csv') <('$an' dram-cmd '$td/c/trace/dram-cmd.bin.gz')"
 check trace-gzip-same 0 '' -- bash -c "zcat '$td/c/trace/timeline.json.gz' | cmp - '$td/a/trace/timeline.json'"
 check trace-ramulator-replay 0 "bytes read ${want% *}   bytes written ${want#* }" -- "$NPUSIM" dram --arch tiny-8x8 --format ramulator --trace "$td/c/trace/dram-req.ramulator.trace.gz"
+# All six kinds at once: six files, the pairs holding the same commands and requests.
+"$NPUSIM" run "${tiny[@]}" --out "$td/all" --quiet --trace dram-cmd,dram-cmd-bin,dram-req,dram-req-ramulator,timeline,vcd
+check trace-all-six 0 '^6$' -- bash -c "ls '$td/all/trace' | wc -l"
+check trace-all-cmd-same 0 '' -- bash -c "diff <('$an' dram-cmd '$td/all/trace/dram-cmd.csv') <('$an' dram-cmd '$td/all/trace/dram-cmd.bin')"
+check trace-all-req-same 0 "bytes read ${want% *}   bytes written ${want#* }" -- "$NPUSIM" dram --arch tiny-8x8 --format ramulator --trace "$td/all/trace/dram-req.ramulator.trace"
+check trace-all-req-dramsim3 0 "bytes read ${want% *}   bytes written ${want#* }" -- "$NPUSIM" dram --arch tiny-8x8 --trace "$td/all/trace/dram-req.trace"
 # Selection: one layer, a window.
 "$NPUSIM" run "${tiny[@]}" --out "$td/d" --quiet --trace timeline,dram-req --trace-layers b1..b1
 check trace-layers 0 '^1 layer spans' -- "$an" timeline "$td/d/trace/timeline.json" --check

@@ -64,8 +64,9 @@ class RunTraces : public hw::npu::NpuObserver {
   int pes_;
   int layer_ = -1;
   bool enabled_ = false;
-  std::unique_ptr<traces::CommandTraceWriter> commands_;
-  std::unique_ptr<traces::RequestTraceWriter> requests_;
+  std::vector<std::unique_ptr<traces::CommandTraceWriter>> commands_;  ///< CSV and/or binary
+  std::vector<std::unique_ptr<traces::RequestTraceWriter>> requests_;  ///< DRAMsim3 and/or Ramulator
+  hw::dram::RequestFanout request_fanout_;
   std::unique_ptr<traces::TimelineWriter> timeline_;
   hw::dram::CommandFanout fanout_;
   sc_core::sc_trace_file* vcd_ = nullptr;

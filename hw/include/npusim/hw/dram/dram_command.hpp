@@ -55,4 +55,19 @@ class CommandFanout : public CommandObserver {
   std::vector<CommandObserver*> observers_;
 };
 
+/// Passes every request to several observers in order (request traces in several formats).
+class RequestFanout : public RequestObserver {
+ public:
+  void add(RequestObserver* o) {
+    if (o) observers_.push_back(o);
+  }
+  bool empty() const { return observers_.empty(); }
+  void on_request(std::uint64_t address, bool is_write, std::uint64_t cycle) override {
+    for (RequestObserver* o : observers_) o->on_request(address, is_write, cycle);
+  }
+
+ private:
+  std::vector<RequestObserver*> observers_;
+};
+
 }  // namespace npusim::hw::dram
