@@ -31,7 +31,11 @@ constexpr const char* kHelp = R"(usage: npusim dram [--standard NAME | --spec FI
   --arch PRESET    the DRAM of an architecture (standard, channels, page policy, queue,
                    mapping): replays a run's `--trace dram-req` on the same memory
   --check-commands FILE  check a command trace (`npusim run --trace dram-cmd`, CSV or
-                   binary) with the JEDEC timing checker instead of replaying requests
+                   binary) with the JEDEC timing checker instead of replaying requests; the
+                   trace may start mid-run (selected layers, a window): each bank's state is
+                   learnt from its first command, refresh intervals count from a rank's first
+  --from-reset     with --check-commands: the trace holds every command since reset (banks
+                   precharged, refresh counted from cycle 0), so the first commands are checked too
   --trace FILE     DRAMsim3 '<hex addr> READ|WRITE <cycle>' or Ramulator 'R|W <addr>' lines
   --pattern P      synthetic requests, all ready at cycle 0 (default seq-read)
   --requests N     requests of the pattern (default 100000)
@@ -71,7 +75,7 @@ int cmd_dram(int argc, char** argv) {
   Args args("dram", argc, argv, 2,
             {"standard", "spec", "arch", "trace", "format", "pattern", "requests", "seed", "page",
              "mapping", "queue", "check-commands"},
-            {"check-timing", "json", "help"});
+            {"check-timing", "from-reset", "json", "help"});
   if (args.has("help")) {
     fmt::print("{}", kHelp);
     return 0;
@@ -86,7 +90,10 @@ int cmd_dram(int argc, char** argv) {
                         : args.get("spec") ? load_dram_spec_file(*args.get("spec"))
                                            : load_dram_preset(args.get_or("standard", "DDR4-2400"));
   if (auto file = args.get("check-commands")) {
-    TimingChecker checker(spec, true);
+    // A trace of selected layers or a window starts mid-run unless --from-reset says it
+    // holds every command since reset.
+    TimingChecker checker(spec, true, args.has("from-reset") ? TimingChecker::Start::Reset
+                                                              : TimingChecker::Start::MidRun);
     traces::CommandTraceReader reader(*file);
     CommandRecord r;
     std::uint64_t last = 0;

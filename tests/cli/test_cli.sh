@@ -211,6 +211,11 @@ check trace-all-req-dramsim3 0 "bytes read ${want% *}   bytes written ${want#* }
 # Selection: one layer, a window.
 "$NPUSIM" run "${tiny[@]}" --out "$td/d" --quiet --trace timeline,dram-req --trace-layers b1..b1
 check trace-layers 0 '^1 layer spans' -- "$an" timeline "$td/d/trace/timeline.json" --check
+# A command trace of selected layers starts mid-run: the checker accepts it (it learns the
+# banks' state and the refresh phase); checked as if from reset, its first commands fail.
+"$NPUSIM" run --net resnet18 --arch tiny-8x8 --out "$td/mid" --quiet --trace dram-cmd --trace-layers 5..8
+check trace-mid-run 0 ', 0 violations' -- "$NPUSIM" dram --arch tiny-8x8 --check-commands "$td/mid/trace/dram-cmd.csv"
+check trace-mid-run-from-reset 1 '[1-9][0-9]* violations' -- "$NPUSIM" dram --arch tiny-8x8 --check-commands "$td/mid/trace/dram-cmd.csv" --from-reset
 "$NPUSIM" run "${tiny[@]}" --out "$td/e" --quiet --trace dram-req --trace-window 0..2000
 check trace-window 0 'ok' -- python3 -c "
 lines = open('$td/e/trace/dram-req.trace').read().split('\n')[:-1]

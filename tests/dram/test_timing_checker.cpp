@@ -161,3 +161,37 @@ TEST(TimingChecker, FlagsARankThatStopsRefreshing) {
 
 }  // namespace
 }  // namespace npusim::hw::dram
+
+namespace npusim::hw::dram {
+namespace {
+
+TEST(TimingChecker, AStreamStartingMidRunLearnsBankStateAndRefreshFromItsFirstCommands) {
+  using C = DramCommand;
+  const DramSpec s = checker_spec();
+  const DramTiming& t = s.timing;
+  const std::uint64_t t0 = 50'000'000;  // far beyond 9 x nREFI from cycle 0
+  // A window that opens on a read of a row opened before it, then a refresh later on.
+  const std::vector<CommandRecord> window = {cmd(C::RD, t0, 0, 0, 0, 7), cmd(C::PRE, t0 + 40, 0, 0, 0),
+                                             cmd(C::REF, t0 + 40 + t.nRP, 0, 0, 0)};
+  TimingChecker reset(s, true, TimingChecker::Start::Reset);
+  TimingChecker mid(s, true, TimingChecker::Start::MidRun);
+  for (const CommandRecord& c : window) {
+    reset.on_command(c);
+    mid.on_command(c);
+  }
+  EXPECT_GE(reset.violation_count(), 2u);  // a read of a closed bank, a refresh far too late
+  EXPECT_EQ(mid.violation_count(), 0u);
+  // Once learnt, the rules apply: an ACT to a bank whose first command read an open row
+  // (so a row is open) is caught; so is a refresh gap beyond 9 x nREFI after the window opened.
+  TimingChecker mid2(s, true, TimingChecker::Start::MidRun);
+  mid2.on_command(cmd(C::RD, t0, 0, 0, 1, 3));
+  mid2.on_command(cmd(C::ACT, t0 + 100, 0, 0, 1, 4));
+  ASSERT_EQ(mid2.violation_count(), 1u);
+  EXPECT_EQ(mid2.violations()[0].rule, "bank_state");
+  mid2.finish(t0 + 9ULL * t.nREFI + 1);
+  EXPECT_EQ(mid2.violation_count(), 2u);
+  EXPECT_EQ(mid2.violations()[1].rule, "refresh_interval");
+}
+
+}  // namespace
+}  // namespace npusim::hw::dram

@@ -4,8 +4,8 @@
 
 namespace npusim::hw::dram {
 
-TimingChecker::TimingChecker(const DramSpec& spec, bool check_refresh)
-    : spec_(spec), check_refresh_(check_refresh) {
+TimingChecker::TimingChecker(const DramSpec& spec, bool check_refresh, Start start)
+    : spec_(spec), check_refresh_(check_refresh), start_(start) {
   channel(static_cast<std::uint32_t>(spec_.org.channels - 1));  // every channel is watched
 }
 
@@ -15,6 +15,8 @@ TimingChecker::ChannelHistory& TimingChecker::channel(std::uint32_t c) {
   if (h.banks.empty()) {
     h.banks.resize(static_cast<std::size_t>(spec_.org.ranks * spec_.org.banks_per_rank()));
     h.ranks.resize(static_cast<std::size_t>(spec_.org.ranks));
+    if (start_ == Start::MidRun)
+      for (BankHistory& b : h.banks) b.known = false;
   }
   return h;
 }
@@ -96,6 +98,8 @@ void TimingChecker::on_command(const CommandRecord& c) {
   const int target = static_cast<int>(c.rank) * bpr + static_cast<int>(c.bank_group) * bpg +
                      static_cast<int>(c.bank);
   RankHistory& rank = ch.ranks[c.rank];
+  if (!rank.seen && start_ == Start::MidRun) rank.last_ref = now;  // refresh before it is unknown
+  rank.seen = true;
 
   for (int b = 0; b < static_cast<int>(ch.banks.size()); ++b) {
     const BankHistory& h = ch.banks[static_cast<std::size_t>(b)];
@@ -124,6 +128,13 @@ void TimingChecker::on_command(const CommandRecord& c) {
   }
 
   BankHistory& bank = ch.banks[static_cast<std::size_t>(target)];
+  if (!bank.known && c.command != DramCommand::REF) {
+    // A mid-run stream's first command to this bank tells its state: a RD/WR hits an open
+    // row, an ACT finds it precharged, a PRE closes whatever was open.
+    bank.known = true;
+    bank.open = c.command == DramCommand::RD || c.command == DramCommand::WR;
+    bank.row = c.row;
+  }
   switch (c.command) {
     case DramCommand::ACT:
       if (bank.open)
@@ -156,6 +167,8 @@ void TimingChecker::on_command(const CommandRecord& c) {
                            bank.open ? fmt::format("row {} open", bank.row) : "no row open"));
       break;
     case DramCommand::REF:
+      for (int b = static_cast<int>(c.rank) * bpr; b < (static_cast<int>(c.rank) + 1) * bpr; ++b)
+        ch.banks[static_cast<std::size_t>(b)].known = true;  // a refresh needs them all precharged
       if (check_refresh_ && now - rank.last_ref > 9LL * spec_.timing.nREFI)
         report(c.cycle, "refresh_interval",
                fmt::format("REF of rank {} at cycle {} comes {} cycles after the previous one; "
@@ -173,6 +186,7 @@ void TimingChecker::finish(std::uint64_t end_cycle) {
   if (!check_refresh_) return;
   for (std::size_t c = 0; c < channels_.size(); ++c)
     for (std::size_t r = 0; r < channels_[c].ranks.size(); ++r) {
+      if (start_ == Start::MidRun && !channels_[c].ranks[r].seen) continue;
       const std::int64_t gap = static_cast<std::int64_t>(end_cycle) - channels_[c].ranks[r].last_ref;
       if (gap > 9LL * spec_.timing.nREFI)
         report(end_cycle, "refresh_interval",

@@ -38,8 +38,13 @@ struct TimingViolation {
 
 class TimingChecker : public CommandObserver {
  public:
+  /// Where a command stream starts: at reset (banks precharged, refresh counting from cycle
+  /// 0), or somewhere in a run (a trace of selected layers or a window): then what came
+  /// before is unknown, so each bank's state is learnt from its first command and a rank's
+  /// refresh interval counts from its first command.
+  enum class Start { Reset, MidRun };
   /// `check_refresh` enables the refresh_interval rule (off for streams without refresh).
-  explicit TimingChecker(const DramSpec& spec, bool check_refresh = true);
+  explicit TimingChecker(const DramSpec& spec, bool check_refresh = true, Start start = Start::Reset);
 
   void on_command(const CommandRecord& record) override;
   /// Checks the refresh interval up to `end_cycle` (call once the stream is over).
@@ -57,11 +62,13 @@ class TimingChecker : public CommandObserver {
   struct BankHistory {
     std::int64_t last[kKinds] = {kNone, kNone, kNone, kNone, kNone};  ///< by DramCommand
     bool open = false;
+    bool known = true;  ///< false until a mid-run stream's first command to the bank
     std::uint32_t row = 0;
   };
   struct RankHistory {
     std::vector<std::int64_t> acts;  ///< cycles of recent ACTs (last four kept)
-    std::int64_t last_ref = 0;       ///< refresh interval counts from cycle 0
+    std::int64_t last_ref = 0;       ///< refresh interval counts from cycle 0 (or the first command)
+    bool seen = false;               ///< a command to the rank has been checked
   };
   struct ChannelHistory {
     std::vector<BankHistory> banks;
@@ -77,6 +84,7 @@ class TimingChecker : public CommandObserver {
 
   DramSpec spec_;
   bool check_refresh_;
+  Start start_;
   std::vector<ChannelHistory> channels_;
   std::vector<TimingViolation> violations_;
   std::uint64_t violation_count_ = 0, checked_ = 0;
