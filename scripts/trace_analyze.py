@@ -3,18 +3,20 @@
 
   trace_analyze.py dram-cmd FILE [--tck-ns T] [--burst-bytes B] [--bin-us U] [--png OUT]
       per-bank row-hit rates and bandwidth over time from a command trace (CSV or binary,
-      plain or .gz); defaults are LPDDR4-3200 (tCK 0.625 ns, 64-byte bursts)
+      plain or .gz); tCK and burst bytes come from the trace-info.json npusim writes beside
+      the trace (the flags override it; without either, the script refuses rather than guess)
   trace_analyze.py dram-req FILE [--tck-ns T] [--burst-bytes B] [--bin-us U] [--png OUT]
       requested bandwidth over time and the read/write mix from a DRAMsim3-format request trace
   trace_analyze.py timeline FILE [--bin-us U] [--top N] [--png OUT] [--check]
       PE utilization and DRAM bandwidth over time, the longest intervals the PE array and
       vector unit sat idle (and in which layer); --check verifies the span nesting (every
       tile span inside its layer's span, every DMA span inside its tile's load or store span)
-      and exits 1 if it does not hold
+      and exits 1 if it does not hold (with --png, the plot is written as well)
 """
 import argparse
 import gzip
 import json
+import os
 import struct
 import sys
 from collections import defaultdict
@@ -168,7 +170,8 @@ def cmd_timeline(a):
         print(f"{nl} layer spans, {nt} tile spans, {nd} DMA spans; {len(bad)} nesting violations")
         for b in bad[:20]:
             print("  " + b)
-        sys.exit(1 if bad or nl == 0 else 0)
+        if bad or nl == 0 or not a.png:
+            sys.exit(1 if bad or nl == 0 else 0)
     layers = sorted((float(e["ts"]), float(e["ts"]) + float(e["dur"]), e["name"]) for e in events
                     if e.get("ph") == "X" and e.get("tid") == 1 and e.get("pid") == 1)
     compute = sorted((float(e["ts"]), float(e["ts"]) + float(e["dur"])) for e in events
@@ -211,14 +214,33 @@ def cmd_timeline(a):
                      ([t for t, _ in bw] or [0], [v for _, v in bw] or [0], "DRAM GB/s", "step")], a.file)
 
 
+def dram_parameters(a):
+    """tCK and burst bytes: the flags, else trace-info.json beside the trace."""
+    info_path = os.path.join(os.path.dirname(os.path.abspath(a.file)), "trace-info.json")
+    info = {}
+    if os.path.exists(info_path):
+        with open(info_path) as f:
+            info = json.load(f)
+    if a.tck_ns is None:
+        a.tck_ns = info.get("tck_ns")
+    if a.burst_bytes is None:
+        a.burst_bytes = info.get("burst_bytes")
+    if a.tck_ns is None or a.burst_bytes is None:
+        sys.exit(f"trace_analyze.py: {a.file}: no trace-info.json beside it; give --tck-ns and --burst-bytes "
+                 "(the DRAM the trace came from)")
+    if info:
+        print(f"DRAM {info.get('standard', '?')}: tCK {a.tck_ns:.4f} ns, {a.burst_bytes}-byte bursts "
+              f"(from {info_path})", file=sys.stderr)
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="kind", required=True)
     for name in ("dram-cmd", "dram-req"):
         p = sub.add_parser(name)
         p.add_argument("file")
-        p.add_argument("--tck-ns", type=float, default=0.625)
-        p.add_argument("--burst-bytes", type=int, default=64)
+        p.add_argument("--tck-ns", type=float, help="DRAM clock period (default: trace-info.json)")
+        p.add_argument("--burst-bytes", type=int, help="bytes per burst (default: trace-info.json)")
         p.add_argument("--bin-us", type=float, default=10.0)
         p.add_argument("--png")
     p = sub.add_parser("timeline")
@@ -228,6 +250,8 @@ def main():
     p.add_argument("--png")
     p.add_argument("--check", action="store_true")
     a = ap.parse_args()
+    if a.kind in ("dram-cmd", "dram-req"):
+        dram_parameters(a)
     {"dram-cmd": cmd_dram_cmd, "dram-req": cmd_dram_req, "timeline": cmd_timeline}[a.kind](a)
 
 

@@ -106,7 +106,7 @@ int cmd_run(int argc, char** argv) {
         "  --schedule FILE use the tilings of an `npusim map --out` file instead of searching\n"
         "  --json          print report.json on stdout\n"
         "  --trace LIST    dump traces (docs/traces.md): dram-cmd, dram-cmd-bin, dram-req,\n"
-        "                  dram-req-ramulator, timeline, vcd (comma separated) into --trace-dir\n"
+        "                  dram-req-ramulator, dram-req-ramulator2, timeline, vcd (comma separated) into --trace-dir\n"
         "                  (default DIR/trace); --trace-layers A..B, --trace-window T0..T1 (ns),\n"
         "                  --trace-gzip\n"
         "  Defaults: --net hardnet68 (224x224) --arch edge-32x32 --reuse none --objective edp.\n"

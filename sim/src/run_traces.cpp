@@ -4,6 +4,9 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
 #include <tuple>
 
 #include "npusim/hw/npu/npu_top.hpp"
@@ -41,7 +44,7 @@ void blank_vcd_date(const std::string& path) {
 
 const std::vector<std::string>& trace_kinds() {
   static const std::vector<std::string> k = {"dram-cmd", "dram-cmd-bin", "dram-req", "dram-req-ramulator",
-                                             "timeline", "vcd"};
+                                             "dram-req-ramulator2", "timeline", "vcd"};
   return k;
 }
 
@@ -49,7 +52,9 @@ std::string RunTraces::path(const std::string& name, bool compressible) const {
   return (std::filesystem::path(options_.dir) / name).string() + (options_.gzip && compressible ? ".gz" : "");
 }
 
-RunTraces::RunTraces(const TraceOptions& o, const hw::dram::DramSpec& dram, int pes) : options_(o), pes_(pes) {
+RunTraces::RunTraces(const TraceOptions& o, const hw::ArchConfig& arch)
+    : options_(o), pes_(arch.pe.rows * arch.pe.cols) {
+  const hw::dram::DramSpec dram = hw::arch_dram_spec(arch);
   std::error_code ec;
   std::filesystem::create_directories(o.dir, ec);
   if (ec) throw traces::TraceError(fmt::format("{}: cannot create the trace directory: {}", o.dir, ec.message()));
@@ -70,7 +75,8 @@ RunTraces::RunTraces(const TraceOptions& o, const hw::dram::DramSpec& dram, int 
   }
   using ReqFormat = traces::RequestTraceWriter::Format;
   for (const auto& [kind, file, format] : {std::tuple{"dram-req", "dram-req.trace", ReqFormat::DramSim3},
-                                           std::tuple{"dram-req-ramulator", "dram-req.ramulator.trace", ReqFormat::Ramulator}}) {
+                                           std::tuple{"dram-req-ramulator", "dram-req.ramulator.trace", ReqFormat::Ramulator},
+                                           std::tuple{"dram-req-ramulator2", "dram-req.ramulator2.trace", ReqFormat::Ramulator2}}) {
     if (!o.kinds.count(kind)) continue;
     const std::string p = path(file, true);
     requests_.push_back(std::make_unique<traces::RequestTraceWriter>(p, format, o.gzip));
@@ -94,7 +100,33 @@ RunTraces::RunTraces(const TraceOptions& o, const hw::dram::DramSpec& dram, int 
     vcd_->set_time_unit(1, sc_core::SC_PS);
     files_.push_back(base + ".vcd");
   }
+  write_info(arch, dram);
   set_enabled(false);  // until a selected layer starts
+}
+
+void RunTraces::write_info(const hw::ArchConfig& arch, const hw::dram::DramSpec& dram) const {
+  const auto limit = [](double v) { return v >= 1e18 ? nlohmann::json(nullptr) : nlohmann::json(v); };
+  nlohmann::json files = nlohmann::json::array();
+  for (const std::string& f : files_) files.push_back(std::filesystem::path(f).filename().string());
+  const nlohmann::json info = {
+      {"schema", "npusim-trace-info/1"},
+      {"standard", dram.standard},
+      {"tck_ns", dram.timing.tCK_ns()},
+      {"burst_bytes", dram.org.burst_bytes()},
+      {"channels", dram.org.channels},
+      {"organization", dram.doc.value("organization", nlohmann::json::object())},
+      {"address_mapping", arch.dram.mapping},
+      {"peak_gbps", dram.peak_gbps()},
+      {"pe_freq_mhz", arch.pe.freq_mhz},
+      {"layers", {options_.first_layer, options_.last_layer >= (1 << 30) ? nlohmann::json(nullptr)
+                                                                         : nlohmann::json(options_.last_layer)}},
+      {"window_ns", {options_.window_first_ns, limit(options_.window_last_ns)}},
+      {"gzip", options_.gzip},
+      {"files", files}};
+  const std::string p = (std::filesystem::path(options_.dir) / "trace-info.json").string();
+  std::ofstream f(p);
+  f << info.dump(2) << "\n";
+  if (!f) throw traces::TraceError(fmt::format("{}: cannot write the trace description", p));
 }
 
 RunTraces::~RunTraces() { finish(); }

@@ -255,7 +255,7 @@ RunResult simulate(const workloads::Graph& graph, const hw::ArchConfig& arch,
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   std::unique_ptr<RunTraces> traces;
   if (options.traces && !options.traces->kinds.empty())
-    traces = std::make_unique<RunTraces>(*options.traces, hw::arch_dram_spec(arch), arch.pe.rows * arch.pe.cols);
+    traces = std::make_unique<RunTraces>(*options.traces, arch);
   hw::npu::NpuTop top("npu", arch, traces ? traces->command_observer() : nullptr);
   if (traces) traces->attach(top);
   top.watch_stop_flag(options.stop);

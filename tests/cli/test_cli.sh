@@ -204,7 +204,11 @@ check trace-gzip-same 0 '' -- bash -c "zcat '$td/c/trace/timeline.json.gz' | cmp
 check trace-ramulator-replay 0 "bytes read ${want% *}   bytes written ${want#* }" -- "$NPUSIM" dram --arch tiny-8x8 --format ramulator --trace "$td/c/trace/dram-req.ramulator.trace.gz"
 # All six kinds at once: six files, the pairs holding the same commands and requests.
 "$NPUSIM" run "${tiny[@]}" --out "$td/all" --quiet --trace dram-cmd,dram-cmd-bin,dram-req,dram-req-ramulator,timeline,vcd
-check trace-all-six 0 '^6$' -- bash -c "ls '$td/all/trace' | wc -l"
+check trace-all-six 0 '^7$' -- bash -c "ls '$td/all/trace' | wc -l"  # and trace-info.json
+check trace-info 0 'info ok' -- python3 -c 'import json,sys; i=json.load(open(sys.argv[1])); assert i["standard"] == "LPDDR4-3200" and abs(i["tck_ns"] - 0.625) < 1e-9 and i["burst_bytes"] == 64 and len(i["files"]) == 6, i; print("info ok")' "$td/all/trace/trace-info.json"
+"$NPUSIM" run "${tiny[@]}" --out "$td/r2" --quiet --trace dram-req-ramulator2
+check trace-ramulator2-format 0 '^(LD|ST) 0x[0-9a-f]+$' -- head -1 "$td/r2/trace/dram-req.ramulator2.trace"
+check trace-ramulator2-replay 0 "bytes read ${want% *}   bytes written ${want#* }" -- "$NPUSIM" dram --arch tiny-8x8 --format ramulator --trace "$td/r2/trace/dram-req.ramulator2.trace"
 check trace-all-cmd-same 0 '' -- bash -c "diff <('$an' dram-cmd '$td/all/trace/dram-cmd.csv') <('$an' dram-cmd '$td/all/trace/dram-cmd.bin')"
 check trace-all-req-same 0 "bytes read ${want% *}   bytes written ${want#* }" -- "$NPUSIM" dram --arch tiny-8x8 --format ramulator --trace "$td/all/trace/dram-req.ramulator.trace"
 check trace-all-req-dramsim3 0 "bytes read ${want% *}   bytes written ${want#* }" -- "$NPUSIM" dram --arch tiny-8x8 --trace "$td/all/trace/dram-req.trace"

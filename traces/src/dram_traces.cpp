@@ -128,10 +128,17 @@ RequestTraceWriter::RequestTraceWriter(const std::string& path, Format format, b
 void RequestTraceWriter::on_request(std::uint64_t address, bool is_write, std::uint64_t cycle) {
   if (!open(cycle)) return;
   ++records_;
-  if (format_ == Format::DramSim3)
-    file_.write(fmt::format("0x{:x} {} {}\n", address, is_write ? "WRITE" : "READ", cycle));
-  else
-    file_.write(fmt::format("0x{:x} {}\n", address, is_write ? "W" : "R"));
+  switch (format_) {
+    case Format::DramSim3:
+      file_.write(fmt::format("0x{:x} {} {}\n", address, is_write ? "WRITE" : "READ", cycle));
+      break;
+    case Format::Ramulator:
+      file_.write(fmt::format("0x{:x} {}\n", address, is_write ? "W" : "R"));
+      break;
+    case Format::Ramulator2:
+      file_.write(fmt::format("{} 0x{:x}\n", is_write ? "ST" : "LD", address));
+      break;
+  }
 }
 
 }  // namespace npusim::traces

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "npusim/hw/config/arch_config.hpp"
 #include "npusim/hw/dram/dram_spec.hpp"
 #include "npusim/hw/npu/npu_observer.hpp"
 #include "npusim/traces/dram_traces.hpp"
@@ -35,8 +36,11 @@ const std::vector<std::string>& trace_kinds();
 
 class RunTraces : public hw::npu::NpuObserver {
  public:
-  /// Opens the selected files (throws traces::TraceError naming a file it cannot write).
-  RunTraces(const TraceOptions& options, const hw::dram::DramSpec& dram, int pes);
+  /// Opens the selected files and writes trace-info.json beside them: what the traces came
+  /// from (DRAM standard, tCK, burst bytes, organization, address mapping, channels, PE
+  /// clock), the selection (layers, window) and the files. Throws traces::TraceError naming
+  /// a file it cannot write.
+  RunTraces(const TraceOptions& options, const hw::ArchConfig& arch);
   ~RunTraces() override;
 
   /// The observer to give the DRAM controllers (nullptr when no trace needs commands).
@@ -64,6 +68,7 @@ class RunTraces : public hw::npu::NpuObserver {
   int pes_;
   int layer_ = -1;
   bool enabled_ = false;
+  void write_info(const hw::ArchConfig& arch, const hw::dram::DramSpec& dram) const;
   std::vector<std::unique_ptr<traces::CommandTraceWriter>> commands_;  ///< CSV and/or binary
   std::vector<std::unique_ptr<traces::RequestTraceWriter>> requests_;  ///< DRAMsim3 and/or Ramulator
   hw::dram::RequestFanout request_fanout_;

@@ -59,7 +59,9 @@ class CommandTraceReader {
 
 class RequestTraceWriter : public hw::dram::RequestObserver, public RecordWriter {
  public:
-  enum class Format { DramSim3, Ramulator };
+  /// DramSim3 `0x<addr> READ|WRITE <cycle>`; Ramulator (1) `0x<addr> R|W`; Ramulator2
+  /// (its LoadStoreTrace frontend) `LD|ST 0x<addr>`.
+  enum class Format { DramSim3, Ramulator, Ramulator2 };
   RequestTraceWriter(const std::string& path, Format format, bool gzip);
   void on_request(std::uint64_t address, bool is_write, std::uint64_t cycle) override;
 
