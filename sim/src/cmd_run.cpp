@@ -149,14 +149,25 @@ int cmd_run(int argc, char** argv) {
   const mapping::NetworkSchedule ns =
       mapping::map_network(in.graph, in.arch, hw::arch_dram_spec(in.arch), in.map_options);
 
-  const bool show_progress = !args.has("quiet") && isatty(STDERR_FILENO);
-  if (show_progress) {
-    options.progress = [&](const sim::Progress& p) {
+  // Progress on stderr: an updating line on a terminal; elsewhere (Slurm .out files, CI
+  // logs, pipes) a plain line every 10 s of wall time.
+  const bool on_terminal = isatty(STDERR_FILENO) != 0;
+  const bool show_progress = !args.has("quiet") && on_terminal;
+  double last_line = 0;
+  if (!args.has("quiet")) {
+    options.progress = [&, on_terminal](const sim::Progress& p) {
       const double wall =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-      fmt::print(stderr, "\r\033[K  layer {}/{} {:<32.32} simulated {:.3f} ms, wall {:.1f} s", p.done, p.total,
-                 p.layer, p.simulated_ns * 1e-6, wall);
-      if (p.done == p.total) fmt::print(stderr, "\n");
+      if (on_terminal) {
+        fmt::print(stderr, "\r\033[K  layer {}/{} {:<32.32} simulated {:.3f} ms, wall {:.1f} s", p.done, p.total,
+                   p.layer, p.simulated_ns * 1e-6, wall);
+        if (p.done == p.total) fmt::print(stderr, "\n");
+      } else if (wall - last_line >= 10.0) {
+        last_line = wall;
+        fmt::print(stderr, "npusim run: layer {}/{} ({}), simulated {:.3f} ms, wall {:.0f} s\n", p.done, p.total,
+                   p.layer, p.simulated_ns * 1e-6, wall);
+        std::fflush(stderr);
+      }
     };
   }
   options.stop = &g_stop;

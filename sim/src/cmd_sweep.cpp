@@ -1,6 +1,9 @@
 // npusim sweep: architecture exploration over a spec's points, N processes at a time,
 // resumable, shardable for a cluster (docs/sweep.md).
 #include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
 #include <unistd.h>
 
 #include <atomic>
@@ -47,18 +50,24 @@ int cmd_sweep(int argc, char** argv) {
     fmt::print("{}/results.csv: {} points ({} ok, {} failed)\n", dir, results.size(), ok, results.size() - ok);
     return results.size() == static_cast<std::size_t>(ok) ? 0 : 1;
   }
-  Args args("sweep", argc, argv, 2, {"jobs", "out", "shard", "timeout", "emit", "tasks"}, {"help", "quiet", "list"},
-            1);
+  Args args("sweep", argc, argv, 2,
+            {"jobs", "out", "shard", "timeout", "emit", "tasks", "slurm-time", "slurm-partition", "slurm-mem",
+             "slurm-account", "slurm-option"},
+            {"help", "quiet", "list"}, 1);
   if (args.has("help") || args.positional().size() != 1) {
     fmt::print(
         "usage: npusim sweep SPEC [--jobs N] [--out DIR] [--shard I/N] [--timeout S] [--quiet] [--list]\n"
-        "       npusim sweep SPEC --emit slurm [--tasks N] [--out DIR]\n"
+        "       npusim sweep SPEC --emit slurm [--tasks N] [--out DIR] [--slurm-time T] [--slurm-partition P]\n"
+        "                 [--slurm-mem M] [--slurm-account A] [--slurm-option '--qos=normal']...\n"
         "       npusim sweep collect DIR\n"
         "  Runs every point of SPEC (configs/sweeps/*.json, docs/sweep.md) as its own `npusim run`,\n"
         "  N at a time; DIR/results.jsonl gets a line per point as it completes and DIR/results.csv the\n"
         "  headline numbers. Rerunning skips points already done. --shard I/N runs every N-th point\n"
         "  from I; --emit slurm writes DIR/sweep.slurm, a job array of --tasks shards.\n"
-        "  --list prints the points without running them. Default DIR: runs/sweep-<name>.\n");
+        "  --slurm-* set the job's --time, --partition, --mem and --account; --slurm-option passes any\n"
+        "  other sbatch directive. --list prints the points without running them. Progress goes to\n"
+        "  stderr: one updating line on a terminal, else a line per finished point (--quiet: none).\n"
+        "  Default DIR: runs/sweep-<name>.\n");
     return args.has("help") ? 0 : 2;
   }
   const sweep::SweepSpec spec = sweep::load_sweep_spec(args.positional()[0]);
@@ -88,14 +97,28 @@ int cmd_sweep(int argc, char** argv) {
   if (auto emit = args.get("emit")) {
     if (*emit != "slurm") throw UsageError(fmt::format("npusim sweep: --emit '{}': expected slurm", *emit));
     const int tasks = static_cast<int>(args.get_int("tasks", 8, 1, 100000));
-    std::filesystem::create_directories(o.out_dir);
+    for (const char* key : {"time", "partition", "mem", "account"})
+      if (auto v = args.get(std::string("slurm-") + key)) o.sbatch_options.push_back(fmt::format("--{}={}", key, *v));
+    for (const std::string& v : args.all("slurm-option")) o.sbatch_options.push_back(v);
+    for (const std::string& v : o.sbatch_options)
+      if (v.find_first_of("\n\r") != std::string::npos || v.rfind("--", 0) != 0)
+        throw UsageError(fmt::format("npusim sweep: sbatch option '{}': expected one line starting with --", v));
+    std::error_code ec;
+    std::filesystem::create_directories(o.out_dir, ec);
     const auto path = std::filesystem::path(o.out_dir) / "sweep.slurm";
-    std::ofstream(path) << sweep::slurm_script(spec, o, tasks);
+    std::ofstream f(path);
+    f << sweep::slurm_script(spec, o, tasks);
+    f.close();
+    if (ec || !f)
+      throw UsageError(fmt::format("npusim sweep: --emit slurm: cannot write {}: {}", path.string(),
+                                   ec ? ec.message() : std::string(std::strerror(errno))));
     fmt::print("{}: {} points in {} array tasks; submit with: sbatch {}\n", path.string(), spec.points.size(), tasks,
                path.string());
     return 0;
   }
-  o.progress = !args.has("quiet") && isatty(STDERR_FILENO);
+  o.progress = args.has("quiet")            ? sweep::RunnerOptions::Progress::None
+               : isatty(STDERR_FILENO) != 0 ? sweep::RunnerOptions::Progress::Terminal
+                                            : sweep::RunnerOptions::Progress::Lines;
   o.stop = &g_sweep_stop;
   std::signal(SIGINT, on_sweep_sigint);
   const sweep::SweepSummary s = sweep::run_sweep(spec, o);

@@ -151,6 +151,10 @@ check compare-sweeps 0 '[0-9]+ metrics compared, 0 beyond the tolerance 0: withi
 check compare-sweep-vs-run 2 "compare runs with runs, sweeps with sweeps" -- "$NPUSIM" compare "$sd/a" "$(ls -d "$sd"/a/points/*/ | head -1)"
 check sweep-slurm 0 'in 4 array tasks' -- "$NPUSIM" sweep "$sd/spec.json" --emit slurm --tasks 4 --out "$sd/c"
 check sweep-slurm-file 0 '#SBATCH --array=0-3' -- cat "$sd/c/sweep.slurm"
+check sweep-slurm-options 0 '#SBATCH --time=01:30:00' -- bash -c "'$NPUSIM' sweep '$sd/spec.json' --emit slurm --out '$sd/s' --slurm-time 01:30:00 --slurm-partition cpu --slurm-mem 2G --slurm-account lab --slurm-option=--qos=low >/dev/null && grep -c -e '--partition=cpu' -e '--mem=2G' -e '--account=lab' -e '--qos=low' '$sd/s/sweep.slurm' | grep -q '^4$' && cat '$sd/s/sweep.slurm'"
+check sweep-slurm-bad-option 2 "sbatch option 'qos=low': expected one line starting with --" -- "$NPUSIM" sweep "$sd/spec.json" --emit slurm --out "$sd/s" --slurm-option qos=low
+# Not on a terminal, a sweep prints a progress line per finished point (and one at the start).
+check sweep-progress-lines 0 '^9$' -- bash -c "'$NPUSIM' sweep '$sd/spec.json' --out '$sd/p' 2>&1 >/dev/null | grep -c 'done, .* failed, .* remaining'"
 # A point that fails is recorded and the sweep goes on (exit 1).
 cat >"$sd/fail.json" <<EOS
 { "name": "fail", "base": "tiny-8x8", "networks": ["$NPUSIM_TEST_DATA_DIR/tiny_residual.json"],

@@ -172,13 +172,16 @@ SweepSummary run_sweep(const SweepSpec& spec, const RunnerOptions& o) {
   const auto start = Clock::now();
   auto stopping = [&] { return o.stop && o.stop->load(); };
   auto progress = [&] {
-    if (!o.progress) return;
+    if (o.progress == RunnerOptions::Progress::None) return;
     const int finished = sum.ok + sum.failed;
     const int remaining = static_cast<int>(todo.size()) - finished;
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     const double eta = finished ? elapsed / finished * remaining : 0;
-    fmt::print(stderr, "\r\033[K  sweep {}: {} done, {} failed, {} remaining, {:.0f} s elapsed, ~{:.0f} s left",
-               spec.name, sum.ok + sum.skipped, sum.failed, remaining, elapsed, eta);
+    const std::string text = fmt::format("sweep {}: {} done, {} failed, {} remaining, {:.0f} s elapsed, ~{:.0f} s left",
+                                         spec.name, sum.ok + sum.skipped, sum.failed, remaining, elapsed, eta);
+    if (o.progress == RunnerOptions::Progress::Terminal) fmt::print(stderr, "\r\033[K  {}", text);
+    else fmt::print(stderr, "{}\n", text);
+    std::fflush(stderr);
   };
   progress();
   while (next < todo.size() || !running.empty()) {
@@ -245,7 +248,7 @@ SweepSummary run_sweep(const SweepSpec& spec, const RunnerOptions& o) {
     else
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  if (o.progress) fmt::print(stderr, "\n");
+  if (o.progress == RunnerOptions::Progress::Terminal) fmt::print(stderr, "\n");
   sum.interrupted = stopping();
   results.close();
   // Shards share the directory; `sweep collect` writes the table once they are all done.
@@ -265,7 +268,9 @@ std::string slurm_script(const SweepSpec& spec, const RunnerOptions& o, int task
     << "#SBATCH --job-name=npusim-" << spec.name << "\n"
     << "#SBATCH --array=0-" << tasks - 1 << "\n"
     << "#SBATCH --cpus-per-task=" << o.jobs << "\n"
-    << "#SBATCH --output=" << out << "/slurm-%A_%a.out\n"
+    << "#SBATCH --output=" << out << "/slurm-%A_%a.out\n";
+  for (const std::string& opt : o.sbatch_options) s << "#SBATCH " << opt << "\n";
+  s
     << "set -euo pipefail\n"
     << exe << " sweep " << specp << " --out " << out << " --jobs " << o.jobs << " --shard ${SLURM_ARRAY_TASK_ID}/"
     << tasks;

@@ -27,7 +27,12 @@ struct RunnerOptions {
   int jobs = 1;
   int shard_index = 0, shard_count = 1;
   double timeout_s = 0;  ///< per point; 0: none
-  bool progress = false;
+  /// Progress on stderr: none, one updating line (a terminal), or a line per finished point
+  /// (Slurm .out files, CI logs, pipes).
+  enum class Progress { None, Terminal, Lines };
+  Progress progress = Progress::None;
+  /// sbatch directives for --emit slurm, e.g. "--time=02:00:00", "--partition=cpu".
+  std::vector<std::string> sbatch_options;
   const std::atomic<bool>* stop = nullptr;
 };
 
