@@ -59,7 +59,8 @@ int cmd_info(int argc, char** argv) {
         "  NAME is a zoo network (npusim list); FILE a .json network or a SCALE-Sim .csv.\n"
         "  --input H   square input resolution (default: the network's native one)\n"
         "  --batch N   batch size (default 1)\n"
-        "  --json      print {{network, params, macs, cio, cio_with_pools, layers: [...]}} on stdout\n");
+        "  --json      print {{network, params, macs, cio, cio_with_pools, cio_excl_dw_downsample,\n"
+        "              layers: [...]}} on stdout\n");
     return 0;
   }
   const auto net = args.get("net");
@@ -87,6 +88,9 @@ int cmd_info(int argc, char** argv) {
              g.name(), g.size(), stats.total.params, stats.total.macs, stats.total.macs / 1e9,
              stats.total.cio, stats.total.cio / 1e6, stats.total.cio_with_pools,
              stats.total.cio_with_pools / 1e6);
+  if (stats.total.cio_excl_dw_downsample != stats.total.cio)
+    fmt::print("CIO without the stride-2 depthwise convolutions (HarDNet's DS convention): {} ({:.2f} M)\n",
+               stats.total.cio_excl_dw_downsample, stats.total.cio_excl_dw_downsample / 1e6);
   fmt::print("compute spread: bottleneck '{}' with {} MACs, max/mean {:.2f}, CV {:.2f} over {} "
              "layers\n",
              stats.spread.bottleneck_layer, stats.spread.max_macs, stats.spread.max_over_mean,

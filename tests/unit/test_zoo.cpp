@@ -25,6 +25,9 @@ const Expected kExpected[] = {
     {"resnet18", 11'689'512, 1'814'073'344, 4'666'368},
     {"resnet50", 25'557'032, 4'089'184'256, 21'776'384},
     {"resnet101", 44'549'160, 7'801'405'440, 32'012'288},
+    // ResNet v1 (stride on the first 1x1): HarDNet's Table 4 gives ResNet-50 CIO 20.7 M
+    {"resnet50_v1", 25'557'032, 3'857'973'248, 20'722'688},
+    {"resnet101_v1", 44'549'160, 7'570'194'432, 30'958'592},
     {"resnext50_32x4d", 25'028'904, 4'230'479'872, 28'349'440},
     {"densenet121", 7'978'856, 2'834'161'664, 21'864'192},
     {"densenet201", 20'013'928, 4'291'365'888, 31'811'584},
@@ -94,6 +97,20 @@ TEST(Zoo, DarknetNetsMatchTheCspNetTable) {
   }
   EXPECT_NEAR(analyze(build_cspresnext50(256, 1)).total.cio_with_pools / 1e6, 32.6, 0.05);
   EXPECT_NEAR(analyze(build_resnext50_darknet(256, 1)).total.cio_with_pools / 1e6, 34.4, 0.05);
+}
+
+// HarDNet's CIO conventions: ResNets counted in their v1 form (Table 4: ResNet-50 20.7 M),
+// DS networks without their stride-2 depthwise down-sampling convolutions (8.2 M, 15.3 M).
+TEST(Zoo, HarDNetCioConventionsReproduceItsTables) {
+  EXPECT_NEAR(analyze(build_resnet50_v1(224, 1)).total.cio / 1e6, 20.7, 0.05);
+  const NetworkStats ds39 = analyze(build_hardnet39ds(224, 1)), ds68 = analyze(build_hardnet68ds(224, 1));
+  EXPECT_EQ(ds39.total.cio_excl_dw_downsample, 8'219'064);
+  EXPECT_EQ(ds68.total.cio_excl_dw_downsample, 15'348'760);
+  EXPECT_NEAR(ds39.total.cio_excl_dw_downsample / 1e6, 8.2, 0.05);
+  EXPECT_NEAR(ds68.total.cio_excl_dw_downsample / 1e6, 15.3, 0.05);
+  // Networks without depthwise down-sampling are unaffected.
+  const NetworkStats h68 = analyze(build_hardnet68(224, 1));
+  EXPECT_EQ(h68.total.cio_excl_dw_downsample, h68.total.cio);
 }
 
 TEST(Zoo, MacsScaleWithBatch) {

@@ -22,6 +22,9 @@ LayerStats analyze_layer(const Graph& graph, int index) {
       s.params = l.out_channels * per_output;
       s.macs = l.out.elements() * per_output;
       s.cio = s.input_elements + s.output_elements;
+      const bool depthwise = l.groups > 1 && l.groups == in_channels && l.groups == l.out_channels;
+      const bool downsamples = l.window.stride_h > 1 || l.window.stride_w > 1;
+      s.cio_excl_dw_downsample = depthwise && downsamples ? 0 : s.cio;
       break;
     }
     case LayerKind::FullyConnected: {
@@ -59,6 +62,7 @@ NetworkStats analyze(const Graph& graph) {
     result.total.output_elements += s.output_elements;
     result.total.cio += s.cio;
     result.total.cio_with_pools += s.cio_with_pools;
+    result.total.cio_excl_dw_downsample += s.cio_excl_dw_downsample;
     if (s.macs > 0) {
       ++spread.compute_layers;
       sum += static_cast<double>(s.macs);

@@ -35,7 +35,8 @@ std::string read_file(const std::string& path) {
 
 // Keys `npusim info --json` adds to a layer record; a reader ignores them.
 const std::set<std::string> kAnalysisKeys = {"output", "macs", "params", "input_elements",
-                                             "output_elements", "cio", "cio_with_pools"};
+                                             "output_elements", "cio", "cio_with_pools",
+                                             "cio_excl_dw_downsample"};
 const std::set<std::string> kLayerKeys = {
     "name",       "type",           "inputs",         "shape",       "out_channels",
     "kernel",     "stride",         "pad",            "dilation",    "groups",
@@ -200,6 +201,7 @@ json network_to_json(const Graph& graph, const NetworkStats* stats) {
       r["output_elements"] = s.output_elements;
       r["cio"] = s.cio;
       r["cio_with_pools"] = s.cio_with_pools;
+      r["cio_excl_dw_downsample"] = s.cio_excl_dw_downsample;
     }
     layers.push_back(std::move(r));
   }
@@ -210,6 +212,7 @@ json network_to_json(const Graph& graph, const NetworkStats* stats) {
     doc["macs"] = stats->total.macs;
     doc["cio"] = stats->total.cio;
     doc["cio_with_pools"] = stats->total.cio_with_pools;
+    doc["cio_excl_dw_downsample"] = stats->total.cio_excl_dw_downsample;
     doc["bottleneck"] = {{"layer", stats->spread.bottleneck_layer},
                          {"macs", stats->spread.max_macs},
                          {"max_over_mean", stats->spread.max_over_mean},

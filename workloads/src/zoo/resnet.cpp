@@ -1,5 +1,7 @@
 // ResNet and ResNeXt exactly as torchvision.models.resnet defines them (v1.5: the stride of
-// a bottleneck sits on its 3x3 convolution; a 1x1 projection with BN when shape changes).
+// a bottleneck sits on its 3x3 convolution; a 1x1 projection with BN when shape changes),
+// and the original ResNet v1 bottleneck (He et al. 2016, the Caffe models) with the stride on
+// its first 1x1 convolution, the form HarDNet's Table 4 counts CIO for.
 #include <fmt/format.h>
 
 #include "npusim/workloads/zoo.hpp"
@@ -13,6 +15,7 @@ struct ResNetSpec {
   int blocks[4];
   int groups = 1;
   int width_per_group = 64;
+  bool stride_on_first_1x1 = false;  ///< v1: the bottleneck's 1x1 reduction strides
 };
 
 Graph build_resnet(const ResNetSpec& spec, int input, int batch) {
@@ -33,8 +36,9 @@ Graph build_resnet(const ResNetSpec& spec, int input, int batch) {
       if (spec.bottleneck) {
         const std::int64_t width =
             static_cast<std::int64_t>(planes * (spec.width_per_group / 64.0)) * spec.groups;
-        y = g.add(conv_layer(p + "conv1", x, width, Window::square(1)));
-        y = g.add(conv_layer(p + "conv2", y, width, Window::square(3, stride, 1), spec.groups));
+        const int s1 = spec.stride_on_first_1x1 ? stride : 1, s3 = spec.stride_on_first_1x1 ? 1 : stride;
+        y = g.add(conv_layer(p + "conv1", x, width, Window::square(1, s1, 0)));
+        y = g.add(conv_layer(p + "conv2", y, width, Window::square(3, s3, 1), spec.groups));
         y = g.add(conv_layer(p + "conv3", y, planes * expansion, Window::square(1), 1, false,
                              true, Activation::None));
       } else {
@@ -66,6 +70,12 @@ Graph build_resnet50(int input, int batch) {
 }
 Graph build_resnet101(int input, int batch) {
   return build_resnet({"resnet101", true, {3, 4, 23, 3}}, input, batch);
+}
+Graph build_resnet50_v1(int input, int batch) {
+  return build_resnet({"resnet50_v1", true, {3, 4, 6, 3}, 1, 64, true}, input, batch);
+}
+Graph build_resnet101_v1(int input, int batch) {
+  return build_resnet({"resnet101_v1", true, {3, 4, 23, 3}, 1, 64, true}, input, batch);
 }
 Graph build_resnext50_32x4d(int input, int batch) {
   return build_resnet({"resnext50_32x4d", true, {3, 4, 6, 3}, 32, 4}, input, batch);

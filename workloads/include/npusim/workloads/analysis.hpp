@@ -9,6 +9,8 @@
 //  - CIO with pools (CSPNet's table: 32.6 M CSPResNeXt-50, 34.4 M ResNeXt-50 on the darknet
 //    cfgs at 256x256): CIO plus the input and output elements of every max and average
 //    pooling layer (global ones included).
+//  - CIO without depthwise down-sampling (HarDNet's CIO of its DS networks: 8.2 M for
+//    HarDNet-39DS, 15.3 M for -68DS): CIO less the stride-2 depthwise convolutions.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +28,7 @@ struct LayerStats {
   std::int64_t output_elements = 0;
   std::int64_t cio = 0;              ///< input + output elements for convolutions, else 0
   std::int64_t cio_with_pools = 0;   ///< cio, and input + output elements for pooling layers
+  std::int64_t cio_excl_dw_downsample = 0;  ///< cio, but 0 for stride-2 depthwise convolutions
 };
 
 /// How evenly compute is spread over the layers that have MACs (CSPNet's "computational

@@ -28,6 +28,8 @@ const ZooEntry* find_zoo_entry(const std::string& name);
 Graph build_resnet18(int input, int batch);
 Graph build_resnet50(int input, int batch);
 Graph build_resnet101(int input, int batch);
+Graph build_resnet50_v1(int input, int batch);
+Graph build_resnet101_v1(int input, int batch);
 Graph build_resnext50_32x4d(int input, int batch);
 Graph build_densenet121(int input, int batch);
 Graph build_densenet201(int input, int batch);
