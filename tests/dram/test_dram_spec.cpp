@@ -64,6 +64,18 @@ TEST(DramSpec, RefusesMissingZeroNegativeAndInconsistentTimings) {
   EXPECT_NE(error_of(doc).find("'power.IDD4R'"), std::string::npos);
 }
 
+TEST(DramSpec, UnknownKeysAreErrorsWithTheNearestFieldSuggested) {
+  auto doc = preset_json();
+  doc["timing"]["nRCDD"] = 10;  // a typo: the preset's nRCD would silently stay in force
+  EXPECT_EQ(error_of(doc), "bad.json: field 'timing.nRCDD': unknown (did you mean 'timing.nRCD'?)");
+  doc = preset_json();
+  doc["organisation"] = doc["organization"];
+  EXPECT_EQ(error_of(doc), "bad.json: field 'organisation': unknown (did you mean 'organization'?)");
+  doc = preset_json();
+  doc["power"]["frobnicate"] = 1;  // nothing near: the known fields are listed
+  EXPECT_NE(error_of(doc).find("field 'power.frobnicate': unknown (known: power.VDD, power.IDD0"), std::string::npos);
+}
+
 TEST(DramSpec, MissingFileAndUnknownStandardAreNamed) {
   EXPECT_THROW(load_dram_spec_file("/no/such/preset.json"), DramSpecError);
   try {

@@ -68,6 +68,27 @@ TEST(ArchConfig, EveryDocumentedFieldIsSettableOnEveryPreset) {
     }
 }
 
+TEST(ArchConfig, UnknownKeysAreErrorsWithTheNearestFieldSuggested) {
+  auto error = [](nlohmann::json doc) {
+    try {
+      arch_config_from_json(doc, "a.json");
+    } catch (const ArchConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  nlohmann::json doc = load_arch_config("tiny-8x8").doc;
+  EXPECT_EQ(error(doc), "no error");  // every key of a preset is known
+  doc["pe"]["colss"] = 8;
+  EXPECT_EQ(error(doc), "a.json: field 'pe.colss': unknown (did you mean 'pe.cols'?)");
+  doc = load_arch_config("tiny-8x8").doc;
+  doc["sram"]["global_kb"] = 64;
+  EXPECT_EQ(error(doc), "a.json: field 'sram.global_kb': unknown (did you mean 'sram.global_kib'?)");
+  doc = load_arch_config("tiny-8x8").doc;
+  doc["dramm"] = doc["dram"];
+  EXPECT_EQ(error(doc), "a.json: field 'dramm': unknown (did you mean 'dram'?)");
+}
+
 TEST(ArchConfig, PresetsLoadWithTheirDocumentedShapes) {
   const ArchConfig e = load_arch_config("edge-32x32");
   EXPECT_EQ(e.pe.rows, 32);

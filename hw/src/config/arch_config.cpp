@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "npusim/hw/config/json_keys.hpp"
 #include "npusim/hw/dram/dram_spec.hpp"
 
 namespace npusim::hw {
@@ -86,6 +87,18 @@ ArchConfig arch_config_from_json(const json& doc, const std::string& source) {
   if (doc.contains("description") && doc["description"].is_string())
     a.description = doc["description"];
 
+  // Unknown keys are typos, not options: every key must be a field npusim reads.
+  auto fail_unknown = [&](const json& obj, const std::string& prefix, const std::vector<std::string>& known) {
+    if (const auto m = unknown_key(obj, prefix, known)) throw ArchConfigError(source + ": " + *m);
+  };
+  fail_unknown(doc, "", {"name", "description", "pe", "vector", "sram", "dma", "dram", "energy"});
+  for (const char* sec : {"pe", "vector", "sram", "dma", "dram", "energy"}) {
+    std::vector<std::string> keys;
+    const std::string lead = std::string(sec) + ".";
+    for (const std::string& path : arch_field_paths())
+      if (path.rfind(lead, 0) == 0) keys.push_back(path.substr(lead.size()));
+    if (doc.contains(sec)) fail_unknown(doc[sec], sec, keys);
+  }
   const json& pe = r.section(doc, "pe");
   a.pe.rows = static_cast<int>(r.integer(pe, "pe", "rows", 1, 4096));
   a.pe.cols = static_cast<int>(r.integer(pe, "pe", "cols", 1, 4096));

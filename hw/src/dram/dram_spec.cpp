@@ -1,5 +1,7 @@
 #include "npusim/hw/dram/dram_spec.hpp"
 
+#include "npusim/hw/config/json_keys.hpp"
+
 #include <fmt/format.h>
 
 #include <cstdlib>
@@ -58,6 +60,21 @@ DramSpec dram_spec_from_json(const json& doc, const std::string& source) {
   Reader r{source};
   if (!doc.is_object()) throw DramSpecError(source + ": expected a JSON object");
   DramSpec s;
+  // Unknown keys are typos, not options: every key must be a field npusim reads.
+  auto fail_unknown = [&](const json& obj, const std::string& prefix, const std::vector<std::string>& known) {
+    if (const auto m = unknown_key(obj, prefix, known)) throw DramSpecError(source + ": " + *m);
+  };
+  fail_unknown(doc, "", {"standard", "source", "organization", "timing", "power"});
+  if (doc.contains("organization"))
+    fail_unknown(doc["organization"], "organization",
+                 {"channels", "ranks", "bank_groups", "banks_per_group", "rows", "columns", "device_width",
+                  "bus_width", "burst_length"});
+  if (doc.contains("timing"))
+    fail_unknown(doc["timing"], "timing",
+                 {"data_rate_mtps", "nCL", "nCWL", "nRCD", "nRP", "nRAS", "nRC", "nRTP", "nWR", "nWTR_S", "nWTR_L",
+                  "nRTW", "nCCD_S", "nCCD_L", "nRRD_S", "nRRD_L", "nFAW", "nBL", "nRFC", "nREFI", "nRTRS"});
+  if (doc.contains("power"))
+    fail_unknown(doc["power"], "power", {"VDD", "IDD0", "IDD2N", "IDD3N", "IDD4R", "IDD4W", "IDD5B"});
   if (!doc.contains("standard") || !doc["standard"].is_string())
     r.fail("standard", "a string such as \"DDR4-2400\"");
   s.standard = doc["standard"].get<std::string>();
