@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "npusim/hw/config/arch_config.hpp"
 #include "npusim/mapping/schedule_json.hpp"
+#include "npusim/sim/atomic_file.hpp"
 #include "npusim/workloads/network_io.hpp"
 #include "run_options.hpp"
 
@@ -37,9 +38,11 @@ int cmd_map(int argc, char** argv) {
   nlohmann::json doc = schedule_to_json(ns);
   doc["provenance"] = run_provenance(in);
   if (auto out = args.get("out")) {
-    std::ofstream f(*out);
-    if (!f) throw UsageError(fmt::format("npusim map: --out '{}': cannot write the file", *out));
-    f << doc.dump(2) << "\n";
+    try {
+      sim::write_file_atomic(*out, doc.dump(2) + "\n");
+    } catch (const sim::OutputError& e) {
+      throw UsageError(fmt::format("npusim map: --out: {}", e.what()));
+    }
   }
   if (args.has("json")) {
     fmt::print("{}\n", doc.dump(2));

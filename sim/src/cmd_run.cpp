@@ -16,6 +16,7 @@
 #include "commands.hpp"
 #include "npusim/sim/report.hpp"
 #include "npusim/sim/simulator.hpp"
+#include "npusim/sim/atomic_file.hpp"
 #include "npusim/sim/provenance.hpp"
 #include "run_options.hpp"
 
@@ -24,11 +25,17 @@ namespace npusim::cli {
 namespace {
 
 std::atomic<bool> g_stop{false};
+std::atomic<int> g_signal{0};
 
-extern "C" void on_sigint(int) {
+/// SIGINT, SIGTERM and SIGHUP (what Slurm sends at a time limit) stop the run with a
+/// partial report; a second one ends the process at once.
+extern "C" void on_stop_signal(int sig) {
+  g_signal.store(sig);
   g_stop.store(true);
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
+  std::signal(sig, SIG_DFL);
 }
+
+const char* signal_name(int sig) { return sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "Ctrl-C"; }
 
 /// The two ends of "A..B" (either may be empty); `expected` is the error's description.
 std::pair<std::string, std::string> range_ends(const std::string& spec, const char* flag, const char* expected) {
@@ -80,10 +87,11 @@ std::pair<double, double> time_window(const std::string& spec) {
 }
 
 void write_file(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream f(path);
-  if (!f) throw UsageError(fmt::format("npusim run: cannot write '{}'", path.string()));
-  f << text;
-  if (!f) throw UsageError(fmt::format("npusim run: writing '{}' failed", path.string()));
+  try {
+    sim::write_file_atomic(path, text);
+  } catch (const sim::OutputError& e) {
+    throw UsageError(fmt::format("npusim run: {}", e.what()));
+  }
 }
 
 }  // namespace
@@ -110,22 +118,25 @@ int cmd_run(int argc, char** argv) {
         "                  (default DIR/trace); --trace-layers A..B, --trace-window T0..T1 (ns),\n"
         "                  --trace-gzip\n"
         "  Defaults: --net hardnet68 (224x224) --arch edge-32x32 --reuse none --objective edp.\n"
-        "  Exit status: 0 ok, 1 a conservation check failed, 2 bad input, 130 stopped by Ctrl-C.\n");
+        "  Exit status: 0 ok, 1 a conservation check failed, 2 bad input or a failed write,\n"
+        "  128+signal when stopped by Ctrl-C (130), SIGTERM (143) or SIGHUP (129).\n");
     return 0;
   }
   const auto wall_start = std::chrono::steady_clock::now();
   // From here on Ctrl-C ends the run with a partial report (a stop during mapping stops the
   // simulation before its first tile).
-  std::signal(SIGINT, on_sigint);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, on_stop_signal);
   const RunInputs in = read_run_inputs(args, "run");
 
   sim::SimOptions options;
   if (auto spec = args.get("layers")) std::tie(options.first_layer, options.last_layer) = layer_range(in.graph, *spec, "layers");
   const std::filesystem::path out_dir =
       args.get_or("out", fmt::format("runs/{}-{}", in.graph.name(), in.arch.name));
-  std::error_code ec;
-  std::filesystem::create_directories(out_dir, ec);
-  if (ec) throw UsageError(fmt::format("npusim run: --out '{}': {}", out_dir.string(), ec.message()));
+  try {
+    sim::check_writable_dir(out_dir);  // before the simulation, not after it
+  } catch (const sim::OutputError& e) {
+    throw UsageError(fmt::format("npusim run: --out: {}", e.what()));
+  }
 
   sim::TraceOptions trace;
   if (auto list = args.get("trace")) {
@@ -172,7 +183,7 @@ int cmd_run(int argc, char** argv) {
   }
   options.stop = &g_stop;
   const sim::RunResult run = sim::simulate(in.graph, in.arch, ns, *in.energy, options);
-  std::signal(SIGINT, SIG_DFL);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, SIG_DFL);
   if (show_progress && run.partial) fmt::print(stderr, "\n");
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
@@ -211,9 +222,10 @@ int cmd_run(int argc, char** argv) {
     return 1;
   }
   if (run.partial) {
-    fmt::print(stderr, "npusim run: stopped by Ctrl-C; the report holds the {} layer(s) run, marked partial\n",
-               run.layers.size());
-    return 130;
+    const int sig = g_signal.load() ? g_signal.load() : SIGINT;
+    fmt::print(stderr, "npusim run: stopped by {}; the report holds the {} layer(s) run, marked partial\n",
+               signal_name(sig), run.layers.size());
+    return 128 + sig;
   }
   return 0;
 }

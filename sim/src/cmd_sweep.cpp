@@ -12,6 +12,7 @@
 #include <fstream>
 
 #include "cli_args.hpp"
+#include "npusim/sim/atomic_file.hpp"
 #include "commands.hpp"
 #include "npusim/sweep/sweep_runner.hpp"
 
@@ -103,15 +104,13 @@ int cmd_sweep(int argc, char** argv) {
     for (const std::string& v : o.sbatch_options)
       if (v.find_first_of("\n\r") != std::string::npos || v.rfind("--", 0) != 0)
         throw UsageError(fmt::format("npusim sweep: sbatch option '{}': expected one line starting with --", v));
-    std::error_code ec;
-    std::filesystem::create_directories(o.out_dir, ec);
     const auto path = std::filesystem::path(o.out_dir) / "sweep.slurm";
-    std::ofstream f(path);
-    f << sweep::slurm_script(spec, o, tasks);
-    f.close();
-    if (ec || !f)
-      throw UsageError(fmt::format("npusim sweep: --emit slurm: cannot write {}: {}", path.string(),
-                                   ec ? ec.message() : std::string(std::strerror(errno))));
+    try {
+      sim::check_writable_dir(o.out_dir);
+      sim::write_file_atomic(path, sweep::slurm_script(spec, o, tasks));
+    } catch (const sim::OutputError& e) {
+      throw UsageError(fmt::format("npusim sweep: --emit slurm: {}", e.what()));
+    }
     fmt::print("{}: {} points in {} array tasks; submit with: sbatch {}\n", path.string(), spec.points.size(), tasks,
                path.string());
     return 0;

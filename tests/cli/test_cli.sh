@@ -125,15 +125,26 @@ check run-unknown-net 2 "unknown network 'nosuchnet'" -- "$NPUSIM" run --net nos
 # Ctrl-C: the run stops, writes what it measured marked partial, exits 130.
 # The signal is sent once the run has created its output directory (its handler is in place
 # by then), so a slow start (libraries loading from a cold cache) cannot race it.
-interrupted_run() {
-  "$NPUSIM" run --net vgg16 --arch tiny-8x8 --quiet --out "$rd/i" & local pid=$!
-  for _ in $(seq 100); do [[ -d "$rd/i" ]] && break; sleep 0.1; done
+interrupted_run() {  # interrupted_run SIGNAL DIR
+  "$NPUSIM" run --net vgg16 --arch tiny-8x8 --quiet --out "$2" & local pid=$!
+  for _ in $(seq 100); do [[ -d "$2" ]] && break; sleep 0.1; done
   sleep 0.3
-  kill -INT "$pid"
+  kill -"$1" "$pid"
   wait "$pid"
 }
-check run-sigint 130 '' -- interrupted_run
+check run-sigint 130 '' -- interrupted_run INT "$rd/i"
 check run-sigint-partial 0 '"partial": true' -- cat "$rd/i/report.json"
+# SIGTERM and SIGHUP (what Slurm sends at a time limit) behave the same: exit 128 + signal.
+check run-sigterm 143 'stopped by SIGTERM' -- interrupted_run TERM "$rd/term"
+check run-sigterm-partial 0 '"partial": true' -- cat "$rd/term/report.json"
+check run-sighup 129 'stopped by SIGHUP' -- interrupted_run HUP "$rd/hup"
+# Outputs: an --out that cannot be a folder fails before simulating; a write that fails (a
+# file-size limit standing in for a full disk) names the OS's reason and leaves no
+# truncated report under the final name.
+check run-out-not-dir 2 "cannot create the output folder: Not a directory" -- "$NPUSIM" run "${tiny[@]}" --out /etc/hostname/x
+check run-write-fails 2 "report.json: writing failed: File too large" -- bash -c "trap '' XFSZ; ulimit -f 8; '$NPUSIM' run --net resnet18 --arch tiny-8x8 --quiet --out '$rd/full'"
+check map-write-fails 2 "sched.json: writing failed: File too large" -- bash -c "trap '' XFSZ; ulimit -f 8; '$NPUSIM' map --net resnet18 --arch tiny-8x8 --out '$rd/sched.json'"
+check run-write-no-truncated 0 'no report' -- bash -c "[ ! -e '$rd/full/report.json' ] && ! ls '$rd/full' | grep -q tmp && echo 'no report'"
 rm -rf "$rd"
 # npusim sweep: points, resume, shards, failures, bad specs
 sd=$(mktemp -d)
