@@ -36,7 +36,7 @@ std::string results_file(const RunnerOptions& o) {
 json metrics_of(const fs::path& report_path) {
   std::ifstream f(report_path);
   const json r = json::parse(f, nullptr, false);
-  if (r.is_discarded() || !r.contains("totals")) return nullptr;
+  if (r.is_discarded() || !r.contains("totals") || !r.contains("arch_config")) return nullptr;
   const json& t = r["totals"];
   hw::ArchConfig arch;
   try {
@@ -105,22 +105,30 @@ std::vector<json> collect_results(const std::string& dir) {
     std::ifstream f(p);
     for (std::string line; std::getline(f, line);) {
       const json r = json::parse(line, nullptr, false);
-      if (r.is_discarded() || !r.contains("id")) continue;  // a line cut short by a crash
+      if (r.is_discarded() || !r.is_object() || !r.contains("id") || !r["id"].is_string())
+        continue;  // a line cut short by a crash
       const std::string id = r["id"];
       const auto it = by_id.find(id);
-      if (it == by_id.end() || r["status"] == "ok") by_id[id] = r;
+      if (it == by_id.end() || r.value("status", "") == "ok") by_id[id] = r;
     }
   }
   std::vector<json> out;
   for (auto& [id, r] : by_id) out.push_back(std::move(r));
-  std::sort(out.begin(), out.end(), [](const json& a, const json& b) { return a["index"] < b["index"]; });
+  std::sort(out.begin(), out.end(),
+            [](const json& a, const json& b) { return a.value("index", 0) < b.value("index", 0); });
   return out;
 }
 
 int write_results_csv(const std::string& dir, const std::vector<json>& results) {
   std::vector<std::string> fields;
+  const json none = json::object();
+  // Every line is read with defaults: a failed point has no metrics (and a hand-edited or
+  // foreign line may lack settings), never an out-of-range lookup.
+  auto field = [&](const json& r, const char* key) -> const json& {
+    return r.contains(key) && r[key].is_object() ? r[key] : none;
+  };
   for (const json& r : results)
-    for (const auto& [k, v] : r["settings"].items())
+    for (const auto& [k, v] : field(r, "settings").items())
       if (std::find(fields.begin(), fields.end(), k) == fields.end()) fields.push_back(k);
   const std::vector<std::string> metrics = {"cycles", "time_ns", "fps", "macs", "pe_utilization", "dram_bytes",
                                             "cio_bytes", "energy_per_inference_mj", "average_power_w",
@@ -141,10 +149,11 @@ int write_results_csv(const std::string& dir, const std::vector<json>& results) 
   for (const auto& m : metrics) f << "," << m;
   f << ",error\n";
   for (const json& r : results) {
-    f << cell(r["id"]) << "," << cell(r["status"]);
-    for (const auto& k : fields) f << "," << (r["settings"].contains(k) ? cell(r["settings"][k]) : "");
-    for (const auto& m : metrics)
-      f << "," << (r["metrics"].is_object() && r["metrics"].contains(m) ? cell(r["metrics"][m]) : "");
+    f << cell(r.value("id", json())) << "," << cell(r.value("status", json()));
+    const json& settings = field(r, "settings");
+    const json& values = field(r, "metrics");
+    for (const auto& k : fields) f << "," << (settings.contains(k) ? cell(settings[k]) : "");
+    for (const auto& m : metrics) f << "," << (values.contains(m) ? cell(values[m]) : "");
     f << "," << cell(r.value("error", "")) << "\n";
   }
   return static_cast<int>(results.size());
@@ -155,7 +164,7 @@ SweepSummary run_sweep(const SweepSpec& spec, const RunnerOptions& o) {
   fs::create_directories(fs::path(o.out_dir) / "points");
   std::map<std::string, bool> done;
   for (const json& r : collect_results(o.out_dir))
-    if (r["status"] == "ok") done[r["id"]] = true;
+    if (r.value("status", "") == "ok") done[r["id"].get<std::string>()] = true;
 
   std::vector<const SweepPoint*> todo;
   for (const SweepPoint& p : spec.points) {
