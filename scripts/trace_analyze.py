@@ -136,6 +136,7 @@ def load_timeline(path):
 
 
 def check_nesting(events):
+    events = list(events)
     layers, tiles, dmas = {}, defaultdict(dict), []
     for e in events:
         if e.get("ph") != "X" or e.get("pid") != 1:
@@ -147,11 +148,26 @@ def check_nesting(events):
             layers[args["layer"]] = span
         elif e["tid"] in (2, 3, 4, 5):
             tiles[(args["layer"], args["tile"])][e["name"]] = span
-        elif e["tid"] in (6, 7):
-            dmas.append((args["layer"], args["tile"], e["tid"], span))
+        elif e["tid"] // 100 in (6, 7):  # DMA lanes: 600 + lane (read), 700 + lane (write)
+            dmas.append((args["layer"], args["tile"], e["tid"] // 100, span))
     eps = 1e-6
     bad = []
     inside = lambda s, p: s[0] >= p[0] - eps and s[1] <= p[1] + eps
+    # Spans of one track are disjoint or nested, never partly overlapping (Perfetto's rule).
+    by_track = defaultdict(list)
+    for e in events:
+        if e.get("ph") == "X":
+            by_track[(e.get("pid"), e.get("tid"))].append((float(e["ts"]), float(e["ts"]) + float(e["dur"])))
+    for track, spans in by_track.items():
+        spans.sort(key=lambda x: (x[0], -x[1]))
+        stack = []
+        for s0, s1 in spans:
+            while stack and stack[-1] <= s0 + eps:
+                stack.pop()
+            if stack and s1 > stack[-1] + eps:
+                bad.append(f"track {track}: a span [{s0}, {s1}] partly overlaps one ending at {stack[-1]}")
+                break
+            stack.append(s1)
     for (layer, tile), phases in tiles.items():
         for name, s in phases.items():
             if layer not in layers or not inside(s, layers[layer]):

@@ -241,6 +241,20 @@ lines = open('$td/e/trace/dram-req.trace').read().split('\n')[:-1]
 assert lines and all(int(l.split()[2]) * 0.625 <= 2000.0 for l in lines), len(lines)
 print('ok')"
 check trace-unknown 2 "unknown trace 'dram-all'" -- "$NPUSIM" run "${tiny[@]}" --out "$td/f" --trace dram-all
+# A timeline of a window: every span and counter lies in it (no counters at ts 0); DMA
+# transfers in flight together go on lanes of their own, no span overlapping another on a track.
+"$NPUSIM" run --net resnet18 --arch tiny-8x8 --out "$td/w" --quiet --trace timeline --trace-window 20000..60000
+check trace-window-timeline 0 'window ok' -- python3 -c 'import json,sys
+ev = json.load(open(sys.argv[1]))["traceEvents"]
+c = [float(e["ts"]) for e in ev if e.get("ph") == "C"]
+x = [(float(e["ts"]), float(e["ts"]) + float(e["dur"])) for e in ev if e.get("ph") == "X"]
+assert c and min(c) >= 20.0 - 1.0 and max(c) <= 60.0 + 1.0, (min(c), max(c))
+assert all(b >= 20.0 - 1e-6 and a <= 60.0 + 1e-6 for a, b in x)
+print("window ok")' "$td/w/trace/timeline.json"
+"$NPUSIM" run --net resnet18 --arch tiny-8x8 --out "$td/lanes" --quiet --trace timeline --trace-layers 3..5
+check trace-dma-lanes 0 '"dma read 1"' -- cat "$td/lanes/trace/timeline.json"
+check trace-dma-lanes-disjoint 0 ' 0 nesting violations' -- "$an" timeline "$td/lanes/trace/timeline.json" --check
+check trace-window-nesting 0 ' 0 nesting violations' -- "$an" timeline "$td/w/trace/timeline.json" --check
 check trace-bad-window 2 "expected T0..T1 in ns" -- "$NPUSIM" run "${tiny[@]}" --out "$td/f" --trace timeline --trace-window 5
 check trace-needs-trace 2 "need --trace LIST" -- "$NPUSIM" run "${tiny[@]}" --out "$td/f" --trace-layers 1..2
 check trace-bad-cmd-file 2 "expected the header" -- "$NPUSIM" dram --arch tiny-8x8 --check-commands "$NPUSIM_TEST_DATA_DIR/dramsim3_small.trace"

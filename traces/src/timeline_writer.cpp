@@ -42,9 +42,22 @@ void TimelineWriter::name_thread(int pid, int tid, std::string_view name) {
 void TimelineWriter::span(Track track, std::string_view name, std::uint64_t begin_ps, std::uint64_t end_ps,
                           std::string_view args) {
   if (finished_ || !open(begin_ps, end_ps)) return;
-  name_thread(1, track, kTrackNames[track]);
-  event(fmt::format(R"({{"ph":"X","pid":1,"tid":{},"name":"{}","ts":{},"dur":{},"args":{{{}}}}})", static_cast<int>(track),
-                    name, us(begin_ps), us(end_ps - begin_ps), args));
+  int tid = static_cast<int>(track);
+  std::string track_name = kTrackNames[track];
+  if (track == kDmaRead || track == kDmaWrite) {
+    // Transfers overlap (several in flight): each goes on the first lane free at its start,
+    // so no two spans of a track overlap (Perfetto draws partial overlaps wrongly).
+    std::vector<std::uint64_t>& lanes = dma_lanes_[track == kDmaRead ? 0 : 1];
+    std::size_t lane = 0;
+    while (lane < lanes.size() && lanes[lane] > begin_ps) ++lane;
+    if (lane == lanes.size()) lanes.push_back(0);
+    lanes[lane] = end_ps;
+    tid = kDmaLaneTid * static_cast<int>(track) + static_cast<int>(lane);
+    track_name = fmt::format("{} {}", kTrackNames[track], lane);
+  }
+  name_thread(1, tid, track_name);
+  event(fmt::format(R"({{"ph":"X","pid":1,"tid":{},"name":"{}","ts":{},"dur":{},"args":{{{}}}}})", tid, name,
+                    us(begin_ps), us(end_ps - begin_ps), args));
 }
 
 void TimelineWriter::counter(std::string_view name, std::uint64_t t_ps, double value) {
@@ -66,6 +79,14 @@ void TimelineWriter::emit_bins_before(std::uint64_t t_ps) {
 }
 
 void TimelineWriter::add_dram_bytes(std::uint64_t t_ps, std::uint64_t bytes) {
+  if (!counting_) {
+    // The first burst since tracing was (re)enabled: close the bin of the earlier selected
+    // stretch, then start binning here (no counters for the time nothing was selected).
+    if (bin_bytes_ > 0) emit_bins_before(bin_start_ + bin_ps_);
+    bin_start_ = t_ps / bin_ps_ * bin_ps_;
+    bin_bytes_ = 0;
+    counting_ = true;
+  }
   emit_bins_before(t_ps);  // a burst of a channel caught up late lands in the current bin
   bin_bytes_ += bytes;
 }
@@ -74,7 +95,8 @@ void TimelineWriter::on_command(const hw::dram::CommandRecord& r) {
   using hw::dram::DramCommand;
   const std::uint64_t t = r.cycle * tck_ps_;
   if (r.command == DramCommand::RD || r.command == DramCommand::WR) {
-    if (enabled()) add_dram_bytes(t, burst_bytes_);
+    if (open(t)) add_dram_bytes(t, burst_bytes_);
+    else counting_ = false;
     return;
   }
   if (r.command == DramCommand::ACT) {
@@ -101,7 +123,7 @@ void TimelineWriter::on_command(const hw::dram::CommandRecord& r) {
 
 void TimelineWriter::finish() {
   if (finished_) return;
-  emit_bins_before(bin_start_ + bin_ps_);  // the last partial bin
+  if (counting_ || bin_bytes_ > 0) emit_bins_before(bin_start_ + bin_ps_);  // the last partial bin
   finished_ = true;
   file_.write("\n]}\n");
   file_.close();

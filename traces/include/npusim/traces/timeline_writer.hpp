@@ -14,6 +14,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "npusim/hw/dram/dram_command.hpp"
@@ -24,6 +25,9 @@ namespace npusim::traces {
 class TimelineWriter : public hw::dram::CommandObserver, public TraceGate {
  public:
   enum Track { kLayers = 1, kLoad, kCompute, kVector, kStore, kDmaRead, kDmaWrite };
+  /// DMA spans go on lanes "dma read 0", "dma read 1", ... with thread ids
+  /// kDmaLaneTid x track + lane (600 + lane for reads, 700 + lane for writes).
+  static constexpr int kDmaLaneTid = 100;
 
   /// `dram_tck_ps`: the DRAM clock period, to place commands; `burst_bytes`: bytes of one
   /// RD or WR; `bin_ps`: the bandwidth counter's bins.
@@ -60,6 +64,8 @@ class TimelineWriter : public hw::dram::CommandObserver, public TraceGate {
   };
   std::map<std::uint64_t, Open> open_rows_;  ///< by bank key
   std::uint64_t bin_start_ = 0, bin_bytes_ = 0;
+  bool counting_ = false;  ///< binning bursts (tracing on and in the window since the last one)
+  std::vector<std::uint64_t> dma_lanes_[2];  ///< per lane, the end of its last span (read, write)
 };
 
 }  // namespace npusim::traces
