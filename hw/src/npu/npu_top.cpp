@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <stdexcept>
 
 #include "npusim/hw/pe/fast_tile_model.hpp"
@@ -147,8 +148,7 @@ void NpuTop::computer() {
   for (;;) {
     wait_until([&] { return generation_ != seen; });
     seen = generation_;
-    const pe::TileRunEnds* prev = nullptr;  // the array's last tile in this layer
-    pe::TileRunEnds prev_ends;
+    std::optional<pe::TileRunEnds> prev;  // the array's last tile in this layer
     for (std::int64_t i = 0;; ++i) {
       wait_until([&] { return loaded_ > i || (end_ >= 0 && i >= end_); });
       if (end_ >= 0 && i >= end_) break;
@@ -197,8 +197,7 @@ void NpuTop::computer() {
       array_free_ = stream_end;
       last_done_ = std::max(last_done_, stream_end + period_ * static_cast<double>(on_array ? w.pe_ends.drain : 0));
       slot.done_at = last_done_;
-      prev_ends = w.pe_ends;
-      prev = on_array ? &prev_ends : nullptr;
+      prev = on_array ? std::optional<pe::TileRunEnds>(w.pe_ends) : std::nullopt;
       streamed_ = i + 1;
       changed();
     }
