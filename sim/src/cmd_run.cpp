@@ -193,6 +193,7 @@ int cmd_run(int argc, char** argv) {
   const std::string report = report_doc.dump(2) + "\n";
   write_file(out_dir / "report.json", report);
   write_file(out_dir / "layers.csv", sim::layers_csv(run));
+  write_file(out_dir / "layers.units.json", sim::layers_csv_units(run).dump(2) + "\n");
   nlohmann::ordered_json info;
   info["wall_seconds"] = wall;
   info["simulated_cycles_per_wall_second"] = wall > 0 ? run.totals.cycles / wall : 0.0;
@@ -214,7 +215,7 @@ int cmd_run(int argc, char** argv) {
   } else if (!args.has("quiet")) {
     fmt::print("{}", sim::console_summary(run));
   }
-  const auto where = fmt::format("npusim run: report written to {}/ (report.json, layers.csv, run-info.json); "
+  const auto where = fmt::format("npusim run: report written to {}/ (report.json, layers.csv, layers.units.json, run-info.json); "
                                  "{:.2f} s wall\n", out_dir.string(), wall);
   if (!args.has("quiet")) fmt::print(args.has("json") ? stderr : stdout, "{}", where);
   if (!run.check_failures.empty()) {

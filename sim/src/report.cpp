@@ -41,6 +41,13 @@ json layer_scalars(const LayerRecord& r) {
   j["name"] = r.name;
   j["type"] = r.type;
   j["op"] = r.op;
+  j["out_c"] = r.out_c;
+  j["out_h"] = r.out_h;
+  j["out_w"] = r.out_w;
+  j["in_c"] = r.in_c;
+  j["kernel"] = fmt::format("{}x{}", r.kernel_h, r.kernel_w);
+  j["stride"] = fmt::format("{}x{}", r.stride_h, r.stride_w);
+  j["groups"] = r.groups;
   j["tiles"] = r.tiles;
   j["partial"] = r.partial;
   j["start_cycle"] = r.start_cycle;
@@ -142,11 +149,60 @@ json report_json(const RunResult& run, const hw::ArchConfig& arch) {
   return j;
 }
 
+namespace {
+/// A layer's CSV row: its scalars and its tiling as tiling_* columns.
+json layer_row(const LayerRecord& r) {
+  json j = layer_scalars(r);
+  j["tiling_gb"] = r.tiling.gb;
+  j["tiling_tk"] = r.tiling.tk;
+  j["tiling_tc"] = r.tiling.tc;
+  j["tiling_th"] = r.tiling.th;
+  j["tiling_tw"] = r.tiling.tw;
+  j["tiling_order"] = r.op == "gemm" ? mapping::to_string(r.tiling.order) : "CS";
+  return j;
+}
+
+/// The unit of a layers.csv column, from its name.
+std::string column_unit(const std::string& k) {
+  if (k.ends_with("_pj")) return "pJ";
+  if (k.ends_with("_bytes")) return "B";
+  if (k.ends_with("_ns")) return "ns";
+  if (k == "cycles" || k == "start_cycle" || k.ends_with("_cycles")) return "PE-clock cycles";
+  if (k == "macs") return "MAC";
+  if (k == "vector_ops") return "vector ops";
+  if (k == "sram_accesses") return "SRAM port words";
+  if (k == "cio") return "elements";
+  if (k.find("utilization") != std::string::npos || k.ends_with("_rate") || k.ends_with("_ratio")) return "fraction";
+  if (k == "kernel" || k == "stride") return "rows x columns";
+  if (k == "partial") return "boolean";
+  if (k == "index") return "layer index in the graph";
+  if (k == "name" || k == "type" || k == "op" || k == "roofline_bound" || k == "tiling_order") return "label";
+  if (k == "energy_per_mac_pj") return "pJ/MAC";
+  if (k == "out_c" || k == "in_c" || k == "tiling_tk" || k == "tiling_tc") return "channels";
+  if (k == "out_h" || k == "out_w" || k == "tiling_th" || k == "tiling_tw") return "pixels";
+  if (k == "tiling_gb" || k == "groups") return "groups";
+  if (k == "tiles") return "tiles";
+  return "";
+}
+}  // namespace
+
+json layers_csv_units(const RunResult& run) {
+  json units = json::object();
+  if (run.layers.empty()) return units;
+  const json row = layer_row(run.layers.front());  // items() would not keep a temporary alive
+  for (const auto& [k, v] : row.items()) units[k] = column_unit(k);
+  json out;
+  out["schema"] = "npusim-layers-units/1";
+  out["file"] = "layers.csv";
+  out["units"] = units;
+  return out;
+}
+
 std::string layers_csv(const RunResult& run) {
   std::ostringstream out;
   bool header = false;
   for (const LayerRecord& r : run.layers) {
-    const json j = layer_scalars(r);
+    const json j = layer_row(r);
     if (!header) {
       bool first = true;
       for (const auto& [k, v] : j.items()) {

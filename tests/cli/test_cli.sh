@@ -75,6 +75,12 @@ assert c["arch"]["pe"]["rows"] == 8 and c["dram"]["timing"]["nRCD"] > 0 and c["d
 assert c["energy_prices"]["mac_pj"] > 0 and c["dram"]["energy_per_event_pj"]["read"] > 0
 print("provenance ok")' "$rd/a/report.json"
 check run-csv-rows 0 '^9$' -- bash -c "wc -l <'$rd/a/layers.csv'"
+check run-csv-units 0 'units ok' -- python3 -c 'import csv,json,sys
+cols = next(csv.reader(open(sys.argv[1])))
+units = json.load(open(sys.argv[2]))["units"]
+assert list(units) == cols and all(units.values()), set(cols) ^ set(units)
+assert {"out_c", "kernel", "tiling_tk", "tiling_order"} <= set(cols) and units["cycles"] == "PE-clock cycles"
+print("units ok")' "$rd/a/layers.csv" "$rd/a/layers.units.json"
 # A schedule written by map and read back by run gives the same simulation.
 check run-schedule 0 'checks passed' -- "$NPUSIM" run "${tiny[@]}" --schedule "$rd/sched.json" --out "$rd/c"
 check run-schedule-same 0 '' -- same_report "$rd/a/report.json" "$rd/c/report.json"

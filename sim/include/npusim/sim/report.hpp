@@ -16,6 +16,8 @@ inline constexpr const char* kReportSchema = "npusim-report/2";
 
 nlohmann::ordered_json report_json(const RunResult& run, const hw::ArchConfig& arch);
 std::string layers_csv(const RunResult& run);
+/// The unit of every layers.csv column (written beside it as layers.units.json).
+nlohmann::ordered_json layers_csv_units(const RunResult& run);
 /// Totals, the `top` layers with the most cycles, and the checks.
 std::string console_summary(const RunResult& run, int top = 10);
 

@@ -23,6 +23,9 @@ inline double row_hit_rate(std::uint64_t hits, std::uint64_t misses, std::uint64
 struct LayerRecord {
   int index = -1;  ///< in the graph
   std::string name, type, op;
+  // The layer's shape: output C x H x W, input channels (all inputs), the window, groups.
+  std::int64_t out_c = 0, out_h = 0, out_w = 0, in_c = 0;
+  int kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1, groups = 1;
   mapping::Tiling tiling;
   std::int64_t tiles = 0, planned_tiles = 0;
   bool partial = false;  ///< stopped (Ctrl-C) before its last tile
