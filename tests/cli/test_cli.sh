@@ -158,6 +158,7 @@ sed "s|@DATA@|$NPUSIM_TEST_DATA_DIR|" "$NPUSIM_TEST_DATA_DIR/sweep_tiny.json" >"
 check sweep-list 0 'p0007-[0-9a-f]{8} npusim run --net .*tiny_residual.json --arch tiny-8x8 --set sram.global_kib=64 --set pe.rows=8 --set pe.cols=8 --reuse liveness' -- "$NPUSIM" sweep "$sd/spec.json" --list
 check sweep-run 0 '8 points: 8 run ok, 0 failed, 0 already done' -- "$NPUSIM" sweep "$sd/spec.json" --jobs 2 --out "$sd/a"
 check sweep-csv 0 '^9$' -- bash -c "wc -l <'$sd/a/results.csv'"
+check sweep-provenance 0 '"git_commit":"([0-9a-f]{40}(-dirty)?|unknown)"' -- head -1 "$sd/a/results.jsonl"
 check sweep-resume 0 '8 points: 0 run ok, 0 failed, 8 already done' -- "$NPUSIM" sweep "$sd/spec.json" --out "$sd/a"
 for i in 0 1 2; do "$NPUSIM" sweep "$sd/spec.json" --shard $i/3 --out "$sd/b" --quiet; done
 check sweep-collect 0 '8 points \(8 ok, 0 failed\)' -- "$NPUSIM" sweep collect "$sd/b"

@@ -32,6 +32,15 @@ std::string results_file(const RunnerOptions& o) {
                            : "results.jsonl";
 }
 
+/// Which build made a finished point's report: {npusim_version, git_commit}.
+json provenance_of(const fs::path& report_path) {
+  std::ifstream f(report_path);
+  const json r = json::parse(f, nullptr, false);
+  if (r.is_discarded() || !r.contains("provenance") || !r["provenance"].is_object()) return nullptr;
+  const json& p = r["provenance"];
+  return {{"npusim_version", p.value("npusim_version", "")}, {"git_commit", p.value("git_commit", "")}};
+}
+
 /// The headline numbers of a finished point, from its report.
 json metrics_of(const fs::path& report_path) {
   std::ifstream f(report_path);
@@ -239,6 +248,7 @@ SweepSummary run_sweep(const SweepSpec& spec, const RunnerOptions& o) {
         if (code == 0 && !m.is_null()) {
           line["status"] = "ok";
           line["metrics"] = m;
+          line["provenance"] = provenance_of(dir / "report.json");
           ++sum.ok;
         } else {
           line["status"] = "failed";
