@@ -20,7 +20,7 @@ using namespace npusim::hw::dram;
 namespace {
 
 constexpr const char* kHelp = R"(usage: npusim dram [--standard NAME | --spec FILE | --arch PRESET]
-                   (--trace FILE [--format dramsim3|ramulator|auto] |
+                   (--replay FILE [--format dramsim3|ramulator|auto] |
                     --pattern seq-read|seq-write|rand-read|mix [--requests N] [--seed S])
                    [--page open|closed] [--mapping FIELDS] [--queue N]
                    [--check-timing] [--json]
@@ -29,14 +29,16 @@ constexpr const char* kHelp = R"(usage: npusim dram [--standard NAME | --spec FI
   --standard NAME  DDR4-2400 (default), LPDDR4-3200 or HBM2 (configs/dram/)
   --spec FILE      a DRAM preset file of your own (same fields as configs/dram/*.json)
   --arch PRESET    the DRAM of an architecture (standard, channels, page policy, queue,
-                   mapping): replays a run's `--trace dram-req` on the same memory
+                   mapping): replays a run's `--trace dram-req` file on the same memory
   --check-commands FILE  check a command trace (`npusim run --trace dram-cmd`, CSV or
                    binary) with the JEDEC timing checker instead of replaying requests; the
                    trace may start mid-run (selected layers, a window): each bank's state is
                    learnt from its first command, refresh intervals count from a rank's first
   --from-reset     with --check-commands: the trace holds every command since reset (banks
                    precharged, refresh counted from cycle 0), so the first commands are checked too
-  --trace FILE     DRAMsim3 '<hex addr> READ|WRITE <cycle>' or Ramulator 'R|W <addr>' lines
+  --replay FILE    requests to replay: DRAMsim3 '<hex addr> READ|WRITE <cycle>', Ramulator
+                   'R|W <addr>' or Ramulator 2 'LD|ST <addr>' lines (--trace FILE: the old,
+                   deprecated spelling; --trace writes traces in npusim run)
   --pattern P      synthetic requests, all ready at cycle 0 (default seq-read)
   --requests N     requests of the pattern (default 100000)
   --page           open (default) or closed page policy
@@ -73,7 +75,7 @@ void print_report(const DramReport& r) {
 
 int cmd_dram(int argc, char** argv) {
   Args args("dram", argc, argv, 2,
-            {"standard", "spec", "arch", "trace", "format", "pattern", "requests", "seed", "page",
+            {"standard", "spec", "arch", "replay", "trace", "format", "pattern", "requests", "seed", "page",
              "mapping", "queue", "check-commands"},
             {"check-timing", "from-reset", "json", "help"});
   if (args.has("help")) {
@@ -82,8 +84,16 @@ int cmd_dram(int argc, char** argv) {
   }
   if (args.has("standard") + args.has("spec") + args.has("arch") > 1)
     throw UsageError("npusim dram: give one of --standard, --spec and --arch");
-  if (args.has("trace") && args.has("pattern"))
-    throw UsageError("npusim dram: give --trace or --pattern, not both");
+  // --trace names what `npusim run` writes; here the input is --replay (the old spelling
+  // still works, with a note).
+  std::optional<std::string> replay_file = args.get("replay");
+  if (const auto old = args.get("trace")) {
+    if (replay_file) throw UsageError("npusim dram: give --replay FILE (or the deprecated --trace FILE), not both");
+    fmt::print(stderr, "npusim dram: --trace FILE is deprecated here, use --replay FILE\n");
+    replay_file = old;
+  }
+  if (replay_file && args.has("pattern"))
+    throw UsageError("npusim dram: give --replay or --pattern, not both");
   std::optional<hw::ArchConfig> arch;
   if (auto a = args.get("arch")) arch = hw::load_arch_config(*a);
   const DramSpec spec = arch                ? hw::arch_dram_spec(*arch)
@@ -123,9 +133,9 @@ int cmd_dram(int argc, char** argv) {
   }
 
   std::unique_ptr<RequestSource> source;
-  if (const auto trace = args.get("trace")) {
+  if (replay_file) {
     source = std::make_unique<traces::AddressTraceReader>(
-        *trace, traces::parse_address_trace_format(args.get_or("format", "auto")));
+        *replay_file, traces::parse_address_trace_format(args.get_or("format", "auto")));
   } else {
     Pattern pattern;
     try {

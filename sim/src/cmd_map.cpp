@@ -2,6 +2,7 @@
 // architecture — tiles, loop order, bytes planned per tensor kind, estimated cycles.
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "cli_args.hpp"
@@ -24,11 +25,12 @@ int cmd_map(int argc, char** argv) {
     fmt::print(
         "usage: npusim map [--net NAME|FILE] [--arch PRESET|FILE] [--set PATH=VALUE]...\n"
         "                  [--input H] [--batch N] [--reuse none|liveness]\n"
-        "                  [--objective traffic|latency|energy|edp] [--json] [--out FILE]\n"
+        "                  [--objective traffic|latency|energy|edp] [--json] [--out DIR]\n"
         "  Prints the schedule of every layer: tiling (gb groups, tk output channels, tc input\n"
         "  channels, th x tw output pixels per tile), loop order, planned DRAM bytes and the\n"
         "  excess over reading every input and weight and writing every output once.\n"
-        "  --json prints the schedule on stdout; --out FILE writes it (npusim run --schedule).\n"
+        "  --json prints the schedule on stdout; --out DIR writes it to DIR/schedule.json (for\n"
+        "  npusim run --schedule; --out FILE.json, the old spelling, writes that file).\n"
         "  Defaults: --net hardnet68 --arch edge-32x32 --reuse none --objective edp.\n");
     return 0;
   }
@@ -38,8 +40,16 @@ int cmd_map(int argc, char** argv) {
   nlohmann::json doc = schedule_to_json(ns);
   doc["provenance"] = run_provenance(in);
   if (auto out = args.get("out")) {
+    // --out names a folder, as in npusim run: DIR/schedule.json. A .json file name is the
+    // old spelling, still written, with a note.
+    std::filesystem::path file = std::filesystem::path(*out) / "schedule.json";
+    if (out->ends_with(".json")) {
+      fmt::print(stderr, "npusim map: --out FILE.json is deprecated, use --out DIR (writes DIR/schedule.json)\n");
+      file = *out;
+    }
     try {
-      sim::write_file_atomic(*out, doc.dump(2) + "\n");
+      if (!out->ends_with(".json")) sim::check_writable_dir(*out);
+      sim::write_file_atomic(file, doc.dump(2) + "\n");
     } catch (const sim::OutputError& e) {
       throw UsageError(fmt::format("npusim map: --out: {}", e.what()));
     }

@@ -39,13 +39,14 @@ check bad-os-drain 2 "field 'pe.os_drain': expected overlapped or serial, got 'n
 check dram-pattern 0 'bandwidth .*GB/s of 19.20 GB/s peak' -- "$NPUSIM" dram --pattern seq-read --requests 20000
 check dram-json 0 '"row_hit_rate"' -- "$NPUSIM" dram --standard HBM2 --pattern rand-read --requests 5000 --json
 check dram-check-timing 0 'timing check: [0-9]+ commands, 0 violations' -- "$NPUSIM" dram --standard LPDDR4-3200 --pattern mix --requests 20000 --check-timing
-check dram-dramsim3 0 'DRAM DDR4-2400: 3 requests \(2 reads, 1 writes\)' -- "$NPUSIM" dram --trace "$NPUSIM_TEST_DATA_DIR/dramsim3_small.trace"
-check dram-ramulator 0 '4 requests \(3 reads, 1 writes\)' -- "$NPUSIM" dram --trace "$NPUSIM_TEST_DATA_DIR/ramulator_small.trace" --format ramulator
-check dram-bad-line 2 "bad_address.trace:2: field 'address': expected a hex" -- "$NPUSIM" dram --trace "$NPUSIM_TEST_DATA_DIR/bad_address.trace"
-check dram-missing-trace 2 "no_such.trace: cannot open" -- "$NPUSIM" dram --trace /tmp/no_such.trace
+check dram-dramsim3 0 'DRAM DDR4-2400: 3 requests \(2 reads, 1 writes\)' -- "$NPUSIM" dram --replay "$NPUSIM_TEST_DATA_DIR/dramsim3_small.trace"
+check dram-ramulator 0 '4 requests \(3 reads, 1 writes\)' -- "$NPUSIM" dram --replay "$NPUSIM_TEST_DATA_DIR/ramulator_small.trace" --format ramulator
+check dram-bad-line 2 "bad_address.trace:2: field 'address': expected a hex" -- "$NPUSIM" dram --replay "$NPUSIM_TEST_DATA_DIR/bad_address.trace"
+check dram-missing-trace 2 "no_such.trace: cannot open" -- "$NPUSIM" dram --replay /tmp/no_such.trace
+check dram-trace-deprecated 0 'deprecated here, use --replay FILE' -- "$NPUSIM" dram --trace "$NPUSIM_TEST_DATA_DIR/dramsim3_small.trace"
 check dram-unknown-standard 2 "unknown DRAM standard 'DDR9'" -- "$NPUSIM" dram --standard DDR9
 check dram-bad-pattern 2 "unknown pattern 'zigzag'" -- "$NPUSIM" dram --pattern zigzag
-check dram-beyond-capacity 2 "beyond the 1024 MiB" -- "$NPUSIM" dram --standard LPDDR4-3200 --trace "$NPUSIM_TEST_DATA_DIR/far_address.trace"
+check dram-beyond-capacity 2 "beyond the 1024 MiB" -- "$NPUSIM" dram --standard LPDDR4-3200 --replay "$NPUSIM_TEST_DATA_DIR/far_address.trace"
 tmpd=$(mktemp -d)
 sed 's/"nRC": 55/"nRC": 40/' "$(dirname "$0")/../../configs/dram/DDR4-2400.json" >"$tmpd/bad.json"
 check dram-bad-preset 2 "bad.json: field 'timing.nRC': expected >= nRAS \+ nRP = 55 \(got 40\)" -- "$NPUSIM" dram --spec "$tmpd/bad.json"
@@ -55,6 +56,8 @@ tiny=("--net" "$NPUSIM_TEST_DATA_DIR/tiny_residual.json" "--arch" "tiny-8x8")
 rd=$(mktemp -d)
 check map-table 0 'planned DRAM traffic: [0-9]+ bytes read' -- "$NPUSIM" map "${tiny[@]}"
 check map-out 0 '"schema": "npusim-schedule/1"' -- "$NPUSIM" map "${tiny[@]}" --json --out "$rd/sched.json"
+check map-out-deprecated 0 'out FILE.json is deprecated' -- "$NPUSIM" map "${tiny[@]}" --out "$rd/sched2.json"
+check map-out-dir 0 '"schema": "npusim-schedule/1"' -- bash -c "'$NPUSIM' map ${tiny[*]} --out '$rd/mapdir' && grep -m1 schema '$rd/mapdir/schedule.json'"
 check run-tiny 0 'checks passed' -- "$NPUSIM" run "${tiny[@]}" --out "$rd/a"
 check run-again 0 'report written to' -- "$NPUSIM" run "${tiny[@]}" --out "$rd/b"
 # Reports of the same inputs are identical but for the command line they record (--out).
@@ -214,7 +217,7 @@ check trace-files 0 '' -- test -s "$td/a/trace/dram-cmd.csv" -a -s "$td/a/trace/
 check trace-identical 0 '' -- bash -c "for f in dram-cmd.csv dram-req.trace timeline.json signals.vcd; do cmp '$td/a/trace/'\$f '$td/b/trace/'\$f || exit 1; done"
 # Replaying the request trace on the same memory moves exactly the run's bytes.
 want=$(python3 -c "import json; t=json.load(open('$td/a.json'))['totals']; print(t['dram_read_bytes'], t['dram_write_bytes'])")
-check trace-replay 0 "bytes read ${want% *}   bytes written ${want#* }" -- "$NPUSIM" dram --arch tiny-8x8 --trace "$td/a/trace/dram-req.trace"
+check trace-replay 0 "bytes read ${want% *}   bytes written ${want#* }" -- "$NPUSIM" dram --arch tiny-8x8 --replay "$td/a/trace/dram-req.trace"
 check trace-timing 0 'commands checked against LPDDR4-3200 timing, 0 violations' -- "$NPUSIM" dram --arch tiny-8x8 --check-commands "$td/a/trace/dram-cmd.csv"
 check trace-nesting 0 ' 0 nesting violations' -- "$an" timeline "$td/a/trace/timeline.json" --check
 check trace-timeline-json 0 'ok' -- python3 -c "import json; d=json.load(open('$td/a/trace/timeline.json')); assert d['traceEvents']; print('ok')"
@@ -223,17 +226,17 @@ check trace-timeline-json 0 'ok' -- python3 -c "import json; d=json.load(open('$
 check trace-bin-timing 0 ', 0 violations' -- "$NPUSIM" dram --arch tiny-8x8 --check-commands "$td/c/trace/dram-cmd.bin.gz"
 check trace-bin-same 0 '' -- bash -c "diff <('$an' dram-cmd '$td/a/trace/dram-cmd.csv') <('$an' dram-cmd '$td/c/trace/dram-cmd.bin.gz')"
 check trace-gzip-same 0 '' -- bash -c "zcat '$td/c/trace/timeline.json.gz' | cmp - '$td/a/trace/timeline.json'"
-check trace-ramulator-replay 0 "bytes read ${want% *}   bytes written ${want#* }" -- "$NPUSIM" dram --arch tiny-8x8 --format ramulator --trace "$td/c/trace/dram-req.ramulator.trace.gz"
+check trace-ramulator-replay 0 "bytes read ${want% *}   bytes written ${want#* }" -- "$NPUSIM" dram --arch tiny-8x8 --format ramulator --replay "$td/c/trace/dram-req.ramulator.trace.gz"
 # All six kinds at once: six files, the pairs holding the same commands and requests.
 "$NPUSIM" run "${tiny[@]}" --out "$td/all" --quiet --trace dram-cmd,dram-cmd-bin,dram-req,dram-req-ramulator,timeline,vcd
 check trace-all-six 0 '^7$' -- bash -c "ls '$td/all/trace' | wc -l"  # and trace-info.json
 check trace-info 0 'info ok' -- python3 -c 'import json,sys; i=json.load(open(sys.argv[1])); assert i["standard"] == "LPDDR4-3200" and abs(i["tck_ns"] - 0.625) < 1e-9 and i["burst_bytes"] == 64 and len(i["files"]) == 6, i; print("info ok")' "$td/all/trace/trace-info.json"
 "$NPUSIM" run "${tiny[@]}" --out "$td/r2" --quiet --trace dram-req-ramulator2
 check trace-ramulator2-format 0 '^(LD|ST) 0x[0-9a-f]+$' -- head -1 "$td/r2/trace/dram-req.ramulator2.trace"
-check trace-ramulator2-replay 0 "bytes read ${want% *}   bytes written ${want#* }" -- "$NPUSIM" dram --arch tiny-8x8 --format ramulator --trace "$td/r2/trace/dram-req.ramulator2.trace"
+check trace-ramulator2-replay 0 "bytes read ${want% *}   bytes written ${want#* }" -- "$NPUSIM" dram --arch tiny-8x8 --format ramulator --replay "$td/r2/trace/dram-req.ramulator2.trace"
 check trace-all-cmd-same 0 '' -- bash -c "diff <('$an' dram-cmd '$td/all/trace/dram-cmd.csv') <('$an' dram-cmd '$td/all/trace/dram-cmd.bin')"
-check trace-all-req-same 0 "bytes read ${want% *}   bytes written ${want#* }" -- "$NPUSIM" dram --arch tiny-8x8 --format ramulator --trace "$td/all/trace/dram-req.ramulator.trace"
-check trace-all-req-dramsim3 0 "bytes read ${want% *}   bytes written ${want#* }" -- "$NPUSIM" dram --arch tiny-8x8 --trace "$td/all/trace/dram-req.trace"
+check trace-all-req-same 0 "bytes read ${want% *}   bytes written ${want#* }" -- "$NPUSIM" dram --arch tiny-8x8 --format ramulator --replay "$td/all/trace/dram-req.ramulator.trace"
+check trace-all-req-dramsim3 0 "bytes read ${want% *}   bytes written ${want#* }" -- "$NPUSIM" dram --arch tiny-8x8 --replay "$td/all/trace/dram-req.trace"
 # Selection: one layer, a window.
 "$NPUSIM" run "${tiny[@]}" --out "$td/d" --quiet --trace timeline,dram-req --trace-layers b1..b1
 check trace-layers 0 '^1 layer spans' -- "$an" timeline "$td/d/trace/timeline.json" --check
