@@ -205,7 +205,9 @@ check sweep-list-value 2 "field 'pe.dataflow': expected a number, string or bool
 bad_spec '{ "base": "tiny-8x8", "networks": ["nosuchnet"] }'
 check sweep-bad-net 2 "field 'networks': .*unknown network 'nosuchnet'" -- "$NPUSIM" sweep "$sd/bad.json" --out "$sd/f"
 check sweep-nothing-ran 1 '' -- test -d "$sd/f"
-check sweep-plot 0 'Pareto-optimal points of 8' -- "$(dirname "$0")/../../scripts/sweep_plot.py" "$sd/a"
+check sweep-plot 0 'Pareto-optimal points' -- "$(dirname "$0")/../../scripts/sweep_plot.py" "$sd/a"
+# Fields varied together (pe.rows with pe.cols) are one axis; --net writes its own files.
+check sweep-plot-tied 0 'pe.rows=[0-9]+/[0-9]+|pe.cols \+ pe.rows|pe.rows \+ pe.cols' -- "$(dirname "$0")/../../scripts/sweep_plot.py" "$sd/a"
 check sweep-plot-files 0 '' -- test -s "$sd/a/pareto.png" -a -s "$sd/a/sensitivity.png"
 rm -rf "$sd"
 # Traces: replay, timing check, nesting, determinism, gzip, selection, errors
