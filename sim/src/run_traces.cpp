@@ -11,6 +11,7 @@
 
 #include "npusim/hw/npu/npu_top.hpp"
 #include "npusim/traces/address_trace.hpp"
+#include "npusim/traces/dramsim3_config.hpp"
 
 namespace npusim::sim {
 
@@ -99,6 +100,15 @@ RunTraces::RunTraces(const TraceOptions& o, const hw::ArchConfig& arch)
     vcd_ = sc_core::sc_create_vcd_trace_file(base.c_str());
     vcd_->set_time_unit(1, sc_core::SC_PS);
     files_.push_back(base + ".vcd");
+  }
+  if (o.kinds.count("dram-req")) {
+    // A DRAMsim3 configuration of this memory beside its request trace, so the trace
+    // replays in DRAMsim3 unchanged.
+    const std::string p = (std::filesystem::path(o.dir) / "dram-req.dramsim3.ini").string();
+    std::ofstream f(p);
+    f << traces::dramsim3_ini(dram, {arch.dram.mapping, arch.dram.page_policy == "open", arch.dram.queue});
+    if (!f) throw traces::TraceError(fmt::format("{}: cannot write the DRAMsim3 configuration", p));
+    files_.push_back(p);
   }
   write_info(arch, dram);
   set_enabled(false);  // until a selected layer starts

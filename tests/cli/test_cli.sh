@@ -231,8 +231,22 @@ check trace-gzip-same 0 '' -- bash -c "zcat '$td/c/trace/timeline.json.gz' | cmp
 check trace-ramulator-replay 0 "bytes read ${want% *}   bytes written ${want#* }" -- "$NPUSIM" dram --arch tiny-8x8 --format ramulator --replay "$td/c/trace/dram-req.ramulator.trace.gz"
 # All six kinds at once: six files, the pairs holding the same commands and requests.
 "$NPUSIM" run "${tiny[@]}" --out "$td/all" --quiet --trace dram-cmd,dram-cmd-bin,dram-req,dram-req-ramulator,timeline,vcd
-check trace-all-six 0 '^7$' -- bash -c "ls '$td/all/trace' | wc -l"  # and trace-info.json
-check trace-info 0 'info ok' -- python3 -c 'import json,sys; i=json.load(open(sys.argv[1])); assert i["standard"] == "LPDDR4-3200" and abs(i["tck_ns"] - 0.625) < 1e-9 and i["burst_bytes"] == 64 and len(i["files"]) == 6, i; print("info ok")' "$td/all/trace/trace-info.json"
+check trace-all-six 0 '^8$' -- bash -c "ls '$td/all/trace' | wc -l"  # and trace-info.json, the DRAMsim3 .ini
+# The DRAMsim3 configuration holds every key DRAMsim3's src/configuration.cc reads (without a
+# default) and this memory's values.
+check trace-dramsim3-ini 0 'ini ok' -- python3 -c 'import configparser,sys
+c = configparser.ConfigParser(inline_comment_prefixes=(";",)); c.optionxform = str; c.read(sys.argv[1])
+need = {"dram_structure": "protocol bankgroups banks_per_group rows columns device_width BL",
+        "timing": "tCK AL CL CWL tRCD tRP tRAS tRFC tREFI tRPRE tWPRE tRRD_S tRRD_L tWTR_S tWTR_L tFAW tWR tRTP tCCD_S tCCD_L tCKE tCKESR tXS tXP tRTRS",
+        "power": "VDD IDD0 IDD2P IDD2N IDD3P IDD3N IDD4W IDD4R IDD5AB IDD6x",
+        "system": "channel_size channels bus_width address_mapping queue_structure refresh_policy row_buf_policy cmd_queue_size trans_queue_size"}
+for sec, keys in need.items():
+    missing = [k for k in keys.split() if not c.has_option(sec, k)]
+    assert not missing, (sec, missing)
+assert c["dram_structure"]["protocol"] == "LPDDR4" and abs(float(c["timing"]["tCK"]) - 0.625) < 1e-3
+assert c["system"]["address_mapping"] == "rorabacobgch" and c["system"]["channels"] == "1"
+print("ini ok")' "$td/all/trace/dram-req.dramsim3.ini"
+check trace-info 0 'info ok' -- python3 -c 'import json,sys; i=json.load(open(sys.argv[1])); assert i["standard"] == "LPDDR4-3200" and abs(i["tck_ns"] - 0.625) < 1e-9 and i["burst_bytes"] == 64 and len(i["files"]) == 7, i; print("info ok")' "$td/all/trace/trace-info.json"
 "$NPUSIM" run "${tiny[@]}" --out "$td/r2" --quiet --trace dram-req-ramulator2
 check trace-ramulator2-format 0 '^(LD|ST) 0x[0-9a-f]+$' -- head -1 "$td/r2/trace/dram-req.ramulator2.trace"
 check trace-ramulator2-replay 0 "bytes read ${want% *}   bytes written ${want#* }" -- "$NPUSIM" dram --arch tiny-8x8 --format ramulator --replay "$td/r2/trace/dram-req.ramulator2.trace"
