@@ -14,9 +14,10 @@ std::int64_t preload_latches(std::int64_t D, std::int64_t R) {
   return full * R * (R + 1) / 2 + rest * (rest + 1) / 2;
 }
 
-/// Stream and drain of `outer` x `inner` folds of interval I whose last result leaves
-/// base + (columns used) cycles after the fold starts; the inner dimension has `inner_dim`
-/// columns in folds of `cols`.
+/// Stream and drain of `folds` folds of interval I, the inner (column) dimension of
+/// `inner_dim` columns swept in `inner_folds` folds of `cols`; a fold's last result leaves
+/// base + (columns it uses) cycles after it starts. Only the last fold and the last full-width
+/// fold can end last.
 void set_stream_and_drain(GemmTileCost& c, std::int64_t folds, std::int64_t inner_folds,
                           std::int64_t inner_dim, std::int64_t cols, std::int64_t I,
                           std::int64_t base) {
