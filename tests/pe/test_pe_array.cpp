@@ -210,7 +210,9 @@ TEST(PeArray, RunsOfManyTilesStreamBackToBackAsTheFastModelSays) {
       // Back to back beats the tiles one by one on a cold array whenever there is more than one.
       std::int64_t cold = 0;
       for (const GemmTileCost& c : costs) cold += c.cold_cycles();
-      if (t.drain == OsDrain::Overlapped || t.dataflow != Dataflow::OS) EXPECT_LT(r.counters.cycles, cold);
+      if (t.drain == OsDrain::Overlapped || t.dataflow != Dataflow::OS) {
+        EXPECT_LT(r.counters.cycles, cold);
+      }
       ++runs;
     }
   }
