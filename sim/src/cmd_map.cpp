@@ -42,13 +42,13 @@ int cmd_map(int argc, char** argv) {
   if (auto out = args.get("out")) {
     // --out names a folder, as in npusim run: DIR/schedule.json. A .json file name is the
     // old spelling, still written, with a note.
-    std::filesystem::path file = std::filesystem::path(*out) / "schedule.json";
-    if (out->ends_with(".json")) {
+    const bool old_file_form = out->ends_with(".json");
+    if (old_file_form)
       fmt::print(stderr, "npusim map: --out FILE.json is deprecated, use --out DIR (writes DIR/schedule.json)\n");
-      file = *out;
-    }
+    const std::filesystem::path file = old_file_form ? std::filesystem::path(*out)
+                                                     : std::filesystem::path(*out) / "schedule.json";
     try {
-      if (!out->ends_with(".json")) sim::check_writable_dir(*out);
+      if (!old_file_form) sim::check_writable_dir(*out);
       sim::write_file_atomic(file, doc.dump(2) + "\n");
     } catch (const sim::OutputError& e) {
       throw UsageError(fmt::format("npusim map: --out: {}", e.what()));

@@ -2,8 +2,6 @@
 // resumable, shardable for a cluster (docs/sweep.md).
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstring>
 #include <unistd.h>
 
 #include <atomic>

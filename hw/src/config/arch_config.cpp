@@ -103,27 +103,19 @@ ArchConfig arch_config_from_json(const json& doc, const std::string& source) {
   a.pe.rows = static_cast<int>(r.integer(pe, "pe", "rows", 1, 4096));
   a.pe.cols = static_cast<int>(r.integer(pe, "pe", "cols", 1, 4096));
   a.pe.freq_mhz = r.number(pe, "pe", "freq_mhz");
-  try {
-    a.pe.dataflow = pe::parse_dataflow(r.text(pe, "pe", "dataflow"));
-  } catch (const std::invalid_argument& e) {
-    r.fail("pe.dataflow", choices(e));
-  }
-  try {
-    a.pe.precision = pe::parse_precision(r.text(pe, "pe", "precision"));
-  } catch (const std::invalid_argument& e) {
-    r.fail("pe.precision", choices(e));
-  }
+  // A choice field: the parser's error becomes the field's ("field 'pe.timing': expected ...").
+  auto choice = [&](const char* key, auto parse) {
+    try {
+      return parse(r.text(pe, "pe", key));
+    } catch (const std::invalid_argument& e) {
+      r.fail(std::string("pe.") + key, choices(e));
+    }
+  };
+  a.pe.dataflow = choice("dataflow", pe::parse_dataflow);
+  a.pe.precision = choice("precision", pe::parse_precision);
   // Optional, with the defaults of PeConfig.
-  try {
-    if (pe.contains("timing")) a.pe.timing = pe::parse_pe_timing(r.text(pe, "pe", "timing"));
-  } catch (const std::invalid_argument& e) {
-    r.fail("pe.timing", choices(e));
-  }
-  try {
-    if (pe.contains("os_drain")) a.pe.os_drain = pe::parse_os_drain(r.text(pe, "pe", "os_drain"));
-  } catch (const std::invalid_argument& e) {
-    r.fail("pe.os_drain", choices(e));
-  }
+  if (pe.contains("timing")) a.pe.timing = choice("timing", pe::parse_pe_timing);
+  if (pe.contains("os_drain")) a.pe.os_drain = choice("os_drain", pe::parse_os_drain);
 
   const json& vec = r.section(doc, "vector");
   a.vector.lanes = static_cast<int>(r.integer(vec, "vector", "lanes", 1, 65536));
