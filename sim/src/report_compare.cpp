@@ -47,7 +47,7 @@ void compare_object(const json& a, const json& b, const std::string& scope, doub
     MetricDelta d{scope, metric, va.get<double>(), 0, vb == nullptr || !vb->is_number()};
     if (!d.missing) d.b = vb->get<double>();
     ++c.compared;
-    const bool differs = d.missing || std::abs(d.relative()) > tol || (tol == 0 && d.a != d.b);
+    const bool differs = d.missing || std::abs(d.relative()) > tol;  // tol 0: any difference
     if (differs) ++c.beyond;
     if (keep_equal || d.missing || d.a != d.b) out.push_back(d);
   };
