@@ -13,7 +13,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev                # gzip-compressed traces
   libonnx-dev libprotobuf-dev  # the ONNX importer
-  python3 python3-matplotlib  # analysis scripts and plots
+  python3 python3-matplotlib python3-yaml  # analysis scripts, plots, YAML checks in tests
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -11,7 +11,9 @@
 
 #include "npusim/hw/npu/npu_top.hpp"
 #include "npusim/traces/address_trace.hpp"
+#include "npusim/sim/atomic_file.hpp"
 #include "npusim/traces/dramsim3_config.hpp"
+#include "npusim/traces/ramulator2_config.hpp"
 
 namespace npusim::sim {
 
@@ -101,17 +103,35 @@ RunTraces::RunTraces(const TraceOptions& o, const hw::ArchConfig& arch)
     vcd_->set_time_unit(1, sc_core::SC_PS);
     files_.push_back(base + ".vcd");
   }
-  if (o.kinds.count("dram-req")) {
-    // A DRAMsim3 configuration of this memory beside its request trace, so the trace
-    // replays in DRAMsim3 unchanged.
-    const std::string p = (std::filesystem::path(o.dir) / "dram-req.dramsim3.ini").string();
-    std::ofstream f(p);
-    f << traces::dramsim3_ini(dram, {arch.dram.mapping, arch.dram.page_policy == "open", arch.dram.queue});
-    if (!f) throw traces::TraceError(fmt::format("{}: cannot write the DRAMsim3 configuration", p));
-    files_.push_back(p);
-  }
+  write_replay_configs(arch, dram);
   write_info(arch, dram);
   set_enabled(false);  // until a selected layer starts
+}
+
+void RunTraces::write_replay_configs(const hw::ArchConfig& arch, const hw::dram::DramSpec& dram) {
+  // Configurations of this memory for the DRAM simulators beside their request traces, so a
+  // trace replays there unchanged. A memory a simulator cannot model gets a note instead.
+  const auto write = [&](const std::string& name, const std::string& text) {
+    const std::string p = (std::filesystem::path(options_.dir) / name).string();
+    try {
+      write_file_atomic(p, text);
+    } catch (const OutputError& e) {
+      throw traces::TraceError(e.what());
+    }
+    files_.push_back(p);
+  };
+  if (options_.kinds.count("dram-req"))
+    write("dram-req.dramsim3.ini",
+          traces::dramsim3_ini(dram, {arch.dram.mapping, arch.dram.page_policy == "open", arch.dram.queue}));
+  if (options_.kinds.count("dram-req-ramulator2")) {
+    const std::string trace = "dram-req.ramulator2.trace";  // Ramulator reads plain text: gunzip first
+    try {
+      write("dram-req.ramulator2.yaml",
+            traces::ramulator2_yaml(dram, {trace, arch.dram.mapping, arch.dram.page_policy == "open"}));
+    } catch (const std::invalid_argument& e) {
+      replay_notes_["ramulator2"] = e.what();
+    }
+  }
 }
 
 void RunTraces::write_info(const hw::ArchConfig& arch, const hw::dram::DramSpec& dram) const {
@@ -132,7 +152,8 @@ void RunTraces::write_info(const hw::ArchConfig& arch, const hw::dram::DramSpec&
                                                                          : nlohmann::json(options_.last_layer)}},
       {"window_ns", {options_.window_first_ns, limit(options_.window_last_ns)}},
       {"gzip", options_.gzip},
-      {"files", files}};
+      {"files", files},
+      {"replay_config_notes", replay_notes_}};
   const std::string p = (std::filesystem::path(options_.dir) / "trace-info.json").string();
   std::ofstream f(p);
   f << info.dump(2) << "\n";

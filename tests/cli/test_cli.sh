@@ -250,6 +250,22 @@ check trace-info 0 'info ok' -- python3 -c 'import json,sys; i=json.load(open(sy
 "$NPUSIM" run "${tiny[@]}" --out "$td/r2" --quiet --trace dram-req-ramulator2
 check trace-ramulator2-format 0 '^(LD|ST) 0x[0-9a-f]+$' -- head -1 "$td/r2/trace/dram-req.ramulator2.trace"
 check trace-ramulator2-replay 0 "bytes read ${want% *}   bytes written ${want#* }" -- "$NPUSIM" dram --arch tiny-8x8 --format ramulator --replay "$td/r2/trace/dram-req.ramulator2.trace"
+# On DDR4 a Ramulator 2.0 YAML goes beside the LD|ST trace, with every key Ramulator 2's DDR4
+# (src/dram/impl/DDR4.cpp) needs when no preset is named and this memory's values; LPDDR4 has no
+# Ramulator 2 model: no YAML, and trace-info.json says why.
+"$NPUSIM" run "${tiny[@]}" --set dram.standard=DDR4-2400 --out "$td/r2d" --quiet --trace dram-req-ramulator2
+check trace-ramulator2-yaml 0 'yaml ok' -- python3 -c 'import yaml,sys
+y = yaml.safe_load(open(sys.argv[1]))
+assert y["Frontend"] == {"impl": "LoadStoreTrace", "path": "dram-req.ramulator2.trace", "clock_ratio": 1}, y["Frontend"]
+m = y["MemorySystem"]; d = m["DRAM"]
+assert m["impl"] == "GenericDRAM" and d["impl"] == "DDR4" and m["Controller"]["impl"] == "Generic"
+need = "rate nBL nCL nRCD nRP nRAS nRC nWR nRTP nCWL nCCDS nCCDL nRRDS nRRDL nWTRS nWTRL nFAW nRFC nREFI nCS".split()
+assert sorted(d["timing"]) == sorted(need), d["timing"]
+o = d["org"]
+assert o["bankgroup"] * o["bank"] * o["row"] * o["column"] * o["dq"] >> 20 == o["density"]
+assert (d["timing"]["rate"], d["timing"]["nCL"], d["timing"]["nRFC"], o["rank"]) == (2400, 16, 420, 2)
+print("yaml ok")' "$td/r2d/trace/dram-req.ramulator2.yaml"
+check trace-ramulator2-no-lpddr4 0 'no LPDDR4' -- bash -c "test ! -e '$td/r2/trace/dram-req.ramulator2.yaml' && grep -o 'no LPDDR4' '$td/r2/trace/trace-info.json'"
 check trace-all-cmd-same 0 '' -- bash -c "diff <('$an' dram-cmd '$td/all/trace/dram-cmd.csv') <('$an' dram-cmd '$td/all/trace/dram-cmd.bin')"
 check trace-all-req-same 0 "bytes read ${want% *}   bytes written ${want#* }" -- "$NPUSIM" dram --arch tiny-8x8 --format ramulator --replay "$td/all/trace/dram-req.ramulator.trace"
 check trace-all-req-dramsim3 0 "bytes read ${want% *}   bytes written ${want#* }" -- "$NPUSIM" dram --arch tiny-8x8 --replay "$td/all/trace/dram-req.trace"

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -68,6 +69,7 @@ class RunTraces : public hw::npu::NpuObserver {
   int pes_;
   int layer_ = -1;
   bool enabled_ = false;
+  void write_replay_configs(const hw::ArchConfig& arch, const hw::dram::DramSpec& dram);
   void write_info(const hw::ArchConfig& arch, const hw::dram::DramSpec& dram) const;
   std::vector<std::unique_ptr<traces::CommandTraceWriter>> commands_;  ///< CSV and/or binary
   std::vector<std::unique_ptr<traces::RequestTraceWriter>> requests_;  ///< DRAMsim3 and/or Ramulator
@@ -76,6 +78,7 @@ class RunTraces : public hw::npu::NpuObserver {
   hw::dram::CommandFanout fanout_;
   sc_core::sc_trace_file* vcd_ = nullptr;
   std::vector<std::string> files_;
+  std::map<std::string, std::string> replay_notes_;  ///< simulator -> why it gets no configuration
 };
 
 }  // namespace npusim::sim
