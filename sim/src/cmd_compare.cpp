@@ -3,6 +3,7 @@
 
 #include "cli_args.hpp"
 #include "commands.hpp"
+#include "npusim/sim/provenance.hpp"
 #include "npusim/sim/report_compare.hpp"
 
 namespace npusim::cli {
@@ -36,7 +37,11 @@ int cmd_compare(int argc, char** argv) {
       throw UsageError(fmt::format("npusim compare: --tolerance '{}': expected a number >= 0 (e.g. 0.01 for 1%)", *t));
   }
   const sim::Comparison c = sim::compare_paths(args.positional()[0], args.positional()[1], tolerance);
-  if (args.has("json")) fmt::print("{}\n", sim::comparison_to_json(c).dump(1));
+  if (args.has("json")) {
+    nlohmann::json j = sim::comparison_to_json(c);
+    j["provenance"] = sim::build_provenance();
+    fmt::print("{}\n", j.dump(1));
+  }
   else fmt::print("{}", sim::comparison_text(c));
   return c.within() ? 0 : 1;
 }

@@ -7,6 +7,7 @@
 
 #include "cli_args.hpp"
 #include "commands.hpp"
+#include "npusim/sim/provenance.hpp"
 #include "npusim/hw/config/arch_config.hpp"
 #include "npusim/hw/dram/request_replay.hpp"
 #include "npusim/hw/dram/timing_checker.hpp"
@@ -150,8 +151,8 @@ int cmd_dram(int argc, char** argv) {
 
   std::unique_ptr<TimingChecker> checker;
   if (args.has("check-timing")) checker = std::make_unique<TimingChecker>(spec, cfg.refresh);
-  DramSystem system(spec, cfg, args.get_or("mapping", arch ? arch->dram.mapping : AddressMapping::kDefault),
-                    checker.get());
+  const std::string mapping = args.get_or("mapping", arch ? arch->dram.mapping : AddressMapping::kDefault);
+  DramSystem system(spec, cfg, mapping, checker.get());
   const ReplayResult result = replay(system, *source);
   const DramReport report = system.report(result.end_cycle);
   if (result.responses != result.requests_in)
@@ -167,6 +168,14 @@ int cmd_dram(int argc, char** argv) {
   if (args.has("json")) {
     nlohmann::json j = report.to_json();
     if (checker) j["timing_check"] = timing;
+    j["schema"] = "npusim-dram-report/1";
+    j["provenance"] = sim::build_provenance();
+    j["provenance"]["dram"] = spec.doc;
+    j["provenance"]["controller"] = {
+        {"page_policy", cfg.page_policy == hw::dram::PagePolicy::Open ? "open" : "closed"},
+        {"read_queue", cfg.read_queue}, {"write_queue", cfg.write_queue},
+        {"write_watermarks", {cfg.write_low_watermark, cfg.write_high_watermark}},
+        {"row_hit_cap", cfg.row_hit_cap}, {"refresh", cfg.refresh}, {"address_mapping", mapping}};
     fmt::print("{}\n", j.dump(2));
   } else {
     print_report(report);

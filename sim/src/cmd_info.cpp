@@ -5,6 +5,7 @@
 
 #include "cli_args.hpp"
 #include "commands.hpp"
+#include "npusim/sim/provenance.hpp"
 #include "npusim/workloads/analysis.hpp"
 #include "npusim/workloads/network_io.hpp"
 #include "npusim/workloads/zoo.hpp"
@@ -71,7 +72,13 @@ int cmd_info(int argc, char** argv) {
   const Graph g = load_network(*net, options);
   const NetworkStats stats = analyze(g);
   if (args.has("json")) {
-    fmt::print("{}\n", network_to_json(g, &stats).dump(2));
+    nlohmann::json j = network_to_json(g, &stats);
+    j["schema"] = "npusim-network-info/1";
+    j["provenance"] = sim::build_provenance();
+    j["provenance"]["network"] = sim::network_provenance(*net, g.name());
+    j["provenance"]["load"] = {{"input", options.input ? nlohmann::json(*options.input) : nlohmann::json(nullptr)},
+                               {"batch", options.batch}};
+    fmt::print("{}\n", j.dump(2));
     return 0;
   }
   fmt::print("{:<4} {:<44} {:<16} {:<26} {:<12} {:>14} {:>11} {:>11} {:>11}\n", "#", "layer",

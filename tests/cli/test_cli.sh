@@ -120,6 +120,15 @@ for rec in [r[\"totals\"]] + r[\"layers\"]:
     assert close(sum(rec[\"energy_breakdown_pj\"].values()), rec[\"energy_pj\"]), rec[\"energy_breakdown_pj\"]
 assert close(sum(l[\"energy_pj\"] for l in r[\"layers\"]), r[\"totals\"][\"energy_pj\"])
 print(\"schema ok\")'"
+# Every --json output names its schema and carries the provenance (version, commit, command line).
+for cmd in "info --net $NPUSIM_TEST_DATA_DIR/tiny_residual.json" "dram --pattern seq-read --requests 64" "compare $rd/a $rd/a" "map ${tiny[*]}"; do
+  check "json-provenance-${cmd%% *}" 0 'provenance ok' -- bash -c "'$NPUSIM' $cmd --json | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+p = j[\"provenance\"]
+assert j[\"schema\"].startswith(\"npusim-\") and p[\"npusim_version\"] and p[\"git_commit\"] and p[\"command_line\"][1] == sys.argv[1], j.keys()
+print(\"provenance ok\")' ${cmd%% *}"
+done
 check run-layers 0 '3 layers' -- "$NPUSIM" run "${tiny[@]}" --layers b1..sum --out "$rd/e"
 check run-batch 0 'batch 2' -- "$NPUSIM" run "${tiny[@]}" --batch 2 --reuse liveness --out "$rd/f"
 check run-set 0 'checks passed' -- "$NPUSIM" run "${tiny[@]}" --set pe.dataflow=os --set dma.outstanding=1 --out "$rd/g"
