@@ -5,8 +5,13 @@
 # runs and the ratio. Fetches nothing.
 #   scripts/bench_dram_peers.sh
 #   DRAMSIM3=path/to/dramsim3main DRAMSIM3_CONFIG=path/to/DDR4_8Gb_x8_2400.ini scripts/bench_dram_peers.sh
-#   REQUESTS=200000 REPEAT=3 scripts/bench_dram_peers.sh
+#   REQUESTS=200000 REPEAT=3 NPUSIM=build/npusim scripts/bench_dram_peers.sh
+# Environment: NPUSIM (default build/npusim), REQUESTS (1000000), REPEAT (3), DRAMSIM3 and
+# DRAMSIM3_CONFIG (both needed for the DRAMsim3 column).
 set -euo pipefail
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then  # the header comment is the help
+  sed -n '2,/^set -euo/p' "$0" | sed -n 's/^# \{0,1\}//p'; exit 0
+fi
 cd "$(dirname "$0")/.."
 npusim=${NPUSIM:-build/npusim}
 requests=${REQUESTS:-1000000}

@@ -3,8 +3,12 @@
 # of REPEAT runs each, and simulated cycles per wall second.
 #   scripts/bench_run.sh                       HarDNet-68, ResNet-50, DenseNet-121 on edge-32x32
 #   REPEAT=5 ARCH=edge-16x16 scripts/bench_run.sh hardnet85 vgg16
-# Run it on an otherwise idle machine; it uses one core.
+# Environment: NPUSIM (default build/npusim), ARCH (edge-32x32), REPEAT (3). Run it on an
+# otherwise idle machine; it uses one core.
 set -euo pipefail
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then  # the header comment is the help
+  sed -n '2,/^set -euo/p' "$0" | sed -n 's/^# \{0,1\}//p'; exit 0
+fi
 cd "$(dirname "$0")/.."
 npusim=${NPUSIM:-build/npusim}
 arch=${ARCH:-edge-32x32}

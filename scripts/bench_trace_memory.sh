@@ -3,6 +3,9 @@
 # trace writers stream, so memory must stay flat however much they write.
 #   scripts/bench_trace_memory.sh [NET] [ARCH]       default resnet50 edge-32x32
 set -euo pipefail
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then  # the header comment is the help
+  sed -n '2,/^set -euo/p' "$0" | sed -n 's/^# \{0,1\}//p'; exit 0
+fi
 cd "$(dirname "$0")/.."
 net=${1:-resnet50}
 arch=${2:-edge-32x32}

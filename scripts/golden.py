@@ -74,11 +74,11 @@ def pct(old, new):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["check", "update"])
-    ap.add_argument("--npusim", default=os.path.join(ROOT, "build", "npusim"))
-    ap.add_argument("--only")
-    ap.add_argument("--rtol", type=float, default=0.0)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("mode", choices=["check", "update"], help="check: compare with the goldens; update: rewrite them")
+    ap.add_argument("--npusim", default=os.path.join(ROOT, "build", "npusim"), help="the npusim binary (default build/npusim)")
+    ap.add_argument("--only", help="one golden, NET@ARCH (e.g. hardnet68@edge-32x32)")
+    ap.add_argument("--rtol", type=float, default=0.0, help="relative tolerance of check (default 0: exact)")
     args = ap.parse_args()
     failed = 0
     rows = []

@@ -4,6 +4,9 @@
 #   scripts/setup.sh            install what is missing, configure, build
 #   BUILD_DIR=dir BUILD_TYPE=Debug scripts/setup.sh
 set -euo pipefail
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then  # the header comment is the help
+  sed -n '2,/^set -euo/p' "$0" | sed -n 's/^# \{0,1\}//p'; exit 0
+fi
 cd "$(dirname "$0")/.."
 
 packages=(

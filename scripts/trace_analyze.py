@@ -250,21 +250,21 @@ def dram_parameters(a):
 
 
 def main():
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="kind", required=True)
     for name in ("dram-cmd", "dram-req"):
-        p = sub.add_parser(name)
-        p.add_argument("file")
+        p = sub.add_parser(name, help=f"summarise a {name} trace (.csv, .bin or .trace, optionally .gz)")
+        p.add_argument("file", help="the trace file (trace-info.json beside it gives tCK and burst size)")
         p.add_argument("--tck-ns", type=float, help="DRAM clock period (default: trace-info.json)")
         p.add_argument("--burst-bytes", type=int, help="bytes per burst (default: trace-info.json)")
-        p.add_argument("--bin-us", type=float, default=10.0)
-        p.add_argument("--png")
-    p = sub.add_parser("timeline")
-    p.add_argument("file")
-    p.add_argument("--bin-us", type=float, default=10.0)
-    p.add_argument("--top", type=int, default=10)
-    p.add_argument("--png")
-    p.add_argument("--check", action="store_true")
+        p.add_argument("--bin-us", type=float, default=10.0, help="bandwidth bin width in microseconds (default 10)")
+        p.add_argument("--png", help="also plot bandwidth over time (and row-hit rates) to this PNG")
+    p = sub.add_parser("timeline", help="summarise a Perfetto timeline.json(.gz)")
+    p.add_argument("file", help="the timeline.json or timeline.json.gz of a run")
+    p.add_argument("--bin-us", type=float, default=10.0, help="utilisation bin width in microseconds (default 10)")
+    p.add_argument("--top", type=int, default=10, help="how many of the longest idle intervals to list (default 10)")
+    p.add_argument("--png", help="also plot PE utilisation and DRAM bandwidth over time to this PNG")
+    p.add_argument("--check", action="store_true", help="verify span nesting and that no slices overlap on a track (exit 1 if not)")
     a = ap.parse_args()
     if a.kind in ("dram-cmd", "dram-req"):
         dram_parameters(a)

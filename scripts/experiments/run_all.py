@@ -444,8 +444,8 @@ def exp_partial_dense(jobs):
 def main():
     global NPUSIM
     ap = argparse.ArgumentParser()
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    ap.add_argument("--npusim", default=NPUSIM)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="simulations run at once (default: the CPU count)")
+    ap.add_argument("--npusim", default=NPUSIM, help="the npusim binary (default build/npusim)")
     ap.add_argument("--resume", action="store_true", help="keep the finished points of runs/experiments/")
     args = ap.parse_args()
     NPUSIM = args.npusim

@@ -27,6 +27,7 @@ check unknown-command 2 "unknown command" -- "$NPUSIM" fly
 check version 0 '^npusim [0-9]+\.[0-9]+\.[0-9]+ \(git commit ([0-9a-f]{40}(-dirty)?|unknown)\)$' -- "$NPUSIM" --version
 check help 0 'compare A B' -- "$NPUSIM" help
 check help-command 0 'usage: npusim map' -- "$NPUSIM" help map
+check help-every-option 0 "help ok" -- python3 "$NPUSIM_TEST_DATA_DIR/../cli/check_help.py" "$NPUSIM" "$NPUSIM_TEST_DATA_DIR/../.."
 check config-set 0 '"rows": 64' -- "$NPUSIM" config --arch tiny-8x8 --set pe.rows=64
 check config-full 0 '"nRCD"' -- "$NPUSIM" config --full
 # info --json can be fed back as a network file
