@@ -109,6 +109,8 @@ int cmd_dram(int argc, char** argv) {
     CommandRecord r;
     std::uint64_t last = 0;
     while (reader.next(r)) {
+      if (const auto why = traces::command_out_of_range(r, spec))
+        throw traces::TraceError(reader.where() + ": " + *why);
       checker.on_command(r);
       last = std::max(last, r.cycle);
     }

@@ -16,6 +16,7 @@
 #include "npusim/sim/provenance.hpp"
 #include "npusim/sim/report_compare.hpp"
 #include "npusim/sweep/sweep_spec.hpp"
+#include "npusim/text/printable.hpp"
 #include "npusim/traces/address_trace.hpp"
 #include "npusim/workloads/graph.hpp"
 #include "npusim/workloads/network_io.hpp"
@@ -104,14 +105,16 @@ int main(int argc, char** argv) {
     throw cli::UsageError(fmt::format("npusim: unknown command '{}' (expected one of: run, sweep, compare, list, info, map, dram, config, help)",
                                       command));
   } catch (const cli::UsageError& e) {
-    fmt::print(stderr, "{}\n", e.what());
+    fmt::print(stderr, "{}\n", text::printable_message(e.what()));
     return 2;
   } catch (const std::exception& e) {
+    // Messages quote user input (file contents, names): never raw bytes on the terminal.
     if (is_input_error(e)) {
-      fmt::print(stderr, "npusim {}: {}\n", command, e.what());
+      fmt::print(stderr, "npusim {}: {}\n", text::printable_message(command), text::printable_message(e.what()));
       return 2;
     }
-    fmt::print(stderr, "npusim {}: internal error: {}\n", command, e.what());
+    fmt::print(stderr, "npusim {}: internal error: {}\n", text::printable_message(command),
+               text::printable_message(e.what()));
     return 1;
   }
 }

@@ -2,18 +2,7 @@
 # End-to-end checks of the npusim command line: outputs and exit codes of the real binary.
 set -u
 : "${NPUSIM:?path of the npusim binary}" "${NPUSIM_TEST_DATA_DIR:?}"
-passed=0 failed=0
-check() {  # check NAME EXPECTED_EXIT PATTERN -- command...
-  local name=$1 want=$2 pattern=$3; shift 4
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  if [[ $rc -eq $want ]] && grep -qE -- "$pattern" <<<"$out"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL: $name (exit $rc, want $want; pattern '$pattern')"; echo "$out" | head -5
-  fi
-}
+source "$(dirname "$0")/check.sh"
 check list 0 'hardnet68 .*224x224' -- "$NPUSIM" list
 check info-hardnet 0 'hardnet68: .* 17565348 parameters, 4246114304 MACs' -- "$NPUSIM" info --net hardnet68
 check info-json 0 '"cio": 11468940' -- "$NPUSIM" info --net hardnet68 --json

@@ -48,7 +48,7 @@ TEST(DramSpec, RefusesMissingZeroNegativeAndInconsistentTimings) {
             "missing)");
   doc = preset_json();
   doc["timing"]["nRP"] = 0;
-  EXPECT_EQ(error_of(doc), "bad.json: field 'timing.nRP': expected a whole number of cycles > 0");
+  EXPECT_EQ(error_of(doc), "bad.json: field 'timing.nRP': expected a whole number of cycles in [1, 1000000], got 0");
   doc = preset_json();
   doc["timing"]["nCL"] = -3;
   EXPECT_NE(error_of(doc).find("'timing.nCL'"), std::string::npos);
@@ -62,6 +62,25 @@ TEST(DramSpec, RefusesMissingZeroNegativeAndInconsistentTimings) {
   doc = preset_json();
   doc["power"]["IDD4R"] = "lots";
   EXPECT_NE(error_of(doc).find("'power.IDD4R'"), std::string::npos);
+}
+
+TEST(DramSpec, SizesBeyondWhatTheModelRepresentsAreRefusedWithTheRange) {
+  // 2^53 rows or ranks once overflowed the capacity and divided by zero; 2^63 wrapped negative.
+  for (const char* field : {"rows", "ranks", "channels", "columns"}) {
+    for (const double v : {9007199254740992.0, 9223372036854775807.0}) {
+      auto doc = preset_json();
+      doc["organization"][field] = static_cast<std::int64_t>(v);
+      const std::string e = error_of(doc);
+      EXPECT_NE(e.find(std::string("'organization.") + field + "': expected a power of two in [1, "),
+                std::string::npos) << e;
+    }
+  }
+  auto doc = preset_json();
+  doc["timing"]["data_rate_mtps"] = 1e12;
+  EXPECT_EQ(error_of(doc), "bad.json: field 'timing.data_rate_mtps': expected a number in (0, 100000], got 1000000000000.0");
+  doc = preset_json();
+  doc["timing"]["nREFI"] = 1e7;
+  EXPECT_NE(error_of(doc).find("'timing.nREFI': expected a whole number of cycles in [1, 1000000]"), std::string::npos);
 }
 
 TEST(DramSpec, UnknownKeysAreErrorsWithTheNearestFieldSuggested) {

@@ -105,21 +105,62 @@ bool CommandTraceReader::next(CommandRecord& out) {
   char line[256];
   if (!gzgets(static_cast<gzFile>(gz_), line, sizeof(line))) return false;
   ++line_;
-  unsigned long long cycle = 0;
-  unsigned ch = 0, rank = 0, bg = 0, bank = 0, row = 0, col = 0;
-  char cmd[8] = {};
-  if (std::sscanf(line, "%llu,%u,%u,%u,%u,%u,%u,%7s", &cycle, &ch, &rank, &bg, &bank, &row, &col, cmd) != 8)
-    throw TraceError(fmt::format("{}:{}: expected cycle,channel,rank,bank_group,bank,row,column,command", path_, line_));
-  out = CommandRecord{cycle, DramCommand::ACT, ch, rank, bg, bank, row, col};
-  const std::string c = cmd;
+  std::string_view text(line);
+  if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  else if (text.size() == sizeof(line) - 1)
+    throw TraceError(fmt::format("{}:{}: a line longer than {} characters (is this a command trace?)", path_, line_,
+                                 sizeof(line) - 2));
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  static constexpr const char* kFields[] = {"cycle", "channel", "rank", "bank_group", "bank", "row", "column"};
+  std::uint64_t v[7] = {};
+  for (int f = 0; f < 7; ++f) {
+    const auto comma = text.find(',');
+    const std::string_view field = text.substr(0, comma);
+    const std::uint64_t max = f == 0 ? std::uint64_t{1} << 40 : UINT32_MAX;
+    bool ok = comma != std::string_view::npos && !field.empty() && field.size() <= 13;
+    for (char d : field) ok = ok && d >= '0' && d <= '9';
+    if (ok)
+      for (char d : field) v[f] = v[f] * 10 + static_cast<std::uint64_t>(d - '0');
+    if (!ok || v[f] > max)
+      throw TraceError(fmt::format("{}:{}: field '{}': expected a whole number up to {}, got '{}'", path_, line_,
+                                   kFields[f], max, printable_excerpt(field)));
+    text.remove_prefix(comma + 1);
+  }
+  out = CommandRecord{v[0],
+                      DramCommand::ACT,
+                      static_cast<std::uint32_t>(v[1]),
+                      static_cast<std::uint32_t>(v[2]),
+                      static_cast<std::uint32_t>(v[3]),
+                      static_cast<std::uint32_t>(v[4]),
+                      static_cast<std::uint32_t>(v[5]),
+                      static_cast<std::uint32_t>(v[6])};
+  const std::string_view c = text;
   if (c == "ACT") out.command = DramCommand::ACT;
   else if (c == "PRE") out.command = DramCommand::PRE;
   else if (c == "RD") out.command = DramCommand::RD;
   else if (c == "WR") out.command = DramCommand::WR;
   else if (c == "REF") out.command = DramCommand::REF;
-  else throw TraceError(fmt::format("{}:{}: field 'command': expected ACT, PRE, RD, WR or REF, got '{}'", path_, line_, c));
+  else throw TraceError(fmt::format("{}:{}: field 'command': expected ACT, PRE, RD, WR or REF, got '{}'", path_, line_,
+                                     printable_excerpt(c)));
   ++records_;
   return true;
+}
+
+std::string CommandTraceReader::where() const {
+  return binary_ ? fmt::format("{}: record {}", path_, records_) : fmt::format("{}:{}", path_, line_);
+}
+
+std::optional<std::string> command_out_of_range(const hw::dram::CommandRecord& r, const hw::dram::DramSpec& spec) {
+  const auto& o = spec.org;
+  const std::pair<const char*, std::pair<std::uint64_t, std::uint64_t>> fields[] = {
+      {"channel", {r.channel, o.channels}},        {"rank", {r.rank, o.ranks}},
+      {"bank_group", {r.bank_group, o.bank_groups}}, {"bank", {r.bank, o.banks_per_group}},
+      {"row", {r.row, static_cast<std::uint64_t>(o.rows)}}, {"column", {r.column, o.columns}}};
+  for (const auto& [name, value_count] : fields)
+    if (value_count.first >= value_count.second)
+      return fmt::format("field '{}': expected 0 to {} ({} has {}), got {}", name, value_count.second - 1,
+                         spec.standard, value_count.second, value_count.first);
+  return std::nullopt;
 }
 
 RequestTraceWriter::RequestTraceWriter(const std::string& path, Format format, bool gzip)

@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "npusim/text/printable.hpp"
 #include "npusim/workloads/darknet_builder.hpp"
 
 namespace npusim::workloads {
@@ -46,7 +47,7 @@ class Reader {
   [[noreturn]] void fail(const std::string& key, const std::string& expected) const {
     const auto it = s_.keys.find(key);
     const int line = it == s_.keys.end() ? s_.line : it->second.second;
-    const std::string got = it == s_.keys.end() ? "" : fmt::format(", got '{}'", it->second.first);
+    const std::string got = it == s_.keys.end() ? "" : fmt::format(", got '{}'", text::printable_excerpt(it->second.first));
     throw NetworkInputError(fmt::format("{}:{}: [{}] field '{}': expected {}{}", source_, line, s_.type, key,
                                         expected, got));
   }
@@ -110,13 +111,14 @@ std::vector<Section> parse_sections(const std::string& text, const std::string& 
     if (line[0] == '[') {
       if (line.back() != ']' || line.size() < 3)
         throw NetworkInputError(fmt::format("{}:{}: expected a section header like [convolutional], got '{}'", source,
-                                            n, line));
+                                            n, text::printable_excerpt(line)));
       sections.push_back({line.substr(1, line.size() - 2), n, {}});
       continue;
     }
     const auto eq = line.find('=');
     if (eq == std::string::npos || eq == 0)
-      throw NetworkInputError(fmt::format("{}:{}: expected key=value or [section], got '{}'", source, n, line));
+      throw NetworkInputError(fmt::format("{}:{}: expected key=value or [section], got '{}'", source, n,
+                                            text::printable_excerpt(line)));
     if (sections.empty())
       throw NetworkInputError(fmt::format("{}:{}: key before the first section ([net])", source, n));
     const std::string key = trim(line.substr(0, eq));

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <tuple>
 #include <utility>
 
 namespace npusim::workloads {
@@ -97,7 +98,9 @@ int Graph::add(Layer layer) {
     if (in < 0 || in >= size())
       throw GraphError(fmt::format("layer '{}': input index {} does not name an earlier layer",
                                    layer.name, in));
+  check_limits(layer);
   layer.out = infer(layer);
+  check_size(layer);
   const int index = size();
   by_name_.emplace(layer.name, index);
   layers_.push_back(std::move(layer));
@@ -120,6 +123,63 @@ std::vector<std::vector<int>> Graph::consumers() const {
     for (int in : layers_[static_cast<std::size_t>(i)].inputs)
       result[static_cast<std::size_t>(in)].push_back(i);
   return result;
+}
+
+void Graph::check_limits(const Layer& l) const {
+  auto within = [&](const char* field, std::int64_t v, std::int64_t lo, std::int64_t hi) {
+    if (v < lo || v > hi)
+      throw GraphError(fmt::format("layer '{}' ({}): {} {} is out of range: expected {} to {}", l.name,
+                                   to_string(l.kind), field, v, lo, hi));
+  };
+  within("layer count", size() + 1, 1, GraphLimits::kLayers);
+  if (l.kind == LayerKind::Input) {
+    within("batch (N)", l.input_shape.n, 1, GraphLimits::kBatch);
+    within("channels (C)", l.input_shape.c, 1, GraphLimits::kChannels);
+    within("height (H)", l.input_shape.h, 1, GraphLimits::kSpatial);
+    within("width (W)", l.input_shape.w, 1, GraphLimits::kSpatial);
+  }
+  if (l.kind == LayerKind::Conv || l.kind == LayerKind::FullyConnected)
+    within("out_channels", l.out_channels, 1, GraphLimits::kChannels);
+  if (l.kind == LayerKind::Conv) within("groups", l.groups, 1, GraphLimits::kChannels);
+  const Window& w = l.window;
+  for (auto [field, v, lo] : {std::tuple{"kernel height", w.kernel_h, 1}, std::tuple{"kernel width", w.kernel_w, 1},
+                              std::tuple{"stride height", w.stride_h, 1}, std::tuple{"stride width", w.stride_w, 1},
+                              std::tuple{"dilation height", w.dilation_h, 1},
+                              std::tuple{"dilation width", w.dilation_w, 1}, std::tuple{"pad top", w.pad_top, 0},
+                              std::tuple{"pad left", w.pad_left, 0}, std::tuple{"pad bottom", w.pad_bottom, 0},
+                              std::tuple{"pad right", w.pad_right, 0}})
+    within(field, v, lo, GraphLimits::kWindow);
+  if (l.kind == LayerKind::Upsample) within("scale", l.scale, 1, GraphLimits::kWindow);
+  if (l.kind == LayerKind::AdaptiveAvgPool) {
+    within("output height", l.adaptive_h, 1, GraphLimits::kSpatial);
+    within("output width", l.adaptive_w, 1, GraphLimits::kSpatial);
+  }
+}
+
+void Graph::check_size(const Layer& l) const {
+  // 128-bit products: the 64-bit ones the analysis computes later must not overflow.
+  using Wide = __int128;
+  const Shape& o = l.out;
+  const Wide elements = Wide{o.n} * o.c * o.h * o.w;
+  auto fail = [&](const char* what, Wide v, std::int64_t limit) {
+    throw GraphError(fmt::format("layer '{}' ({}): {} {} exceeds the {} npusim can represent (output {}x{}x{}x{})",
+                                 l.name, to_string(l.kind), what, fmt::format("{:.0f}", static_cast<long double>(v)), limit, o.n, o.c,
+                                 o.h, o.w));
+  };
+  if (o.c > GraphLimits::kChannels) fail("output channels", o.c, GraphLimits::kChannels);
+  if (elements > GraphLimits::kElements) fail("output elements", elements, GraphLimits::kElements);
+  Wide in_channels = 0, in_features = 0;
+  for (int in : l.inputs) {
+    const Shape& s = layer(in).out;
+    in_channels += s.c;
+    in_features = Wide{s.c} * s.h * s.w;
+  }
+  Wide per_output = 0;
+  if (l.kind == LayerKind::Conv) per_output = in_channels / l.groups * l.window.kernel_h * l.window.kernel_w;
+  if (l.kind == LayerKind::FullyConnected) per_output = in_features;
+  if (per_output * elements > GraphLimits::kLayerMacs) fail("MACs", per_output * elements, GraphLimits::kLayerMacs);
+  if (per_output * l.out_channels > GraphLimits::kLayerMacs)
+    fail("parameters", per_output * l.out_channels, GraphLimits::kLayerMacs);
 }
 
 Shape Graph::infer(const Layer& l) const {

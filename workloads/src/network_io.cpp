@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "npusim/text/printable.hpp"
 #include "npusim/workloads/zoo.hpp"
 
 namespace npusim::workloads {
@@ -358,10 +359,9 @@ Graph network_from_scalesim_csv(const std::string& text, const std::string& sour
       long long value = 0;
       std::istringstream vs(cells[static_cast<std::size_t>(c)]);
       if (!(vs >> value) || !vs.eof() || value < 1 || value > (1 << 24))
-        throw NetworkInputError(fmt::format("{}:{}: column '{}': expected a positive integer, "
-                                            "got '{}'",
-                                            source, line_no, kColumns[c],
-                                            cells[static_cast<std::size_t>(c)]));
+        throw NetworkInputError(fmt::format("{}:{}: column '{}': expected an integer in [1, {}], got '{}'",
+                                            source, line_no, kColumns[c], 1 << 24,
+                                            text::printable_excerpt(cells[static_cast<std::size_t>(c)])));
       v[c] = static_cast<int>(value);
     }
     const std::string& layer = cells[0];

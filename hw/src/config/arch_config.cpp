@@ -20,7 +20,7 @@ namespace {
 struct Reader {
   const std::string& source;
   [[noreturn]] void fail(const std::string& field, const std::string& expected) const {
-    throw ArchConfigError(fmt::format("{}: field '{}': expected {}", source, field, expected));
+    throw ArchConfigError(fmt::format("{}: field '{}': expected {}", source, field, expected), field);
   }
   const json& section(const json& doc, const std::string& name) const {
     if (!doc.contains(name) || !doc[name].is_object()) fail(name, "an object");
@@ -35,12 +35,12 @@ struct Reader {
       fail(field, fmt::format("an integer in [{}, {}], got {}", lo, hi, v.dump()));
     return v.get<std::int64_t>();
   }
-  double number(const json& sec, const std::string& path, const char* key) const {
+  double number(const json& sec, const std::string& path, const char* key, double lo, double hi) const {
     const std::string field = path + "." + key;
-    if (!sec.contains(key)) fail(field, "a positive number (the field is missing)");
+    if (!sec.contains(key)) fail(field, "a number (the field is missing)");
     const json& v = sec[key];
-    if (!v.is_number() || v.get<double>() <= 0)
-      fail(field, fmt::format("a positive number, got {}", v.dump()));
+    if (!v.is_number() || !(v.get<double>() >= lo && v.get<double>() <= hi))
+      fail(field, fmt::format("a number in [{}, {}], got {}", lo, hi, v.dump()));
     return v.get<double>();
   }
   std::string text(const json& sec, const std::string& path, const char* key) const {
@@ -102,7 +102,9 @@ ArchConfig arch_config_from_json(const json& doc, const std::string& source) {
   const json& pe = r.section(doc, "pe");
   a.pe.rows = static_cast<int>(r.integer(pe, "pe", "rows", 1, 4096));
   a.pe.cols = static_cast<int>(r.integer(pe, "pe", "cols", 1, 4096));
-  a.pe.freq_mhz = r.number(pe, "pe", "freq_mhz");
+  // 1 MHz .. 10 GHz: the clock period (>= 100 ps) stays far above SystemC's 1 ps resolution,
+  // and a run's span stays far below sc_time's 2^64 ps.
+  a.pe.freq_mhz = r.number(pe, "pe", "freq_mhz", 1, 10000);
   // A choice field: the parser's error becomes the field's ("field 'pe.timing': expected ...").
   auto choice = [&](const char* key, auto parse) {
     try {
@@ -260,8 +262,38 @@ ArchConfig load_arch_config(const std::string& name_or_path,
   text << in.rdbuf();
   json doc = json::parse(text.str(), nullptr, false);
   if (doc.is_discarded()) throw ArchConfigError(fmt::format("{}: not valid JSON", path));
+  const json file_doc = doc;
   for (const std::string& o : overrides) apply_override(doc, o, path);
-  return arch_config_from_json(doc, path);
+  try {
+    return arch_config_from_json(doc, path);
+  } catch (const ArchConfigError& e) {
+    // A field a --set gave is the flag's error, not the file's; so is a field missing from
+    // the file in a section a --set changed (sram.organization=split needs the split sizes).
+    const std::string what = e.what();
+    const auto blame = [&](const std::string& assignment) {
+      const auto at = what.find(": field '");
+      return ArchConfigError(
+          fmt::format("--set {}{}", assignment, at == std::string::npos ? ": " + what : what.substr(at)), e.field());
+    };
+    const auto path_of = [](const std::string& o) { return o.substr(0, o.find('=')); };
+    for (auto o = overrides.rbegin(); o != overrides.rend(); ++o)
+      if (!e.field().empty() && e.field() == path_of(*o)) throw blame(*o);
+    // A field the file does not have, in the section of a --set: the flag asked for it.
+    const auto in_file = [&](const std::string& field) {
+      const json* node = &file_doc;
+      std::stringstream ss(field);
+      for (std::string key; std::getline(ss, key, '.');) {
+        if (!node->is_object() || !node->contains(key)) return false;
+        node = &(*node)[key];
+      }
+      return true;
+    };
+    for (auto o = overrides.rbegin(); o != overrides.rend(); ++o) {
+      const std::string section = path_of(*o).substr(0, path_of(*o).find('.'));
+      if (!e.field().empty() && e.field().rfind(section + ".", 0) == 0 && !in_file(e.field())) throw blame(*o);
+    }
+    throw;
+  }
 }
 
 }  // namespace npusim::hw

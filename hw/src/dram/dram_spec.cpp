@@ -27,11 +27,12 @@ struct Reader {
     if (!doc.contains(name) || !doc[name].is_object()) fail(name, "an object");
     return doc[name];
   }
-  double number(const json& sec, const std::string& path, const char* key) const {
+  double number(const json& sec, const std::string& path, const char* key, double hi) const {
     const std::string field = path + "." + key;
     if (!sec.contains(key)) fail(field, "a number (the field is missing)");
     const json& v = sec[key];
-    if (!v.is_number() || v.get<double>() <= 0) fail(field, "a positive number");
+    if (!v.is_number() || !(v.get<double>() > 0 && v.get<double>() <= hi))
+      fail(field, fmt::format("a number in (0, {}], got {}", hi, v.dump()));
     return v.get<double>();
   }
   int cycles(const json& sec, const char* key) const {
@@ -39,15 +40,15 @@ struct Reader {
     if (!sec.contains(key)) fail(field, "a whole number of cycles (the field is missing)");
     const json& v = sec[key];
     if (!v.is_number_integer() || v.get<std::int64_t>() <= 0 || v.get<std::int64_t>() > 1000000)
-      fail(field, "a whole number of cycles > 0");
+      fail(field, fmt::format("a whole number of cycles in [1, 1000000], got {}", v.dump()));
     return v.get<int>();
   }
-  std::int64_t count(const json& sec, const char* key) const {
+  std::int64_t count(const json& sec, const char* key, std::int64_t hi) const {
     const std::string field = std::string("organization.") + key;
-    if (!sec.contains(key)) fail(field, "a positive integer (the field is missing)");
+    if (!sec.contains(key)) fail(field, "a power of two (the field is missing)");
     const json& v = sec[key];
-    if (!v.is_number_integer() || v.get<std::int64_t>() <= 0)
-      fail(field, "a positive integer");
+    if (!v.is_number_integer() || v.get<std::int64_t>() <= 0 || v.get<std::int64_t>() > hi)
+      fail(field, fmt::format("a power of two in [1, {}], got {}", hi, v.dump()));
     const std::int64_t n = v.get<std::int64_t>();
     if ((n & (n - 1)) != 0) fail(field, fmt::format("a power of two, got {}", n));
     return n;
@@ -81,15 +82,15 @@ DramSpec dram_spec_from_json(const json& doc, const std::string& source) {
   if (doc.contains("source") && doc["source"].is_string()) s.source = doc["source"];
 
   const json& o = r.section(doc, "organization");
-  s.org.channels = static_cast<int>(r.count(o, "channels"));
-  s.org.ranks = static_cast<int>(r.count(o, "ranks"));
-  s.org.bank_groups = static_cast<int>(r.count(o, "bank_groups"));
-  s.org.banks_per_group = static_cast<int>(r.count(o, "banks_per_group"));
-  s.org.rows = r.count(o, "rows");
-  s.org.columns = static_cast<int>(r.count(o, "columns"));
-  s.org.device_width = static_cast<int>(r.count(o, "device_width"));
-  s.org.bus_width = static_cast<int>(r.count(o, "bus_width"));
-  s.org.burst_length = static_cast<int>(r.count(o, "burst_length"));
+  s.org.channels = static_cast<int>(r.count(o, "channels", 64));
+  s.org.ranks = static_cast<int>(r.count(o, "ranks", 16));
+  s.org.bank_groups = static_cast<int>(r.count(o, "bank_groups", 16));
+  s.org.banks_per_group = static_cast<int>(r.count(o, "banks_per_group", 64));
+  s.org.rows = r.count(o, "rows", 1 << 20);
+  s.org.columns = static_cast<int>(r.count(o, "columns", 1 << 16));
+  s.org.device_width = static_cast<int>(r.count(o, "device_width", 1024));
+  s.org.bus_width = static_cast<int>(r.count(o, "bus_width", 1024));
+  s.org.burst_length = static_cast<int>(r.count(o, "burst_length", 64));
   if (s.org.bus_width % s.org.device_width != 0)
     r.fail("organization.device_width", "a divisor of bus_width");
   if (s.org.columns < s.org.burst_length)
@@ -97,7 +98,7 @@ DramSpec dram_spec_from_json(const json& doc, const std::string& source) {
 
   const json& t = r.section(doc, "timing");
   DramTiming& T = s.timing;
-  T.data_rate_mtps = r.number(t, "timing", "data_rate_mtps");
+  T.data_rate_mtps = r.number(t, "timing", "data_rate_mtps", 100000);
   T.nCL = r.cycles(t, "nCL");
   T.nCWL = r.cycles(t, "nCWL");
   T.nRCD = r.cycles(t, "nRCD");
@@ -137,13 +138,13 @@ DramSpec dram_spec_from_json(const json& doc, const std::string& source) {
 
   const json& p = r.section(doc, "power");
   DramPower& P = s.power;
-  P.VDD = r.number(p, "power", "VDD");
-  P.IDD0 = r.number(p, "power", "IDD0");
-  P.IDD2N = r.number(p, "power", "IDD2N");
-  P.IDD3N = r.number(p, "power", "IDD3N");
-  P.IDD4R = r.number(p, "power", "IDD4R");
-  P.IDD4W = r.number(p, "power", "IDD4W");
-  P.IDD5B = r.number(p, "power", "IDD5B");
+  P.VDD = r.number(p, "power", "VDD", 1e6);
+  P.IDD0 = r.number(p, "power", "IDD0", 1e6);
+  P.IDD2N = r.number(p, "power", "IDD2N", 1e6);
+  P.IDD3N = r.number(p, "power", "IDD3N", 1e6);
+  P.IDD4R = r.number(p, "power", "IDD4R", 1e6);
+  P.IDD4W = r.number(p, "power", "IDD4W", 1e6);
+  P.IDD5B = r.number(p, "power", "IDD5B", 1e6);
   consistent(P.IDD3N >= P.IDD2N, "power.IDD3N", ">= IDD2N (active standby draws more)");
   consistent(P.IDD4R > P.IDD3N && P.IDD4W > P.IDD3N, "power.IDD4R",
              "IDD4R and IDD4W > IDD3N");

@@ -13,9 +13,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "npusim/hw/dram/dram_command.hpp"
+#include "npusim/hw/dram/dram_spec.hpp"
 #include "npusim/traces/trace_file.hpp"
 
 namespace npusim::traces {
@@ -47,8 +49,13 @@ class CommandTraceReader {
  public:
   explicit CommandTraceReader(const std::string& path);  ///< throws TraceError
   ~CommandTraceReader();
+  /// The next record; throws TraceError naming the line (or record) and the field when a
+  /// value is malformed or does not fit its field. It does not know the memory: check the
+  /// indices against the organization with command_out_of_range().
   bool next(hw::dram::CommandRecord& out);
   std::uint64_t records() const { return records_; }
+  /// "FILE:LINE" (CSV) or "FILE: record N" (binary) of the record next() returned last.
+  std::string where() const;
 
  private:
   std::string path_;
@@ -56,6 +63,10 @@ class CommandTraceReader {
   bool binary_ = false;
   std::uint64_t records_ = 0, line_ = 0;
 };
+
+/// Why a command's channel, rank, bank group, bank, row or column is not in this memory's
+/// organization ("field 'channel': expected 0 to 0 (...), got 7"); nullopt if all are.
+std::optional<std::string> command_out_of_range(const hw::dram::CommandRecord& record, const hw::dram::DramSpec& spec);
 
 class RequestTraceWriter : public hw::dram::RequestObserver, public RecordWriter {
  public:

@@ -2,6 +2,7 @@
 // each layer is added. A graph that exists is valid: every error is thrown by add().
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -17,6 +18,19 @@ class GraphError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// What a network may hold, so every count npusim derives from it (elements, MACs,
+/// parameters, bytes, their sums over a network and a batch) fits in 64 bits. Each importer
+/// builds its graph through Graph::add, which enforces them.
+struct GraphLimits {
+  static constexpr std::int64_t kChannels = std::int64_t{1} << 20;   ///< channels or features
+  static constexpr std::int64_t kSpatial = std::int64_t{1} << 16;    ///< input height or width
+  static constexpr std::int64_t kBatch = std::int64_t{1} << 16;
+  static constexpr int kWindow = 1 << 12;                            ///< kernel, stride, pad, dilation
+  static constexpr std::int64_t kElements = std::int64_t{1} << 40;   ///< one tensor
+  static constexpr std::int64_t kLayerMacs = std::int64_t{1} << 48;  ///< one layer (also params)
+  static constexpr int kLayers = 1 << 14;
+};
+
 class Graph {
  public:
   explicit Graph(std::string name = "network") : name_(std::move(name)) {}
@@ -26,7 +40,8 @@ class Graph {
 
   /// Adds a layer, infers its output shape from its inputs and returns its index.
   /// Throws GraphError naming the layer if a name repeats, an input is unknown or later,
-  /// or the shapes do not agree (channel mismatch, window larger than the padded input...).
+  /// or the shapes do not agree (channel mismatch, window larger than the padded input...),
+  /// or a size is outside GraphLimits (naming the field and the allowed range).
   int add(Layer layer);
 
   const std::vector<Layer>& layers() const { return layers_; }
@@ -42,6 +57,8 @@ class Graph {
 
  private:
   Shape infer(const Layer& layer) const;
+  void check_limits(const Layer& layer) const;
+  void check_size(const Layer& layer) const;
 
   std::string name_;
   std::vector<Layer> layers_;

@@ -21,6 +21,12 @@ namespace npusim::hw {
 class ArchConfigError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+  /// An error about one field: `field` is its dotted path ("pe.rows").
+  ArchConfigError(const std::string& what, std::string field) : std::runtime_error(what), field_(std::move(field)) {}
+  const std::string& field() const { return field_; }
+
+ private:
+  std::string field_;
 };
 
 struct PeConfig {
