@@ -15,6 +15,7 @@ packages=(
   libboost-dev libfmt-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev                # gzip-compressed traces
+  clang libclang-rt-dev     # sanitizer build and libFuzzer harnesses (scripts/check-sanitizers.sh)
   libonnx-dev libprotobuf-dev  # the ONNX importer
   python3 python3-matplotlib python3-yaml  # analysis scripts, plots, YAML checks in tests
 )

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <tuple>
 #include <algorithm>
@@ -17,6 +18,7 @@
 #include "npusim/sim/report.hpp"
 #include "npusim/sim/simulator.hpp"
 #include "npusim/sim/atomic_file.hpp"
+#include "npusim/sim/out_dir_lock.hpp"
 #include "npusim/sim/provenance.hpp"
 #include "run_options.hpp"
 
@@ -132,8 +134,10 @@ int cmd_run(int argc, char** argv) {
   if (auto spec = args.get("layers")) std::tie(options.first_layer, options.last_layer) = layer_range(in.graph, *spec, "layers");
   const std::filesystem::path out_dir =
       args.get_or("out", fmt::format("runs/{}-{}", in.graph.name(), in.arch.name));
+  std::optional<sim::OutDirLock> lock;
   try {
     sim::check_writable_dir(out_dir);  // before the simulation, not after it
+    lock.emplace(out_dir);             // and no other npusim writing there meanwhile
   } catch (const sim::OutputError& e) {
     throw UsageError(fmt::format("npusim run: --out: {}", e.what()));
   }

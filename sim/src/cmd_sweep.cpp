@@ -8,10 +8,12 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "cli_args.hpp"
 #include "npusim/sim/atomic_file.hpp"
 #include "commands.hpp"
+#include "npusim/sim/out_dir_lock.hpp"
 #include "npusim/sweep/sweep_runner.hpp"
 
 namespace npusim::cli {
@@ -19,9 +21,13 @@ namespace npusim::cli {
 namespace {
 
 std::atomic<bool> g_sweep_stop{false};
-extern "C" void on_sweep_sigint(int) {
+std::atomic<int> g_sweep_signal{0};
+/// Ctrl-C, SIGTERM and SIGHUP (Slurm at a time limit) stop the sweep: no new points, the
+/// running ones get SIGTERM; a second signal kills at once.
+extern "C" void on_sweep_signal(int sig) {
+  g_sweep_signal.store(sig);
   g_sweep_stop.store(true);
-  std::signal(SIGINT, SIG_DFL);
+  std::signal(sig, SIG_DFL);
 }
 
 std::string self_exe(const char* argv0) {
@@ -117,16 +123,32 @@ int cmd_sweep(int argc, char** argv) {
                : isatty(STDERR_FILENO) != 0 ? sweep::RunnerOptions::Progress::Terminal
                                             : sweep::RunnerOptions::Progress::Lines;
   o.stop = &g_sweep_stop;
-  std::signal(SIGINT, on_sweep_sigint);
-  const sweep::SweepSummary s = sweep::run_sweep(spec, o);
-  std::signal(SIGINT, SIG_DFL);
+  std::optional<sim::OutDirLock> lock;
+  try {
+    sim::check_writable_dir(o.out_dir);
+    lock.emplace(o.out_dir, o.shard_count > 1 ? std::optional<std::string>(fmt::format("shard-{}-of-{}", o.shard_index,
+                                                                                       o.shard_count))
+                                              : std::nullopt);
+  } catch (const sim::OutputError& e) {
+    throw UsageError(fmt::format("npusim sweep: --out: {}", e.what()));
+  }
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, on_sweep_signal);
+  sweep::SweepSummary s;
+  try {
+    s = sweep::run_sweep(spec, o);
+  } catch (const sweep::SweepError& e) {
+    throw UsageError(fmt::format("npusim sweep: {}", e.what()));
+  }
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, SIG_DFL);
   if (!args.has("quiet"))
     fmt::print("sweep {}: {} points{}: {} run ok, {} failed, {} already done; results in {}/\n", spec.name,
                s.points, o.shard_count > 1 ? fmt::format(" (shard {}/{})", o.shard_index, o.shard_count) : "",
                s.ok, s.failed, s.skipped, o.out_dir);
   if (s.interrupted) {
-    fmt::print(stderr, "npusim sweep: stopped by Ctrl-C; rerun the same command to finish\n");
-    return 130;
+    const int sig = g_sweep_signal.load() ? g_sweep_signal.load() : SIGINT;
+    fmt::print(stderr, "npusim sweep: stopped by {}; rerun the same command to finish\n",
+               sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "Ctrl-C");
+    return 128 + sig;
   }
   return s.failed ? 1 : 0;
 }

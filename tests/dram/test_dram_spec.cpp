@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <limits>
 
 #include "npusim/hw/dram/address_mapping.hpp"
 #include "npusim/hw/dram/dram_spec.hpp"
@@ -67,9 +68,9 @@ TEST(DramSpec, RefusesMissingZeroNegativeAndInconsistentTimings) {
 TEST(DramSpec, SizesBeyondWhatTheModelRepresentsAreRefusedWithTheRange) {
   // 2^53 rows or ranks once overflowed the capacity and divided by zero; 2^63 wrapped negative.
   for (const char* field : {"rows", "ranks", "channels", "columns"}) {
-    for (const double v : {9007199254740992.0, 9223372036854775807.0}) {
+    for (const std::int64_t v : {std::int64_t{1} << 53, std::numeric_limits<std::int64_t>::max()}) {
       auto doc = preset_json();
-      doc["organization"][field] = static_cast<std::int64_t>(v);
+      doc["organization"][field] = v;
       const std::string e = error_of(doc);
       EXPECT_NE(e.find(std::string("'organization.") + field + "': expected a power of two in [1, "),
                 std::string::npos) << e;

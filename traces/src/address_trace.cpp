@@ -48,7 +48,7 @@ AddressTraceFormat parse_address_trace_format(const std::string& name) {
 }
 
 AddressTraceReader::AddressTraceReader(const std::string& path, AddressTraceFormat format)
-    : path_(path), format_(format), buffer_(kBlock + kMaxLine) {
+    : path_(path), format_(format), buffer_(new char[kBlock + kMaxLine]) {
   gz_ = gzopen(path.c_str(), "rb");
   if (!gz_) throw TraceError(fmt::format("{}: cannot open the trace file", path));
   gzbuffer(static_cast<gzFile>(gz_), 1 << 17);
@@ -84,10 +84,10 @@ bool AddressTraceReader::refill() {
   if (eof_) return false;
   // Keep the unread tail (a line cut by the block boundary) at the front.
   const std::size_t tail = end_ - begin_;
-  std::memmove(buffer_.data(), buffer_.data() + begin_, tail);
+  std::memmove(buffer_.get(), buffer_.get() + begin_, tail);
   begin_ = 0;
   end_ = tail;
-  const int got = gzread(static_cast<gzFile>(gz_), buffer_.data() + end_, static_cast<unsigned>(kBlock));
+  const int got = gzread(static_cast<gzFile>(gz_), buffer_.get() + end_, static_cast<unsigned>(kBlock));
   if (got < 0) {
     int err = 0;
     throw TraceError(fmt::format("{}: cannot read the trace: {}", path_, gzerror(static_cast<gzFile>(gz_), &err)));
@@ -99,7 +99,7 @@ bool AddressTraceReader::refill() {
 
 bool AddressTraceReader::next_line(std::string_view& line) {
   for (;;) {
-    const char* start = buffer_.data() + begin_;
+    const char* start = buffer_.get() + begin_;
     const auto* nl = static_cast<const char*>(std::memchr(start, '\n', end_ - begin_));
     if (nl) {
       line = std::string_view(start, static_cast<std::size_t>(nl - start));
@@ -115,7 +115,7 @@ bool AddressTraceReader::next_line(std::string_view& line) {
     }
     if (!refill()) {
       if (begin_ == end_) return false;
-      line = std::string_view(buffer_.data() + begin_, end_ - begin_);  // last line without '\n'
+      line = std::string_view(buffer_.get() + begin_, end_ - begin_);  // last line without '\n'
       begin_ = end_;
       ++line_;
       return true;

@@ -71,8 +71,11 @@ CommandTraceReader::CommandTraceReader(const std::string& path) : path_(path) {
   if (!binary_) {
     gzrewind(static_cast<gzFile>(gz_));
     char line[256];
-    if (!gzgets(static_cast<gzFile>(gz_), line, sizeof(line)) || std::strncmp(line, "cycle,", 6) != 0)
+    if (!gzgets(static_cast<gzFile>(gz_), line, sizeof(line)) || std::strncmp(line, "cycle,", 6) != 0) {
+      gzclose(static_cast<gzFile>(gz_));  // no destructor runs for a constructor that throws
+      gz_ = nullptr;
       throw TraceError(path + ":1: expected the header 'cycle,channel,...' or the binary magic NPUDCMD1");
+    }
     line_ = 1;
   }
 }

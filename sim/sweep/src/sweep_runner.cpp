@@ -3,9 +3,13 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <chrono>
 #include <filesystem>
@@ -15,8 +19,6 @@
 #include <thread>
 
 #include "npusim/hw/config/arch_config.hpp"
-
-extern char** environ;
 
 namespace npusim::sweep {
 
@@ -83,21 +85,70 @@ struct Running {
   bool timed_out = false;
 };
 
+/// Starts a point's `npusim run` with stdout and stderr in `log`. The worker stays in the
+/// sweep's process group and is killed by the kernel if the sweep dies first (even by
+/// SIGKILL), so no orphan keeps running.
 pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const fs::path& log) {
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(exe.c_str()));
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
-  posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, exe.c_str(), &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  return rc == 0 ? pid : -1;
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid != 0) return pid;  // the sweep (or -1)
+  // The child: only async-signal-safe calls until exec.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) _exit(127);  // the sweep died before prctl
+  const int out = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  const int in = open("/dev/null", O_RDONLY);
+  if (out < 0 || in < 0) _exit(127);
+  dup2(out, STDOUT_FILENO);
+  dup2(out, STDERR_FILENO);
+  dup2(in, STDIN_FILENO);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) signal(sig, SIG_DFL);
+  execv(exe.c_str(), argv.data());
+  _exit(127);
 }
+
+/// A results file to which each result is one atomic, durable append: a single write() of
+/// the whole line (O_APPEND), then fdatasync. A line cut short by a kill (or a full disk)
+/// before this run is terminated first, so the next line starts clean; its point is not
+/// "ok" and runs again.
+class ResultsLog {
+ public:
+  explicit ResultsLog(const fs::path& path) : path_(path) {
+    fd_ = open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw SweepError(fmt::format("{}: cannot open: {}", path.string(), std::strerror(errno)));
+    struct stat st {};
+    char last = '\n';
+    if (fstat(fd_, &st) == 0 && st.st_size > 0 && pread(fd_, &last, 1, st.st_size - 1) == 1 && last != '\n') {
+      torn_ = true;
+      write_all("\n");
+    }
+  }
+  ~ResultsLog() {
+    if (fd_ >= 0) close(fd_);
+  }
+  ResultsLog(const ResultsLog&) = delete;
+  ResultsLog& operator=(const ResultsLog&) = delete;
+  /// Whether the file ended in a torn line when opened.
+  bool repaired_torn_line() const { return torn_; }
+  void append(const json& line) {
+    write_all(line.dump() + "\n");
+    fdatasync(fd_);
+  }
+
+ private:
+  void write_all(const std::string& text) {
+    const ssize_t n = write(fd_, text.data(), text.size());
+    if (n != static_cast<ssize_t>(text.size()))
+      throw SweepError(fmt::format("{}: cannot append a result: {}", path_.string(),
+                                   n < 0 ? std::strerror(errno) : "short write (disk full?)"));
+  }
+  fs::path path_;
+  int fd_ = -1;
+  bool torn_ = false;
+};
 
 }  // namespace
 
@@ -184,9 +235,13 @@ SweepSummary run_sweep(const SweepSpec& spec, const RunnerOptions& o) {
     else
       todo.push_back(&p);
   }
-  std::ofstream results(fs::path(o.out_dir) / results_file(o), std::ios::app);
+  ResultsLog results(fs::path(o.out_dir) / results_file(o));
+  if (results.repaired_torn_line())
+    fmt::print(stderr, "sweep {}: {} ended in a line cut short (a killed sweep?); that point runs again\n",
+               spec.name, results_file(o));
   std::vector<Running> running;
   std::size_t next = 0;
+  bool forwarded = false;
   const auto start = Clock::now();
   auto stopping = [&] { return o.stop && o.stop->load(); };
   auto progress = [&] {
@@ -212,14 +267,19 @@ SweepSummary run_sweep(const SweepSpec& spec, const RunnerOptions& o) {
       args.insert(args.end(), {"--quiet", "--out", dir.string()});
       Running r{p, spawn(o.npusim, args, dir / "log.txt"), Clock::now(), false};
       if (r.pid < 0) {
-        results << json{{"id", p->id}, {"index", p->index}, {"net", p->net}, {"status", "failed"},
-                        {"error", "could not start " + o.npusim}, {"settings", p->settings}}.dump() << "\n";
+        results.append(json{{"id", p->id}, {"index", p->index}, {"net", p->net}, {"status", "failed"},
+                            {"error", "could not start " + o.npusim}, {"settings", p->settings}});
         ++sum.failed;
         continue;
       }
       running.push_back(r);
     }
     if (running.empty()) break;
+    // A stop (Ctrl-C, SIGTERM, SIGHUP) reaches every worker once, whoever sent it.
+    if (stopping() && !forwarded) {
+      forwarded = true;
+      for (const Running& r : running) kill(r.pid, SIGTERM);
+    }
     // Reap whatever finished; enforce the timeout.
     bool reaped = false;
     for (std::size_t i = 0; i < running.size();) {
@@ -240,7 +300,8 @@ SweepSummary run_sweep(const SweepSpec& spec, const RunnerOptions& o) {
       const fs::path dir = fs::path(o.out_dir) / "points" / p.id;
       const double wall = std::chrono::duration<double>(Clock::now() - r.start).count();
       const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      const bool interrupted = stopping() && !r.timed_out && (code == 130 || code == 128 + SIGINT);
+      // A point stopped with the sweep is not a result: the rerun runs it again.
+      const bool interrupted = stopping() && !r.timed_out && code != 0;
       if (!interrupted) {
         json line = {{"id", p.id}, {"index", p.index}, {"net", p.net}, {"settings", p.settings},
                      {"wall_s", wall}, {"exit_code", code}};
@@ -257,8 +318,7 @@ SweepSummary run_sweep(const SweepSpec& spec, const RunnerOptions& o) {
                                         : last_line(dir / "log.txt");
           ++sum.failed;
         }
-        results << line.dump() << "\n";
-        results.flush();
+        results.append(line);
       }
       running.erase(running.begin() + static_cast<std::ptrdiff_t>(i));
     }
@@ -269,7 +329,6 @@ SweepSummary run_sweep(const SweepSpec& spec, const RunnerOptions& o) {
   }
   if (o.progress == RunnerOptions::Progress::Terminal) fmt::print(stderr, "\n");
   sum.interrupted = stopping();
-  results.close();
   // Shards share the directory; `sweep collect` writes the table once they are all done.
   if (o.shard_count == 1) write_results_csv(o.out_dir, collect_results(o.out_dir));
   return sum;

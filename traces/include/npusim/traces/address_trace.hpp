@@ -9,10 +9,10 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "npusim/hw/dram/request_replay.hpp"
 #include "npusim/text/printable.hpp"
@@ -57,7 +57,7 @@ class AddressTraceReader : public hw::dram::RequestSource {
   void* gz_ = nullptr;  ///< zlib reads plain and gzip-compressed files alike
   AddressTraceFormat format_;
   std::uint64_t line_ = 0;
-  std::vector<char> buffer_;
+  std::unique_ptr<char[]> buffer_;  ///< kBlock + kMaxLine bytes, not zeroed
   std::size_t begin_ = 0, end_ = 0;  ///< unread bytes: buffer_[begin_, end_)
   bool eof_ = false;
 };

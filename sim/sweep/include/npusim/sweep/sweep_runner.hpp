@@ -7,11 +7,15 @@
 //   results.csv        the headline numbers of every recorded point (rewritten at the end)
 // Resumable: points recorded as "ok" in any results*.jsonl of the directory are skipped;
 // failed ones are run again. A point that exits non-zero or outlives the timeout is recorded
-// as failed with its error and does not stop the sweep. Ctrl-C stops launching points; the
-// ones it interrupts are not recorded, so a rerun does them.
+// as failed with its error and does not stop the sweep. Ctrl-C, SIGTERM or SIGHUP stops
+// launching points and is forwarded to the running ones; the points it interrupts are not
+// recorded, so a rerun does them. Each result is one atomic append (a single write, then
+// fdatasync); a line torn by an earlier kill is detected, terminated and its point rerun.
+// Workers die with the sweep, even if it is killed with SIGKILL.
 #pragma once
 
 #include <atomic>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -20,6 +24,13 @@
 #include "npusim/sweep/sweep_spec.hpp"
 
 namespace npusim::sweep {
+
+/// The sweep's own files cannot be written (a read-only folder, a full disk): names the file
+/// and the OS's reason.
+class SweepError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 struct RunnerOptions {
   std::string npusim;  ///< the binary that runs a point
