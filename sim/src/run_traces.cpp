@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <optional>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -160,7 +161,10 @@ void RunTraces::write_info(const hw::ArchConfig& arch, const hw::dram::DramSpec&
   if (!f) throw traces::TraceError(fmt::format("{}: cannot write the trace description", p));
 }
 
-RunTraces::~RunTraces() { finish(); }
+// Not finished (an error unwinds the run): the writers' files stay unpublished (.part).
+RunTraces::~RunTraces() {
+  if (vcd_) sc_core::sc_close_vcd_trace_file(vcd_);
+}
 
 hw::dram::CommandObserver* RunTraces::command_observer() { return fanout_.empty() ? nullptr : &fanout_; }
 
@@ -191,6 +195,15 @@ void RunTraces::layer_end(int index, const std::string& name, const sc_core::sc_
   for (auto& w : commands_) w->flush();
   for (auto& w : requests_) w->flush();
   if (timeline_) timeline_->flush();
+  // A trace that cannot be written (a full disk) ends the simulation; finish() reports it.
+  if (failed()) sc_core::sc_stop();
+}
+
+bool RunTraces::failed() const {
+  bool any = timeline_ && timeline_->failed();
+  for (const auto& w : commands_) any = any || w->failed();
+  for (const auto& w : requests_) any = any || w->failed();
+  return any;
 }
 
 void RunTraces::tile_phase(TilePhase phase, std::int64_t tile, const hw::npu::TileWork& work,
@@ -228,14 +241,24 @@ void RunTraces::dma_transfer(std::int64_t tile, const hw::npu::DmaTransfer& t, c
 }
 
 void RunTraces::finish() {
-  if (timeline_) timeline_->finish();
-  for (auto& w : commands_) w->flush();
-  for (auto& w : requests_) w->flush();
+  // Every file is closed (published) even if one fails; the first failure is reported.
+  std::optional<traces::TraceError> first;
+  const auto attempt = [&](auto&& close) {
+    try {
+      close();
+    } catch (const traces::TraceError& e) {
+      if (!first) first = e;
+    }
+  };
+  if (timeline_) attempt([&] { timeline_->finish(); });
+  for (auto& w : commands_) attempt([&] { w->close(); });
+  for (auto& w : requests_) attempt([&] { w->close(); });
   if (vcd_) {
     sc_core::sc_close_vcd_trace_file(vcd_);
     vcd_ = nullptr;
     blank_vcd_date((std::filesystem::path(options_.dir) / "signals.vcd").string());
   }
+  if (first) throw *first;
 }
 
 }  // namespace npusim::sim

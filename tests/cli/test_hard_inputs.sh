@@ -5,7 +5,7 @@
 set -u
 : "${NPUSIM:?path of the npusim binary}" "${NPUSIM_TEST_DATA_DIR:?}"
 source "$(dirname "$0")/check.sh"
-w=$(mktemp -d); trap 'rm -rf "$w"' EXIT
+w=$(mktemp -d); trap 'umount "$w/full" "$w/ro" 2>/dev/null; rm -rf "$w"' EXIT
 cd "$w"
 
 # Networks: one conv with out_channels far beyond any network (2^63-1 once printed negative
@@ -69,6 +69,25 @@ for cmd in "info --net garbage.json" "info --net garbage.cfg" "info --net garbag
     if LC_ALL=C grep -q \$'[^\\x20-\\x7e]' <<<\"\$out\"; then echo raw bytes; exit 1; fi
     echo clean"
 done
+
+# A full disk and a read-only folder (tmpfs mounts: root only, skipped otherwise): a clean
+# error with the OS's reason and nothing truncated under a final name.
+if [[ $(id -u) -eq 0 ]] && mkdir -p full ro && mount -t tmpfs -o size=192k tmpfs full 2>/dev/null; then
+  mount -t tmpfs -o ro,size=64k tmpfs ro
+  check full-trace 2 "full/t/(timeline.json|dram-cmd.csv): writing the trace failed: No space left on device" -- \
+    "$NPUSIM" run --net resnet18 --arch tiny-8x8 --out r-full --quiet --trace dram-cmd,timeline --trace-dir full/t
+  check full-trace-nothing-left 0 '^trace-info.json$' -- ls full/t
+  rm -rf full/t
+  check full-report 2 "full/out/report.json: writing failed: No space left on device" -- bash -c \
+    "head -c 150000 /dev/zero >full/filler; '$NPUSIM' run --net resnet18 --arch tiny-8x8 --out full/out --quiet"
+  check full-report-nothing-left 0 '^$' -- bash -c "ls full/out | grep -v '^\.' | tr -d '\n'"
+  check full-map 2 "full/m/schedule.json: writing failed: No space left on device" -- "$NPUSIM" map --net resnet50 --arch tiny-8x8 --out full/m
+  check ro-run 2 "npusim run: --out: .*ro/out.*Read-only file system" -- "$NPUSIM" run --net resnet18 --arch tiny-8x8 --out ro/out
+  check ro-slurm 2 "npusim sweep: --emit slurm: .*Read-only file system" -- "$NPUSIM" sweep "$NPUSIM_TEST_DATA_DIR/../../configs/sweeps/small-test.json" --emit slurm --out ro/sw
+  umount full ro
+else
+  echo "(full-disk and read-only checks skipped: they need root to mount a small tmpfs)"
+fi
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

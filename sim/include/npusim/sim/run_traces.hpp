@@ -52,7 +52,9 @@ class RunTraces : public hw::npu::NpuObserver {
   void layer_begin(int index);
   void layer_end(int index, const std::string& name, const sc_core::sc_time& begin, const sc_core::sc_time& end,
                  bool partial);
-  /// Flushes and closes everything (also done by the destructor).
+  /// Flushes, closes and publishes every trace (a file is written as NAME.part and renamed
+  /// here); throws TraceError naming the first that failed. Without it (an error unwinding
+  /// the run) nothing is published under its final name.
   void finish();
   std::vector<std::string> files() const { return files_; }
 
@@ -64,6 +66,7 @@ class RunTraces : public hw::npu::NpuObserver {
  private:
   std::string path(const std::string& name, bool compressible) const;
   void set_enabled(bool on);
+  bool failed() const;  ///< a trace file could not be written
 
   TraceOptions options_;
   int pes_;

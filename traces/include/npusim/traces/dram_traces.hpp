@@ -26,6 +26,8 @@ namespace npusim::traces {
 class RecordWriter : public TraceGate {
  public:
   void flush() { file_.flush(); }
+  void close() { file_.close(); }  ///< publishes the trace; throws TraceError on a failure
+  bool failed() const { return file_.failed(); }
   std::uint64_t records() const { return records_; }
 
  protected:

@@ -47,6 +47,7 @@ class TimelineWriter : public hw::dram::CommandObserver, public TraceGate {
   /// Writes what is pending and closes the JSON; idempotent.
   void finish();
   void flush() { file_.flush(); }
+  bool failed() const { return file_.failed(); }
 
  private:
   void event(std::string_view json);

@@ -1,6 +1,9 @@
 // TraceFile: a trace written as a stream — a fixed-size buffer flushed to disk (optionally
-// gzip-compressed), so memory stays flat however long the run; flush() makes what was
-// written so far readable (on an error or Ctrl-C the simulator flushes and closes).
+// gzip-compressed), so memory stays flat however long the run. It is written as PATH.part
+// (flush() makes what was written so far readable there) and renamed to PATH by close();
+// a failed write or close removes it, so no truncated trace is ever left under PATH. Writes
+// are made from inside SystemC processes, where an exception would abort the kernel: a
+// failure is recorded (failed(), later data dropped) and thrown by close().
 #pragma once
 
 #include <cstdint>
@@ -38,15 +41,21 @@ class TraceFile {
   TraceFile& operator=(const TraceFile&) = delete;
 
   void write(std::string_view bytes);
+  /// Writes the buffer out; never throws (see failed()).
   void flush();
+  /// Flushes, closes and renames PATH.part to PATH; throws TraceError with the OS's reason if
+  /// a write, the close or the rename failed (then neither name holds the trace).
   void close();
+  bool failed() const { return !error_.empty(); }
   const std::string& path() const { return path_; }
   std::uint64_t bytes_written() const { return written_; }
 
  private:
   static constexpr std::size_t kBuffer = 1 << 16;
-  std::string path_;
+  std::string fmt_error(const char* what) const;
+  std::string path_, part_;
   bool gzip_;
+  std::string error_;  ///< the first failure, with the OS's reason
   void* gz_ = nullptr;
   std::FILE* file_ = nullptr;
   std::string buffer_;
