@@ -105,6 +105,7 @@ void TileWalker::add_region(DmaTransfer& t, const TensorView& view, const Region
       [&](const ByteRun& run) {
         logical += run.bytes;
         add_range(t, run.address, run.bytes);
+        t.valid.emplace_back(run.address, run.bytes);
       });
   if (t.is_write) logical_.wr(t.kind) += logical; else logical_.rd(t.kind) += logical;
 }

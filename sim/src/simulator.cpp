@@ -12,6 +12,7 @@
 #include "npusim/hw/dram/dram_energy.hpp"
 #include "npusim/hw/npu/npu_top.hpp"
 #include "npusim/mapping/tile_walker.hpp"
+#include "npusim/sim/conservation_check.hpp"
 #include "npusim/workloads/analysis.hpp"
 
 namespace npusim::sim {
@@ -51,7 +52,7 @@ class LayerTiles : public hw::npu::TileSource {
   LayerTiles(const mapping::LayerProblem& p, const mapping::LayerSchedule& s,
              const mapping::NetworkSchedule& ns, BufferRoles roles, std::int64_t in_base,
              std::int64_t w_base, std::int64_t out_base)
-      : p_(p), walker_(p, s, ns.placement, ns.ctx), roles_(roles),
+      : p_(p), walker_(p, s, ns.placement, ns.ctx), conservation_(p, ns.placement), roles_(roles),
         in_base_(in_base), w_base_(w_base), out_base_(out_base) {}
 
   bool next(hw::npu::TileWork& w) override {
@@ -60,6 +61,7 @@ class LayerTiles : public hw::npu::TileSource {
       return false;
     }
     ++tiles_;
+    conservation_.on_tile(w);
     for (const auto& t : w.loads) {  // DRAM -> SRAM
       hw::sram::SramBuffer& b = t.kind == TrafficKind::Weight ? *roles_.weight
                                 : t.kind == TrafficKind::Psum ? *roles_.output
@@ -84,6 +86,7 @@ class LayerTiles : public hw::npu::TileSource {
 
   bool exhausted() const { return exhausted_; }
   std::int64_t tiles() const { return tiles_; }
+  const ConservationCheck& conservation() const { return conservation_; }
 
  private:
   std::int64_t base_of(const hw::sram::SramBuffer& b) const {
@@ -94,6 +97,7 @@ class LayerTiles : public hw::npu::TileSource {
 
   const mapping::LayerProblem& p_;
   mapping::TileWalker walker_;
+  ConservationCheck conservation_;  ///< what the DMA carries, against the placement
   BufferRoles roles_;
   std::int64_t in_base_, w_base_, out_base_;
   std::int64_t tiles_ = 0;
@@ -376,6 +380,7 @@ RunResult simulate(const workloads::Graph& graph, const hw::ArchConfig& arch,
       fail(fmt::format("DRAM served {} B read / {} B written, the DMA was answered {} / {}",
                        r.dram_served_read, r.dram_served_write, r.dram.total_read(), r.dram.total_write()));
     if (!r.partial) {
+      for (const std::string& f : current->conservation().finish()) fail(f);
       for (TrafficKind k : kKinds)
         if (r.dram.rd(k) != r.planned.rd(k) || r.dram.wr(k) != r.planned.wr(k))
           fail(fmt::format("{} bytes moved {} read / {} written, the schedule planned {} / {}",

@@ -31,8 +31,8 @@ class SyntheticLayer : public npu::TileSource {
     if (i_ == tiles_) return false;
     w = TileWork{};
     const std::uint64_t at = base_ + static_cast<std::uint64_t>(i_) * (load_ + store_);
-    w.loads.push_back({TrafficKind::Input, false, {{at, load_}}, load_});
-    w.stores.push_back({TrafficKind::Output, true, {{at + load_, store_}}, store_});
+    w.loads.push_back({TrafficKind::Input, false, {{at, load_}}, load_, {}});
+    w.stores.push_back({TrafficKind::Output, true, {{at + load_, store_}}, store_, {}});
     w.pe_cycles = compute_;
     w.pe.macs = compute_ * 64;
     ++i_;

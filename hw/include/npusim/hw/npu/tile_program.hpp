@@ -40,6 +40,10 @@ struct DmaTransfer {
   bool is_write = false;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;  ///< (address, bytes)
   std::uint64_t bytes = 0;                                      ///< sum of the ranges
+  /// Of a tensor's tile: the bytes of its elements within the ranges (the DMA's byte
+  /// enables; an atom at a tile's edge is partly another tile's). Empty for weights,
+  /// partial sums and spills, which move whole slots.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> valid;
 };
 
 struct TileWork {

@@ -1,0 +1,118 @@
+#include "npusim/sim/conservation_check.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace npusim::sim {
+
+namespace {
+
+using Runs = std::vector<std::pair<std::uint64_t, std::uint64_t>>;
+
+/// Sorted, with touching and overlapping runs merged.
+Runs merged(Runs runs) {
+  std::sort(runs.begin(), runs.end());
+  Runs out;
+  for (const auto& [a, n] : runs) {
+    if (!out.empty() && a <= out.back().first + out.back().second)
+      out.back().second = std::max(out.back().first + out.back().second, a + n) - out.back().first;
+    else
+      out.emplace_back(a, n);
+  }
+  return out;
+}
+
+/// Bytes of `need` (merged) that `have` (merged) does not cover.
+std::uint64_t uncovered(const Runs& need, const Runs& have) {
+  std::uint64_t missing = 0;
+  std::size_t j = 0;
+  for (const auto& [a, n] : need) {
+    std::uint64_t pos = a;
+    const std::uint64_t end = a + n;
+    while (pos < end) {
+      while (j < have.size() && have[j].first + have[j].second <= pos) ++j;
+      if (j == have.size() || have[j].first >= end) {
+        missing += end - pos;
+        break;
+      }
+      if (have[j].first > pos) missing += have[j].first - pos;
+      pos = std::min(end, have[j].first + have[j].second);
+    }
+  }
+  return missing;
+}
+
+std::uint64_t total(const Runs& runs) {
+  std::uint64_t t = 0;
+  for (const auto& r : runs) t += r.second;
+  return t;
+}
+
+/// The input index runs the outputs [0, out) of one axis depend on: the union of each output
+/// index's own input range (a strided 1x1 kernel skips rows; a range over all outputs would not).
+std::vector<std::pair<std::int64_t, std::int64_t>> needed_axis(const mapping::AxisMap& axis, std::int64_t out) {
+  std::vector<std::pair<std::int64_t, std::int64_t>> runs;
+  for (std::int64_t o = 0; o < out; ++o) {
+    const auto [i0, i1] = axis.in_range(o, o + 1);
+    if (i1 <= i0) continue;
+    if (!runs.empty() && i0 <= runs.back().second) runs.back().second = std::max(runs.back().second, i1);
+    else runs.emplace_back(i0, i1);
+  }
+  return runs;
+}
+
+}  // namespace
+
+void ConservationCheck::record(const hw::npu::DmaTransfer& t, Runs& into) {
+  for (const auto& [a, n] : t.valid) {
+    into.emplace_back(a, n);
+    // Inside the atoms the transfer moved (its ranges are few and sorted by construction).
+    std::uint64_t pos = a;
+    for (const auto& [ra, rn] : t.ranges)
+      if (pos >= ra && pos < ra + rn) pos = std::min(a + n, ra + rn);
+    stray_ += a + n - pos;
+  }
+}
+
+void ConservationCheck::on_tile(const hw::npu::TileWork& w) {
+  for (const auto& t : w.loads)
+    if (t.kind == hw::npu::TrafficKind::Input) record(t, inputs_);
+  for (const auto& t : w.stores)
+    if (t.kind == hw::npu::TrafficKind::Output) record(t, outputs_);
+}
+
+std::vector<std::string> ConservationCheck::finish() const {
+  std::vector<std::string> failures;
+  auto skip = [&](int storage) { return p_.is_resident(storage); };
+  const auto rows = needed_axis(p_.rows, p_.out_h), cols = needed_axis(p_.cols, p_.out_w);
+  const bool gemm = p_.op == mapping::OpClass::Gemm;
+  Runs need_in, need_out;
+  for (std::int64_t n = 0; n < p_.batch; ++n) {
+    for (const mapping::TensorView& v : p_.inputs) {
+      const std::int64_t channels = gemm ? v.c : std::min(p_.out_c, v.c);
+      for (const auto& [y0, y1] : rows)
+        for (const auto& [x0, x1] : cols)
+          mapping::for_each_run(placement_, v, mapping::Region{n, 0, channels, y0, y1, x0, x1}, skip,
+                                [&](const mapping::ByteRun& r) { need_in.emplace_back(r.address, r.bytes); });
+    }
+    if (!p_.output_resident)
+      mapping::for_each_run(placement_, p_.output, mapping::Region{n, 0, p_.out_c, 0, p_.out_h, 0, p_.out_w},
+                            [](int) { return false; },
+                            [&](const mapping::ByteRun& r) { need_out.emplace_back(r.address, r.bytes); });
+  }
+  const Runs have_in = merged(inputs_);
+  if (const std::uint64_t m = uncovered(merged(need_in), have_in))
+    failures.push_back(fmt::format("{} bytes of its input(s) never read from DRAM", m));
+  const Runs out_union = merged(outputs_), out_need = merged(need_out);
+  if (const std::uint64_t m = uncovered(out_need, out_union))
+    failures.push_back(fmt::format("{} bytes of its output never written", m));
+  if (const std::uint64_t extra = uncovered(out_union, out_need))
+    failures.push_back(fmt::format("{} bytes written outside its output tensor", extra));
+  if (const std::uint64_t twice = total(outputs_) - total(out_union))
+    failures.push_back(fmt::format("{} bytes of its output written more than once", twice));
+  if (stray_) failures.push_back(fmt::format("{} bytes carried outside the DRAM atoms their transfer moved", stray_));
+  return failures;
+}
+
+}  // namespace npusim::sim
