@@ -99,8 +99,8 @@ void load_schedule_file(const std::string& path, MapOptions& options) {
       (!doc["objective"].is_string() || !parse_objective(doc["objective"].get<std::string>(), options.objective)))
     throw fail("field 'objective'", "traffic, latency, energy or edp");
   if (doc.contains("batch")) {
-    if (!doc["batch"].is_number_integer() || doc["batch"].get<long long>() < 1)
-      throw fail("field 'batch'", "a positive integer");
+    if (!doc["batch"].is_number_integer() || doc["batch"].get<long long>() < 1 || doc["batch"].get<long long>() > 4096)
+      throw fail("field 'batch'", "an integer in [1, 4096]");
     options.batch = doc["batch"].get<int>();
   }
   options.fixed_source = path;
@@ -114,8 +114,11 @@ void load_schedule_file(const std::string& path, MapOptions& options) {
     Tiling tiling;
     for (auto [field, target] : {std::pair<const char*, std::int64_t*>{"gb", &tiling.gb}, {"tk", &tiling.tk},
                                  {"tc", &tiling.tc}, {"th", &tiling.th}, {"tw", &tiling.tw}}) {
-      if (!t.contains(field) || !t[field].is_number_integer() || t[field].get<long long>() < 1)
-        throw fail(fmt::format("layer '{}': field 'tiling.{}'", name, field), "a positive integer");
+      // Tile sizes beyond a dimension are clamped to it; beyond any dimension npusim can
+      // represent they are a mistake.
+      if (!t.contains(field) || !t[field].is_number_integer() || t[field].get<long long>() < 1 ||
+          t[field].get<long long>() > (1LL << 20))
+        throw fail(fmt::format("layer '{}': field 'tiling.{}'", name, field), "an integer in [1, 1048576]");
       *target = t[field].get<std::int64_t>();
     }
     if (!t.contains("order") || !t["order"].is_string() ||

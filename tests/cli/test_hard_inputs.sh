@@ -48,6 +48,19 @@ check cmd-trace-row 2 "row.csv:2: field 'row': expected 0 to 65535" -- "$NPUSIM"
 printf '0x40 READ 9223372036854775808\n' >cycle63.trace
 check addr-trace-cycle-2pow63 2 "cycle63.trace:1: field 'cycle': expected a whole number of cycles up to 1099511627776" -- timeout 20 "$NPUSIM" dram --replay cycle63.trace
 
+# Energy tables, schedules and sweep specs: values far beyond any real one are refused
+# (an energy of 1e300 pJ once gave infinite totals; a tile of 2^62 channels was taken).
+python3 - "$NPUSIM_TEST_DATA_DIR/../../configs/energy/45nm.json" <<'PY'
+import json, sys
+e = json.load(open(sys.argv[1])); e["mac_pj"]["int8"] = 1e300; json.dump(e, open("e_big.json", "w"))
+PY
+check energy-huge 2 "e_big.json: field 'mac_pj.int8': expected a positive number up to 1e\+09, got 1e\+300" -- "$NPUSIM" run --net resnet18 --arch tiny-8x8 --set energy.technology=e_big.json --out r
+"$NPUSIM" map --net resnet18 --arch tiny-8x8 --json >sched.json
+python3 -c 'import json; s = json.load(open("sched.json")); s["layers"][1]["tiling"]["tk"] = 2**62; s["batch"] = 2**40; json.dump(s, open("sched_big.json", "w"))'
+check schedule-huge 2 "sched_big.json: field 'batch': expected an integer in \[1, 4096\]" -- "$NPUSIM" run --net resnet18 --arch tiny-8x8 --schedule sched_big.json --out r
+echo '{"name": "x", "base": "tiny-8x8", "networks": ["resnet18"], "axes": [{"field": "pe.freq_mhz", "range": {"from": 1, "to": 1e9, "step": 1e-6}}]}' >sweep_huge.json
+check sweep-huge-range 2 "sweep_huge.json: field 'axes\[0\].range': expected at most 10000 values" -- timeout 20 "$NPUSIM" sweep sweep_huge.json --list
+
 # Clock frequencies whose period falls under SystemC's 1 ps resolution, or so slow a run
 # takes minutes; the error names the --set flag, not the preset file.
 check freq-1e7 2 "^npusim run: --set pe.freq_mhz=1e7: field 'pe.freq_mhz': expected a number in \[1, 10000\]" -- "$NPUSIM" run --net resnet18 --set pe.freq_mhz=1e7 --out r

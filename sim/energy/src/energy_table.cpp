@@ -20,9 +20,12 @@ struct Reader {
   [[noreturn]] void fail(const std::string& field, const std::string& expected) const {
     throw EnergyTableError(fmt::format("{}: field '{}': expected {}", path, field, expected));
   }
+  /// Every entry is an energy (pJ), a size or a leakage: up to 1e9, far above any real
+  /// value, so the products with a run's counts stay finite.
   double positive(const json& j, const std::string& field, bool zero_ok = false) const {
-    if (!j.is_number() || j.get<double>() < 0 || (!zero_ok && j.get<double>() == 0))
-      fail(field, fmt::format("a {} number, got {}", zero_ok ? "non-negative" : "positive", j.dump()));
+    constexpr double kMax = 1e9;
+    if (!j.is_number() || j.get<double>() < 0 || (!zero_ok && j.get<double>() == 0) || j.get<double>() > kMax)
+      fail(field, fmt::format("a {} number up to {:g}, got {}", zero_ok ? "non-negative" : "positive", kMax, j.dump()));
     return j.get<double>();
   }
   const json& at(const json& doc, const std::string& key) const {
