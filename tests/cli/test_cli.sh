@@ -135,11 +135,12 @@ check run-unknown-net 2 "unknown network 'nosuchnet'" -- "$NPUSIM" run --net nos
 # by then), so a slow start (libraries loading from a cold cache) cannot race it.
 # (In a sanitizer build LeakSanitizer's exit-time tracer crashes on the SystemC coroutine
 # stacks an interrupted simulation leaves behind: no leak check for these runs.)
-interrupted_run() {  # interrupted_run SIGNAL DIR
-  ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 "$NPUSIM" run --net vgg16 --arch tiny-8x8 --quiet --out "$2" & local pid=$!
-  for _ in $(seq 100); do [[ -d "$2" ]] && break; sleep 0.1; done
+interrupted_run() {  # interrupted_run SIGNAL DIR [ARGS...]
+  local sig=$1 dir=$2; shift 2
+  ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 "$NPUSIM" run --net vgg16 --arch tiny-8x8 --quiet --out "$dir" "$@" & local pid=$!
+  for _ in $(seq 100); do [[ -d "$dir" ]] && break; sleep 0.1; done
   sleep 0.3
-  kill -"$1" "$pid"
+  kill -"$sig" "$pid"
   wait "$pid"
 }
 check run-sigint 130 '' -- interrupted_run INT "$rd/i"
@@ -147,6 +148,10 @@ check run-sigint-partial 0 '"partial": true' -- cat "$rd/i/report.json"
 # SIGTERM and SIGHUP (what Slurm sends at a time limit) behave the same: exit 128 + signal.
 check run-sigterm 143 'stopped by SIGTERM' -- interrupted_run TERM "$rd/term"
 check run-sigterm-partial 0 '"partial": true' -- cat "$rd/term/report.json"
+# ... and its traces are closed and published: a valid timeline, a whole command trace.
+check run-sigterm-traces 143 'stopped by SIGTERM' -- interrupted_run TERM "$rd/term-tr" --trace timeline,dram-cmd
+check run-sigterm-timeline-valid 0 '^valid$' -- python3 -c 'import json,sys; json.load(open(sys.argv[1])); print("valid")' "$rd/term-tr/trace/timeline.json"
+check run-sigterm-no-part 0 '^$' -- bash -c "ls '$rd/term-tr/trace' | grep '\.part\$' | tr -d '\n'"
 check run-sighup 129 'stopped by SIGHUP' -- interrupted_run HUP "$rd/hup"
 # Outputs: an --out that cannot be a folder fails before simulating; a write that fails (a
 # file-size limit standing in for a full disk) names the OS's reason and leaves no
