@@ -73,7 +73,8 @@ bool DramTlmTarget::feed_request(std::uint64_t now) {
     ch.catch_up(now, completions_);
     ch.enqueue(req);
     if (request_observer_) request_observer_->on_request(address, is_write, now);
-    burst_owner_[next_burst_id_++] = request_;
+    burst_owner_.push_back(request_);  // index next_burst_id_ - first_burst_id_
+    ++next_burst_id_;
     pending.next_offset += burst_bytes_;
   }
   return true;
@@ -99,9 +100,13 @@ void DramTlmTarget::run() {
     // Bring every busy channel up to `now` and collect what completed.
     for (int c = 0; c < system_.channels(); ++c) system_.channel(c).advance(now, completions_);
     for (const DramCompletion& d : completions_) {
-      const auto owner = burst_owner_.find(d.id);
-      tlm::tlm_generic_payload* p = owner->second;
-      burst_owner_.erase(owner);
+      tlm::tlm_generic_payload*& owner = burst_owner_[static_cast<std::size_t>(d.id - first_burst_id_)];
+      tlm::tlm_generic_payload* p = owner;
+      owner = nullptr;
+      while (!burst_owner_.empty() && burst_owner_.front() == nullptr) {
+        burst_owner_.pop_front();
+        ++first_burst_id_;
+      }
       Pending& pending = in_flight_.at(p);
       if (--pending.bursts_left == 0 && pending.next_offset == p->get_data_length()) {
         in_flight_.erase(p);

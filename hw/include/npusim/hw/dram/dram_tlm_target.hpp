@@ -71,7 +71,11 @@ class DramTlmTarget : public sc_core::sc_module {
   tlm::tlm_generic_payload* request_ = nullptr;  ///< the transaction in its REQ phase
   std::uint64_t request_arrival_ = 0;
   std::unordered_map<tlm::tlm_generic_payload*, Pending> in_flight_;
-  std::unordered_map<std::uint64_t, tlm::tlm_generic_payload*> burst_owner_;
+  /// The transaction of each burst in flight, by burst id - first_burst_id_ (ids are
+  /// handed out in order; done ones are nulled and trimmed from the front): no allocation
+  /// per burst.
+  std::deque<tlm::tlm_generic_payload*> burst_owner_;
+  std::uint64_t first_burst_id_ = 0;
   std::deque<tlm::tlm_generic_payload*> responses_;
   bool response_in_progress_ = false;
   std::uint64_t next_burst_id_ = 0, transactions_done_ = 0;
