@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # (Re)writes the seed corpora in tests/fuzz/corpus/<target>/ from the repository's own test
-# data and presets and a small run's traces and schedule. Needs a built npusim.
+# data and presets, a small run's traces and schedule, and the inputs of past findings
+# (tests/fuzz/regressions/). Needs a built npusim.
 #   tests/fuzz/make_corpus.sh [NPUSIM]        default build/npusim
 set -euo pipefail
 if [[ ${1:-} == -h || ${1:-} == --help ]]; then sed -n '2,/^set -euo/p' "$0" | sed -n 's/^# \{0,1\}//p'; exit 0; fi
@@ -28,4 +29,6 @@ mkdir -p "$c/fuzz_command_trace"
 head -c 4000 "$w/r/trace/dram-cmd.csv" >"$c/fuzz_command_trace/cmd.csv"
 head -c 2408 "$w/r/trace/dram-cmd.bin" >"$c/fuzz_command_trace/cmd.bin"
 head -c 2000 "$w/r/trace/dram-req.ramulator2.trace" >"$c/fuzz_address_trace/ramulator2.trace"
+# Inputs that once found a bug stay in the corpus (tests/fuzz/regressions/<target>/).
+for d in tests/fuzz/regressions/*/; do cp "$d"* "$c/$(basename "$d")/"; done
 du -sh "$c"/*

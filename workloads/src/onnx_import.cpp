@@ -455,6 +455,9 @@ Graph Importer::run() {
   if (opset < 7 || opset > 18)
     throw NetworkInputError(fmt::format("{}: opset {} is not supported (expected 11 to 17)", source_, opset));
   for (int i = 0; i < g_.node_size(); ++i) {
+    // Every node the importer looks at (and every fused neighbour) has its first output.
+    if (g_.node(i).output_size() < 1 || g_.node(i).output(0).empty())
+      fail(g_.node(i), "a node without an output");
     for (const auto& in : g_.node(i).input()) {
       if (in.empty()) continue;
       if (!consumer_count_[in]++) first_consumer_[in] = i;
