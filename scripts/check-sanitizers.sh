@@ -14,7 +14,11 @@ cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build-fuzz}
 jobs=${JOBS:-2}
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+# LeakSanitizer's exit-time tracer crashes now and then on the stacks of SystemC's user-level
+# threads (seen in tlm_dram and interrupted runs: "Tracer caught signal 11"), so leaks are
+# checked by the fuzzers (every parser; scripts/fuzz.sh turns detection on) and not in the
+# SystemC suite and runs; ASan's memory errors and UBSan stay on everywhere.
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
 cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DNPUSIM_FUZZ=ON -DNPUSIM_BUILD_BENCH=OFF >/dev/null
 cmake --build "$build" -j "$jobs"
