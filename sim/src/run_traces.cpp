@@ -5,14 +5,13 @@
 #include <cmath>
 #include <filesystem>
 #include <optional>
-#include <fstream>
-
-#include <nlohmann/json.hpp>
 #include <tuple>
 
+#include <nlohmann/json.hpp>
+
 #include "npusim/hw/npu/npu_top.hpp"
-#include "npusim/traces/address_trace.hpp"
 #include "npusim/sim/atomic_file.hpp"
+#include "npusim/traces/address_trace.hpp"
 #include "npusim/traces/dramsim3_config.hpp"
 #include "npusim/traces/ramulator2_config.hpp"
 
@@ -113,13 +112,8 @@ void RunTraces::write_replay_configs(const hw::ArchConfig& arch, const hw::dram:
   // Configurations of this memory for the DRAM simulators beside their request traces, so a
   // trace replays there unchanged. A memory a simulator cannot model gets a note instead.
   const auto write = [&](const std::string& name, const std::string& text) {
-    const std::string p = (std::filesystem::path(options_.dir) / name).string();
-    try {
-      write_file_atomic(p, text);
-    } catch (const OutputError& e) {
-      throw traces::TraceError(e.what());
-    }
-    files_.push_back(p);
+    write_trace_dir_file(name, text);
+    files_.push_back((std::filesystem::path(options_.dir) / name).string());
   };
   if (options_.kinds.count("dram-req"))
     write("dram-req.dramsim3.ini",
@@ -155,10 +149,15 @@ void RunTraces::write_info(const hw::ArchConfig& arch, const hw::dram::DramSpec&
       {"gzip", options_.gzip},
       {"files", files},
       {"replay_config_notes", replay_notes_}};
-  const std::string p = (std::filesystem::path(options_.dir) / "trace-info.json").string();
-  std::ofstream f(p);
-  f << info.dump(2) << "\n";
-  if (!f) throw traces::TraceError(fmt::format("{}: cannot write the trace description", p));
+  write_trace_dir_file("trace-info.json", info.dump(2) + "\n");
+}
+
+void RunTraces::write_trace_dir_file(const std::string& name, const std::string& text) const {
+  try {
+    write_file_atomic(std::filesystem::path(options_.dir) / name, text);
+  } catch (const OutputError& e) {
+    throw traces::TraceError(e.what());
+  }
 }
 
 // Not finished (an error unwinds the run): the writers' files stay unpublished (.part).

@@ -22,9 +22,10 @@ TraceFile::TraceFile(std::string path, bool gzip) : path_(std::move(path)), part
 TraceFile::~TraceFile() {
   // Not closed: the run did not end normally. What was written stays in PATH.part (unless a
   // write failed), never under PATH.
+  if (!gz_ && !file_) return;  // closed (and published or removed) already
   if (gz_) gzclose(static_cast<gzFile>(gz_));
   if (file_) std::fclose(file_);
-  if (!error_.empty() && (gz_ || file_)) std::remove(part_.c_str());
+  if (!error_.empty()) std::remove(part_.c_str());
 }
 
 std::string TraceFile::fmt_error(const char* what) const {

@@ -74,6 +74,8 @@ class RunTraces : public hw::npu::NpuObserver {
   bool enabled_ = false;
   void write_replay_configs(const hw::ArchConfig& arch, const hw::dram::DramSpec& dram);
   void write_info(const hw::ArchConfig& arch, const hw::dram::DramSpec& dram) const;
+  /// A small file of the trace folder, written atomically; throws TraceError with the reason.
+  void write_trace_dir_file(const std::string& name, const std::string& text) const;
   std::vector<std::unique_ptr<traces::CommandTraceWriter>> commands_;  ///< CSV and/or binary
   std::vector<std::unique_ptr<traces::RequestTraceWriter>> requests_;  ///< DRAMsim3 and/or Ramulator
   hw::dram::RequestFanout request_fanout_;

@@ -8,19 +8,21 @@
 
 namespace npusim::text {
 
+/// Appends byte `c` as \xNN.
+inline void append_hex_escape(std::string& out, unsigned char c) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += "\\x";
+  out += kHex[c >> 4];
+  out += kHex[c & 15];
+}
+
 /// At most `max` characters of `text`; bytes outside printable ASCII become \xNN; "..." when cut.
 inline std::string printable_excerpt(std::string_view text, std::size_t max = 40) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   for (std::size_t i = 0; i < text.size() && out.size() < max; ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7f) {
-      out += static_cast<char>(c);
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
+    if (c >= 0x20 && c < 0x7f) out += static_cast<char>(c);
+    else append_hex_escape(out, c);
   }
   if (out.size() >= max && text.size() > max) out += "...";
   return out;
@@ -29,7 +31,6 @@ inline std::string printable_excerpt(std::string_view text, std::size_t max = 40
 /// An error message fit for a terminal: valid UTF-8 (file names) kept, control characters
 /// (but newlines) and invalid bytes as \xNN, cut after `max` bytes.
 inline std::string printable_message(std::string_view text, std::size_t max = 2000) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   std::size_t i = 0;
   while (i < text.size() && out.size() < max) {
@@ -43,9 +44,7 @@ inline std::string printable_message(std::string_view text, std::size_t max = 20
     } else if (n > 1) {
       out.append(text.substr(i, n));
     } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
+      append_hex_escape(out, c);
       n = 1;
     }
     i += n;
