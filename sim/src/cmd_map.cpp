@@ -8,6 +8,7 @@
 #include "cli_args.hpp"
 #include "commands.hpp"
 #include "npusim/hw/config/arch_config.hpp"
+#include "npusim/mapping/pipeline_json.hpp"
 #include "npusim/mapping/schedule_json.hpp"
 #include "npusim/sim/atomic_file.hpp"
 #include "npusim/workloads/network_io.hpp"
@@ -18,8 +19,62 @@ namespace npusim::cli {
 using namespace npusim::mapping;
 using hw::npu::TrafficKind;
 
+namespace {
+
+/// Writes DIR/schedule.json (or the old FILE.json spelling).
+void write_schedule(const std::string& out, const nlohmann::json& doc) {
+  // --out names a folder, as in npusim run: DIR/schedule.json. A .json file name is the
+  // old spelling, still written, with a note.
+  const bool old_file_form = out.ends_with(".json");
+  if (old_file_form)
+    fmt::print(stderr, "npusim map: --out FILE.json is deprecated, use --out DIR (writes DIR/schedule.json)\n");
+  const std::filesystem::path file = old_file_form ? std::filesystem::path(out) : std::filesystem::path(out) / "schedule.json";
+  try {
+    if (!old_file_form) sim::check_writable_dir(out);
+    sim::write_file_atomic(file, doc.dump(2) + "\n");
+  } catch (const sim::OutputError& e) {
+    throw UsageError(fmt::format("npusim map: --out: {}", e.what()));
+  }
+}
+
+/// A pipelined architecture: the partitioner's contexts, stages and streams.
+int print_pipeline_plan(const Args& args, const RunInputs& in) {
+  const PipelinePlan plan = plan_pipeline(in.graph, in.arch, in.pipeline);
+  nlohmann::json doc = pipeline_plan_to_json(plan);
+  doc["arch"] = in.arch.name;
+  doc["provenance"] = run_provenance(in);
+  if (auto out = args.get("out")) write_schedule(*out, doc);
+  if (args.has("json")) {
+    fmt::print("{}\n", doc.dump(2));
+    return 0;
+  }
+  fmt::print("{} on {}: {} context(s), {} cores{}\n", plan.network, in.arch.name, plan.contexts.size(), plan.cores,
+             plan.contexts_reason.empty() ? "" : " (" + plan.contexts_reason + ")");
+  for (std::size_t ci = 0; ci < plan.contexts.size(); ++ci) {
+    const PipelineContext& c = plan.contexts[ci];
+    fmt::print("context {}: {} layers, {} stages, weights {} B, per frame NoC {} B, off-chip {} B read / {} B written\n",
+               ci, c.layers.size(), c.stages.size(), c.weight_bytes, c.noc_bytes_per_frame,
+               c.offchip_read_bytes_per_frame, c.offchip_write_bytes_per_frame);
+    fmt::print("  {:>5} {:>5} {:>5} {:>12} {:>10}  layers (split, bands)\n", "stage", "core", "cores", "est cyc/frame",
+               "SRAM B");
+    for (std::size_t s = 0; s < c.stages.size(); ++s) {
+      const PipelineStage& st = c.stages[s];
+      std::string names;
+      for (int l : st.layers) {
+        const PipelineLayer& L = c.layers[static_cast<std::size_t>(l)];
+        names += fmt::format("{}{} ({}, {})", names.empty() ? "" : ", ", L.name, to_string(L.split), L.bands);
+      }
+      fmt::print("  {:>5} {:>5} {:>5} {:>12} {:>10}  {}{}\n", s, st.first_core, st.cores, st.cycles_per_frame,
+                 st.sram_bytes_per_core, names, static_cast<int>(s) == c.bottleneck_stage() ? "  <- slowest" : "");
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
 int cmd_map(int argc, char** argv) {
-  Args args("map", argc, argv, 2, {"net", "arch", "input", "batch", "reuse", "objective", "set", "out"},
+  Args args("map", argc, argv, 2, {"net", "arch", "input", "batch", "reuse", "objective", "set", "out", "schedule"},
             {"json", "help"});
   if (args.has("help")) {
     fmt::print(
@@ -35,25 +90,12 @@ int cmd_map(int argc, char** argv) {
     return 0;
   }
   const RunInputs in = read_run_inputs(args, "map");
+  if (in.arch.pipelined()) return print_pipeline_plan(args, in);
   const NetworkSchedule ns =
       map_network(in.graph, in.arch, hw::arch_dram_spec(in.arch), in.map_options);
   nlohmann::json doc = schedule_to_json(ns);
   doc["provenance"] = run_provenance(in);
-  if (auto out = args.get("out")) {
-    // --out names a folder, as in npusim run: DIR/schedule.json. A .json file name is the
-    // old spelling, still written, with a note.
-    const bool old_file_form = out->ends_with(".json");
-    if (old_file_form)
-      fmt::print(stderr, "npusim map: --out FILE.json is deprecated, use --out DIR (writes DIR/schedule.json)\n");
-    const std::filesystem::path file = old_file_form ? std::filesystem::path(*out)
-                                                     : std::filesystem::path(*out) / "schedule.json";
-    try {
-      if (!old_file_form) sim::check_writable_dir(*out);
-      sim::write_file_atomic(file, doc.dump(2) + "\n");
-    } catch (const sim::OutputError& e) {
-      throw UsageError(fmt::format("npusim map: --out: {}", e.what()));
-    }
-  }
+  if (auto out = args.get("out")) write_schedule(*out, doc);
   if (args.has("json")) {
     fmt::print("{}\n", doc.dump(2));
     return 0;

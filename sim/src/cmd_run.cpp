@@ -16,6 +16,7 @@
 #include "cli_args.hpp"
 #include "commands.hpp"
 #include "npusim/sim/report.hpp"
+#include "npusim/sim/pipelined_simulator.hpp"
 #include "npusim/sim/simulator.hpp"
 #include "npusim/sim/atomic_file.hpp"
 #include "npusim/sim/out_dir_lock.hpp"
@@ -101,7 +102,7 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
 int cmd_run(int argc, char** argv) {
   Args args("run", argc, argv, 2,
             {"net", "arch", "input", "batch", "reuse", "objective", "set", "schedule", "layers", "out", "trace",
-             "trace-layers", "trace-window", "trace-dir"},
+             "trace-layers", "trace-window", "trace-dir", "frames"},
             {"json", "quiet", "help", "trace-gzip"});
   if (args.has("help")) {
     fmt::print(
@@ -119,6 +120,8 @@ int cmd_run(int argc, char** argv) {
         "                  dram-req-ramulator, dram-req-ramulator2, timeline, vcd (comma separated) into --trace-dir\n"
         "                  (default DIR/trace); --trace-layers A..B, --trace-window T0..T1 (ns),\n"
         "                  --trace-gzip\n"
+        "  --frames N      pipelined (dataflow) architectures: frames streamed (default 8); the\n"
+        "                  pipeline fills, then fps is measured between frames (docs/dataflow.md)\n"
         "  Defaults: --net hardnet68 (224x224) --arch edge-32x32 --reuse none --objective edp.\n"
         "  Exit status: 0 ok, 1 a conservation check failed, 2 bad input or a failed write,\n"
         "  128+signal when stopped by Ctrl-C (130), SIGTERM (143) or SIGHUP (129).\n");
@@ -161,8 +164,20 @@ int cmd_run(int argc, char** argv) {
     throw UsageError("npusim run: --trace-layers, --trace-window, --trace-dir and --trace-gzip need --trace LIST");
   }
 
-  const mapping::NetworkSchedule ns =
-      mapping::map_network(in.graph, in.arch, hw::arch_dram_spec(in.arch), in.map_options);
+  if (in.arch.pipelined()) {
+    if (args.has("layers") || args.has("batch") || args.has("reuse") || args.has("objective"))
+      throw UsageError("npusim run: --layers, --batch, --reuse and --objective are for sequential architectures; a "
+                       "pipelined one takes --frames (docs/dataflow.md)");
+    if (!trace.kinds.empty() && (trace.kinds.size() > 1 || !trace.kinds.count("timeline")))
+      throw UsageError("npusim run: a pipelined architecture writes the timeline trace only (--trace timeline)");
+  } else if (args.has("frames")) {
+    throw UsageError(fmt::format("npusim run: --frames is for pipelined architectures; {} is sequential (use --batch)",
+                                 in.arch.name));
+  }
+  std::optional<mapping::NetworkSchedule> ns;
+  std::optional<mapping::PipelinePlan> plan;
+  if (in.arch.pipelined()) plan = mapping::plan_pipeline(in.graph, in.arch, in.pipeline);
+  else ns = mapping::map_network(in.graph, in.arch, hw::arch_dram_spec(in.arch), in.map_options);
 
   // Progress on stderr: an updating line on a terminal; elsewhere (Slurm .out files, CI
   // logs, pipes) a plain line every 10 s of wall time.
@@ -186,7 +201,8 @@ int cmd_run(int argc, char** argv) {
     };
   }
   options.stop = &g_stop;
-  const sim::RunResult run = sim::simulate(in.graph, in.arch, ns, *in.energy, options);
+  const sim::RunResult run = plan ? sim::simulate_pipelined(in.graph, in.arch, *plan, *in.energy, options)
+                                  : sim::simulate(in.graph, in.arch, *ns, *in.energy, options);
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, SIG_DFL);
   if (show_progress && run.partial) fmt::print(stderr, "\n");
   const double wall =

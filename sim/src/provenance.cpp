@@ -32,6 +32,11 @@ nlohmann::json network_provenance(const std::string& spec, const std::string& na
 }
 
 nlohmann::json effective_config(const hw::ArchConfig& arch, const energy::EnergyModel* energy) {
+  if (!arch.has_dram()) {  // a pipelined NPU with a host link instead
+    nlohmann::json j{{"arch", arch.doc}, {"dram", nullptr}};
+    if (energy) j["energy_prices"] = energy->prices_json();
+    return j;
+  }
   const hw::dram::DramSpec dram = hw::arch_dram_spec(arch);
   const hw::dram::DramEnergyPerEvent e = hw::dram::dram_energy_per_event(dram);
   nlohmann::json d = dram.doc;

@@ -80,6 +80,57 @@ json layer_scalars(const LayerRecord& r) {
   return j;
 }
 
+/// The pipeline section of a pipelined run (docs/dataflow.md).
+json pipeline_json(const RunResult& run) {
+  const PipelineResult& p = run.pipeline;
+  json stages = json::array();
+  for (const StageRecord& s : p.stages) {
+    json waits = json::object();
+    for (const auto& [cause, cycles] : s.waits) waits[cause] = cycles;
+    stages.push_back({{"context", s.context},
+                      {"stage", s.index},
+                      {"layers", s.layers},
+                      {"first_core", s.first_core},
+                      {"cores", s.cores},
+                      {"cycles_per_frame", s.cycles_per_frame},
+                      {"est_cycles_per_frame", s.est_cycles_per_frame},
+                      {"pe_utilization", s.pe_utilization},
+                      {"macs", s.macs},
+                      {"starved_cycles", s.starved_cycles},
+                      {"blocked_cycles", s.blocked_cycles},
+                      {"waits_by_cause_cycles", waits}});
+  }
+  json contexts = json::array();
+  for (const ContextRecord& c : p.contexts)
+    contexts.push_back({{"context", c.index},
+                        {"layers", c.layers},
+                        {"stages", c.stages},
+                        {"weight_bytes", c.weight_bytes},
+                        {"start_ns", c.start_ns},
+                        {"weights_loaded_ns", c.weights_loaded_ns},
+                        {"end_ns", c.end_ns},
+                        {"noc_bytes", c.noc_bytes},
+                        {"offchip_read_bytes", c.offchip_read_bytes},
+                        {"offchip_write_bytes", c.offchip_write_bytes}});
+  json bottleneck = nullptr;
+  if (p.bottleneck >= 0) {
+    const StageRecord& b = p.stages[static_cast<std::size_t>(p.bottleneck)];
+    bottleneck = {{"context", b.context}, {"stage", b.index}, {"layers", b.layers}, {"share", p.bottleneck_share}};
+  }
+  return {{"frames", p.frames},
+          {"cores", p.cores},
+          {"contexts", p.contexts.size()},
+          {"contexts_reason", p.contexts_reason},
+          {"bottleneck", bottleneck},
+          {"balance", p.balance},
+          {"noc_bytes_per_frame", p.noc_bytes_per_frame},
+          {"offchip_bytes_per_frame", p.offchip_bytes_per_frame},
+          {"weight_bytes_per_batch", p.weight_bytes_per_batch},
+          {"energy_per_frame_pj", p.energy_per_frame_pj},
+          {"stages", stages},
+          {"context_list", contexts}};
+}
+
 std::string csv_cell(const json& v) {
   if (v.is_string()) {
     const std::string s = v.get<std::string>();
@@ -96,6 +147,7 @@ std::string csv_cell(const json& v) {
 json report_json(const RunResult& run, const hw::ArchConfig& arch) {
   json j;
   j["schema"] = kReportSchema;
+  j["execution"] = run.execution;
   j["network"] = run.network;
   j["arch"] = run.arch;
   j["batch"] = run.batch;
@@ -111,6 +163,7 @@ json report_json(const RunResult& run, const hw::ArchConfig& arch) {
   tot["cycles"] = t.cycles;
   tot["time_ns"] = t.time_ns;
   tot["fps"] = t.fps;
+  if (run.pipeline.present) tot["latency_ns"] = run.pipeline.latency_ns;
   tot["macs"] = t.macs;
   tot["vector_ops"] = t.vector_ops;
   tot["pe_utilization"] = t.pe_utilization;
@@ -132,6 +185,7 @@ json report_json(const RunResult& run, const hw::ArchConfig& arch) {
   tot["energy_per_mac_pj"] = ratio(energy_pj, static_cast<double>(t.macs));
   tot["average_power_w"] = t.average_power_w();
   j["totals"] = tot;
+  if (run.pipeline.present) j["pipeline"] = pipeline_json(run);
 
   json layers = json::array();
   for (const LayerRecord& r : run.layers) {
@@ -222,6 +276,29 @@ std::string layers_csv(const RunResult& run) {
   return out.str();
 }
 
+namespace {
+/// Pipelined runs: frame rate, latency, contexts and the bottleneck stage.
+std::string pipeline_summary(const RunResult& run) {
+  const PipelineResult& p = run.pipeline;
+  std::string s = fmt::format("  pipelined on {} cores: {} frames, latency {:.3f} ms per frame, {} context(s){}\n",
+                              p.cores, p.frames, p.latency_ns * 1e-6, p.contexts.size(),
+                              p.contexts.size() > 1 ? " (" + p.contexts_reason + ")" : "");
+  s += fmt::format("  per frame: NoC {:.2f} MB, off-chip activations {:.2f} MB; weights {:.2f} MB per batch\n",
+                   p.noc_bytes_per_frame * 1e-6, p.offchip_bytes_per_frame * 1e-6, p.weight_bytes_per_batch * 1e-6);
+  if (p.bottleneck >= 0) {
+    const StageRecord& b = p.stages[static_cast<std::size_t>(p.bottleneck)];
+    std::string names;
+    for (std::size_t i = 0; i < b.layers.size() && i < 3; ++i) names += (i ? ", " : "") + b.layers[i];
+    if (b.layers.size() > 3) names += fmt::format(" and {} more", b.layers.size() - 3);
+    s += fmt::format("  bottleneck: stage {}{} ({}) on {} core(s), {:.0f} cycles per frame = {:.1f}% of its "
+                     "context's stage cycles; balance {:.2f}\n",
+                     b.index, p.contexts.size() > 1 ? fmt::format(" of context {}", b.context) : "", names, b.cores,
+                     b.cycles_per_frame, 100 * p.bottleneck_share, p.balance);
+  }
+  return s;
+}
+}  // namespace
+
 std::string console_summary(const RunResult& run, int top) {
   const RunTotals& t = run.totals;
   std::string s;
@@ -243,6 +320,7 @@ std::string console_summary(const RunResult& run, int top) {
   for (const auto& [name, pj] : t.energy.parts)
     parts += fmt::format("{}{} {:.1f}%", parts.empty() ? "" : ", ", name, 100 * ratio(pj, energy_pj));
   s += "    " + parts + "\n";
+  if (run.pipeline.present) s += pipeline_summary(run);
   std::vector<std::size_t> idx(run.layers.size());
   std::iota(idx.begin(), idx.end(), 0);
   std::stable_sort(idx.begin(), idx.end(),
@@ -259,7 +337,9 @@ std::string console_summary(const RunResult& run, int top) {
     }
   }
   if (run.check_failures.empty()) {
-    s += "\n  checks passed: DRAM bytes = planned per layer and kind, MACs = the network's, cycles >= roofline, no request lost\n";
+    s += run.pipeline.present
+             ? "\n  checks passed: MACs = the network's, NoC and off-chip bytes = planned, every band delivered once\n"
+             : "\n  checks passed: DRAM bytes = planned per layer and kind, MACs = the network's, cycles >= roofline, no request lost\n";
   } else {
     s += fmt::format("\n  {} CHECK(S) FAILED:\n", run.check_failures.size());
     for (const std::string& f : run.check_failures) s += "    " + f + "\n";

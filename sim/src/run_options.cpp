@@ -32,7 +32,11 @@ RunInputs read_run_inputs(const Args& args, const char* command) {
   m.energy = mapping::EnergyCosts{e.get("mac") + e.get("pe_registers"),
                                   in.energy->sram_word_pj(operand_buffer.name) / operand_buffer.port_bytes,
                                   idle.get("leakage_pe") + idle.get("leakage_sram")};
-  if (auto file = args.get("schedule")) mapping::load_schedule_file(*file, m);
+  if (auto file = args.get("schedule")) {
+    if (in.arch.pipelined()) mapping::load_pipeline_schedule(*file, in.pipeline);
+    else mapping::load_schedule_file(*file, m);
+  }
+  if (args.get("frames")) in.pipeline.frames = static_cast<int>(args.get_int("frames", 8, 1, 4096));
   if (args.get("batch")) m.batch = static_cast<int>(args.get_int("batch", 1, 1, 4096));
   if (auto r = args.get("reuse"); r && !mapping::parse_reuse(*r, m.reuse))
     throw UsageError(fmt::format("npusim {}: --reuse '{}': expected none or liveness", command, *r));

@@ -10,6 +10,7 @@
 #include "npusim/energy/energy_model.hpp"
 #include "npusim/hw/config/arch_config.hpp"
 #include "npusim/mapping/network_mapper.hpp"
+#include "npusim/mapping/pipeline_partitioner.hpp"
 #include "npusim/workloads/graph.hpp"
 
 namespace npusim::cli {
@@ -18,7 +19,8 @@ struct RunInputs {
   std::string net_spec;
   workloads::Graph graph;  ///< batch 1; the batch is in map_options
   hw::ArchConfig arch;
-  mapping::MapOptions map_options;
+  mapping::MapOptions map_options;        ///< sequential NPUs
+  mapping::PipelineOptions pipeline;      ///< pipelined NPUs: frames, a pinned allocation
   std::shared_ptr<const energy::EnergyModel> energy;  ///< the arch's technology table
 };
 

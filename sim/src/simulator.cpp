@@ -14,6 +14,7 @@
 #include "npusim/mapping/tile_walker.hpp"
 #include "npusim/sim/conservation_check.hpp"
 #include "npusim/workloads/analysis.hpp"
+#include "layer_shape.hpp"
 
 namespace npusim::sim {
 
@@ -320,18 +321,7 @@ RunResult simulate(const workloads::Graph& graph, const hw::ArchConfig& arch,
     r.index = l;
     r.name = s.name;
     r.type = workloads::to_string(s.kind);
-    {
-      const workloads::Layer& gl = graph.layer(l);
-      r.out_c = gl.out.c;
-      r.out_h = gl.out.h;
-      r.out_w = gl.out.w;
-      for (int in : gl.inputs) r.in_c += graph.layer(in).out.c;
-      r.kernel_h = gl.window.kernel_h;
-      r.kernel_w = gl.window.kernel_w;
-      r.stride_h = gl.window.stride_h;
-      r.stride_w = gl.window.stride_w;
-      r.groups = gl.groups;
-    }
+    set_layer_shape(r, graph, l);
     r.op = s.op == OpClass::Gemm ? "gemm" : "vector";
     r.tiling = s.tiling;
     r.tiles = m.tiles;

@@ -95,7 +95,7 @@ check compare-bad-tolerance 2 "--tolerance 'x': expected a number" -- "$NPUSIM" 
 check run-json 0 'schema ok' -- bash -c "'$NPUSIM' run ${tiny[*]} --json --quiet --out '$rd/d' | python3 -c '
 import json, sys
 r = json.load(sys.stdin)
-assert r[\"schema\"] == \"npusim-report/2\" and r[\"checks\"][\"passed\"], r[\"checks\"]
+assert r[\"schema\"] == \"npusim-report/3\" and r[\"checks\"][\"passed\"], r[\"checks\"]
 for k in (\"cycles\", \"time_ns\", \"macs\", \"pe_utilization\", \"dram_read_bytes\", \"dram_write_bytes\", \"cio\", \"energy_pj\", \"fps\"):
     assert k in r[\"totals\"], k
 for l in r[\"layers\"]:

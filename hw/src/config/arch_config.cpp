@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "config_reader.hpp"
 #include "npusim/hw/config/json_keys.hpp"
 #include "npusim/hw/dram/dram_spec.hpp"
 
@@ -17,39 +18,6 @@ using nlohmann::json;
 
 namespace {
 
-struct Reader {
-  const std::string& source;
-  [[noreturn]] void fail(const std::string& field, const std::string& expected) const {
-    throw ArchConfigError(fmt::format("{}: field '{}': expected {}", source, field, expected), field);
-  }
-  const json& section(const json& doc, const std::string& name) const {
-    if (!doc.contains(name) || !doc[name].is_object()) fail(name, "an object");
-    return doc[name];
-  }
-  std::int64_t integer(const json& sec, const std::string& path, const char* key,
-                       std::int64_t lo, std::int64_t hi) const {
-    const std::string field = path + "." + key;
-    if (!sec.contains(key)) fail(field, "an integer (the field is missing)");
-    const json& v = sec[key];
-    if (!v.is_number_integer() || v.get<std::int64_t>() < lo || v.get<std::int64_t>() > hi)
-      fail(field, fmt::format("an integer in [{}, {}], got {}", lo, hi, v.dump()));
-    return v.get<std::int64_t>();
-  }
-  double number(const json& sec, const std::string& path, const char* key, double lo, double hi) const {
-    const std::string field = path + "." + key;
-    if (!sec.contains(key)) fail(field, "a number (the field is missing)");
-    const json& v = sec[key];
-    if (!v.is_number() || !(v.get<double>() >= lo && v.get<double>() <= hi))
-      fail(field, fmt::format("a number in [{}, {}], got {}", lo, hi, v.dump()));
-    return v.get<double>();
-  }
-  std::string text(const json& sec, const std::string& path, const char* key) const {
-    const std::string field = path + "." + key;
-    if (!sec.contains(key) || !sec[key].is_string()) fail(field, "a string");
-    return sec[key].get<std::string>();
-  }
-};
-
 /// The choices of a pe_types parse error ("expected ws, os or is, got 'x'") without its
 /// leading "expected", which the field error adds.
 std::string choices(const std::invalid_argument& e) {
@@ -57,7 +25,7 @@ std::string choices(const std::invalid_argument& e) {
   return m.rfind("expected ", 0) == 0 ? m.substr(9) : m;
 }
 
-BufferConfig read_buffer(const Reader& r, const json& s, const std::string& name) {
+BufferConfig read_buffer(const ConfigReader& r, const json& s, const std::string& name) {
   BufferConfig b;
   b.name = name;
   if (!s.contains(name + "_kib"))
@@ -78,7 +46,7 @@ BufferConfig read_buffer(const Reader& r, const json& s, const std::string& name
 }  // namespace
 
 ArchConfig arch_config_from_json(const json& doc, const std::string& source) {
-  Reader r{source};
+  ConfigReader r{source};
   if (!doc.is_object()) throw ArchConfigError(source + ": expected a JSON object");
   ArchConfig a;
   a.name = doc.contains("name") && doc["name"].is_string()
@@ -91,13 +59,25 @@ ArchConfig arch_config_from_json(const json& doc, const std::string& source) {
   auto fail_unknown = [&](const json& obj, const std::string& prefix, const std::vector<std::string>& known) {
     if (const auto m = unknown_key(obj, prefix, known)) throw ArchConfigError(source + ": " + *m);
   };
-  fail_unknown(doc, "", {"name", "description", "pe", "vector", "sram", "dma", "dram", "energy"});
-  for (const char* sec : {"pe", "vector", "sram", "dma", "dram", "energy"}) {
+  fail_unknown(doc, "", {"name", "description", "execution", "pe", "vector", "sram", "dma", "dram", "energy",
+                         "cores", "noc", "offchip", "pipeline"});
+  for (const char* sec : {"pe", "vector", "sram", "dma", "dram", "energy", "cores", "noc", "offchip", "pipeline"}) {
     std::vector<std::string> keys;
     const std::string lead = std::string(sec) + ".";
     for (const std::string& path : arch_field_paths())
       if (path.rfind(lead, 0) == 0) keys.push_back(path.substr(lead.size()));
     if (doc.contains(sec)) fail_unknown(doc[sec], sec, keys);
+  }
+  if (doc.contains("execution")) {
+    const std::string e = doc["execution"].is_string() ? doc["execution"].get<std::string>() : doc["execution"].dump();
+    if (e == "pipelined") a.execution = Execution::Pipelined;
+    else if (e != "sequential") r.fail("execution", fmt::format("sequential or pipelined, got '{}'", e));
+  }
+  if (a.pipelined()) {
+    a.pipeline = read_pipeline_config(doc, r);
+  } else {
+    for (const char* sec : {"cores", "noc", "offchip", "pipeline"})
+      if (doc.contains(sec)) r.fail(sec, "no such section on a sequential NPU (set execution to pipelined)");
   }
   const json& pe = r.section(doc, "pe");
   a.pe.rows = static_cast<int>(r.integer(pe, "pe", "rows", 1, 4096));
@@ -138,6 +118,9 @@ ArchConfig arch_config_from_json(const json& doc, const std::string& source) {
   if (a.dma.burst_bytes % 64 != 0) r.fail("dma.burst_bytes", "a multiple of 64 bytes");
   a.dma.outstanding = static_cast<int>(r.integer(dma, "dma", "outstanding", 1, 1024));
 
+  // A pipelined NPU whose off-chip side is a host link needs no DRAM.
+  const bool dram_optional = a.pipelined() && a.pipeline.offchip.kind == OffchipKind::HostLink;
+  if (!(dram_optional && !doc.contains("dram"))) {
   const json& d = r.section(doc, "dram");
   a.dram.standard = r.text(d, "dram", "standard");
   bool known = false;
@@ -155,6 +138,7 @@ ArchConfig arch_config_from_json(const json& doc, const std::string& source) {
   }
   if (d.contains("mapping")) a.dram.mapping = r.text(d, "dram", "mapping");
   if (d.contains("queue")) a.dram.queue = static_cast<int>(r.integer(d, "dram", "queue", 4, 4096));
+  }
   // Optional: configs written before the energy model use the 45 nm table.
   if (doc.contains("energy")) {
     const json& e = r.section(doc, "energy");
@@ -188,10 +172,13 @@ std::string energy_table_path(const std::string& technology, const std::string& 
 }
 
 std::vector<std::string> arch_preset_names() {
-  return {"edge-32x32", "edge-16x16", "server-128x128", "tiny-8x8", "scalesim-32x32"};
+  return {"edge-32x32", "edge-16x16", "server-128x128", "tiny-8x8", "scalesim-32x32", "dataflow-16x8x8",
+          "dataflow-hailo8"};
 }
 
 dram::DramSpec arch_dram_spec(const ArchConfig& arch) {
+  if (!arch.has_dram())
+    throw ArchConfigError(fmt::format("{}: field 'dram': expected a DRAM section (this NPU has none)", arch.name), "dram");
   dram::DramSpec spec = dram::load_dram_preset(arch.dram.standard);
   spec.org.channels = arch.dram.channels;
   spec.doc["organization"]["channels"] = arch.dram.channels;
@@ -213,7 +200,10 @@ const std::vector<std::string>& arch_field_paths() {
       "vector.lanes", "sram.organization", "sram.global_kib", "sram.input_kib", "sram.weight_kib",
       "sram.output_kib", "sram.banks", "sram.port_bytes", "sram.read_latency", "sram.write_latency",
       "dma.burst_bytes", "dma.outstanding", "dram.standard", "dram.channels", "dram.page_policy",
-      "dram.mapping", "dram.queue", "energy.technology"};
+      "dram.mapping", "dram.queue", "energy.technology", "execution", "cores.count", "cores.static_mw",
+      "noc.topology", "noc.link_bytes_per_cycle", "noc.hop_cycles", "noc.pj_per_byte_hop", "noc.static_mw_per_link",
+      "offchip.kind", "offchip.link_gbytes_per_s", "offchip.link_latency_ns", "offchip.link_pj_per_byte",
+      "offchip.link_static_mw", "pipeline.contexts", "pipeline.band_rows"};
   return paths;
 }
 

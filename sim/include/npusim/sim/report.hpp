@@ -1,4 +1,5 @@
-// The reports of a run: report.json (schema "npusim-report/1", documented in docs/run.md),
+// The reports of a run: report.json (schema "npusim-report/3", documented in docs/run.md and,
+// for pipelined runs, docs/dataflow.md),
 // layers.csv (one row per layer, the same fields) and the console summary. All three are
 // deterministic: no wall-clock time, no absolute path.
 #pragma once
@@ -12,7 +13,7 @@
 
 namespace npusim::sim {
 
-inline constexpr const char* kReportSchema = "npusim-report/2";
+inline constexpr const char* kReportSchema = "npusim-report/3";
 
 nlohmann::ordered_json report_json(const RunResult& run, const hw::ArchConfig& arch);
 std::string layers_csv(const RunResult& run);

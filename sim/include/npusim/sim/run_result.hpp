@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "npusim/energy/energy_model.hpp"
@@ -73,6 +74,42 @@ struct RunTotals {
   double average_power_w() const { return time_ns > 0 ? energy_pj() * 1e-12 / (time_ns * 1e-9) : 0.0; }
 };
 
+/// One stage of a pipelined run (a context's run of layers on its own cores).
+struct StageRecord {
+  int context = 0, index = 0;
+  std::vector<std::string> layers;
+  int first_core = 0, cores = 1;
+  std::int64_t est_cycles_per_frame = 0;  ///< the partitioner's estimate
+  double cycles_per_frame = 0;            ///< measured: the busiest core's compute cycles / frames
+  double pe_utilization = 0;              ///< MACs / (the stage's PEs x the context's cycles)
+  std::int64_t macs = 0;
+  std::int64_t starved_cycles = 0, blocked_cycles = 0;  ///< all the stage's cores
+  std::vector<std::pair<std::string, std::int64_t>> waits;  ///< by cause: "stage N" or "off-chip"
+};
+
+struct ContextRecord {
+  int index = 0, layers = 0, stages = 0;
+  std::int64_t weight_bytes = 0;
+  double start_ns = 0, weights_loaded_ns = 0, end_ns = 0;
+  std::int64_t noc_bytes = 0, offchip_read_bytes = 0, offchip_write_bytes = 0;  ///< measured, all frames
+};
+
+/// What a pipelined (dataflow) run measured beyond the sequential record.
+struct PipelineResult {
+  bool present = false;
+  int frames = 0, cores = 0;
+  std::vector<ContextRecord> contexts;
+  std::string contexts_reason;
+  std::vector<StageRecord> stages;
+  int bottleneck = -1;              ///< index into stages: the slowest of the longest context
+  double bottleneck_share = 0;      ///< its cycles over the sum of its context's stages' cycles
+  double balance = 0;               ///< mean stage cycles / slowest, in that context
+  double latency_ns = 0;            ///< frame 0, from its first load to its last store
+  double noc_bytes_per_frame = 0, offchip_bytes_per_frame = 0;  ///< activations; weights apart
+  std::int64_t weight_bytes_per_batch = 0;  ///< loaded at the contexts' starts
+  double energy_per_frame_pj = 0;
+};
+
 struct RunResult {
   std::string network, arch;
   int batch = 1;
@@ -84,6 +121,8 @@ struct RunResult {
   StatSet stats;                        ///< whole-run statistics with units
   bool partial = false;                 ///< stopped before the last layer's last tile
   std::vector<std::string> check_failures;
+  std::string execution = "sequential";
+  PipelineResult pipeline;  ///< pipelined runs only
   double energy_per_inference_mj() const { return totals.energy_pj() * 1e-9 / std::max(1, batch); }
 };
 

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "npusim/hw/config/pipeline_config.hpp"
 #include "npusim/hw/dram/channel_controller.hpp"
 #include "npusim/hw/dram/dram_spec.hpp"
 #include "npusim/hw/pe/array_timing.hpp"
@@ -77,14 +78,21 @@ struct EnergyConfig {
   std::string technology = "45nm";
 };
 
+/// `execution: sequential` (one array, layers one after another; the default) or
+/// `pipelined` (cores, each with the pe/vector/sram below, layers placed in space; the
+/// `pipeline` fields).
 struct ArchConfig {
   std::string name, description;
-  PeConfig pe;
+  Execution execution = Execution::Sequential;
+  PipelineConfig pipeline;  ///< pipelined only
+  PeConfig pe;              ///< pipelined: each core's array
   VectorConfig vector;
   SramConfig sram;
   DmaConfig dma;
-  DramConfig dram;
+  DramConfig dram;  ///< absent (standard "") on a pipelined NPU whose off-chip side is a host link
   EnergyConfig energy;
+  bool pipelined() const { return execution == Execution::Pipelined; }
+  bool has_dram() const { return !dram.standard.empty(); }
   nlohmann::json doc;  ///< the validated document (after overrides), for reports
 };
 

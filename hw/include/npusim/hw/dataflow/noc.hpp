@@ -1,0 +1,60 @@
+// Noc: the on-chip network between the cores of a dataflow NPU, as a TLM-2.0 target.
+//
+// Contract:
+//  - A transaction is a write of `data_length` bytes from core `source(address)` to core
+//    `destination(address)` (address = source << 16 | destination), sent with b_transport;
+//    the returned delay is when its last byte arrives (loosely timed, from the caller's
+//    current time).
+//  - Routes: mesh — cores row-major on NocConfig::mesh_grid, X then Y; ring — the shorter
+//    way round (clockwise on a tie). Every transfer also crosses its source's injection and
+//    its destination's ejection port.
+//  - Each directed link moves link_bytes_per_cycle bytes per PE cycle and each hop adds
+//    hop_cycles. Transfers are wormhole-routed: the head enters link l at
+//    max(head time at the previous link + hop, when l is free) and holds l for
+//    ceil(bytes / link_bytes_per_cycle) cycles, so a busy link delays whatever follows it
+//    (back-pressure between transfers); reservations are granted in call order.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "npusim/hw/config/pipeline_config.hpp"
+
+namespace npusim::hw::dataflow {
+
+struct NocCounters {
+  std::uint64_t transfers = 0, bytes = 0, byte_hops = 0;
+  std::uint64_t contention_cycles = 0;  ///< cycles heads waited for busy links
+};
+
+class Noc : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<Noc> socket;
+
+  Noc(sc_core::sc_module_name name, const NocConfig& config, int cores, sc_core::sc_time period);
+
+  static std::uint64_t address(int source, int destination) {
+    return static_cast<std::uint64_t>(source) << 16 | static_cast<std::uint64_t>(destination);
+  }
+  /// The directed links a transfer from `a` to `b` crosses (mesh or ring), in order,
+  /// without the injection and ejection ports.
+  std::vector<int> route(int a, int b) const;
+  int links() const { return static_cast<int>(free_.size()) - 2 * cores_; }
+  const NocCounters& counters() const { return counters_; }
+
+ private:
+  void b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
+  int link(int node, int dir) const { return node * 4 + dir; }  ///< mesh: 0 E, 1 W, 2 S, 3 N; ring: 0 cw, 1 ccw
+
+  NocConfig config_;
+  int cores_, rows_ = 1, cols_ = 1;
+  sc_core::sc_time period_;
+  std::vector<std::uint64_t> free_;  ///< per link (then injection, ejection ports): first free cycle
+  NocCounters counters_;
+};
+
+}  // namespace npusim::hw::dataflow

@@ -1,0 +1,60 @@
+#include "npusim/hw/dataflow/noc.hpp"
+
+#include <algorithm>
+
+namespace npusim::hw::dataflow {
+
+Noc::Noc(sc_core::sc_module_name name, const NocConfig& config, int cores, sc_core::sc_time period)
+    : sc_core::sc_module(name), socket("socket"), config_(config), cores_(cores), period_(period) {
+  if (config.topology == NocTopology::Mesh) std::tie(rows_, cols_) = NocConfig::mesh_grid(cores);
+  free_.assign(static_cast<std::size_t>(cores) * 4 + 2 * static_cast<std::size_t>(cores), 0);
+  socket.register_b_transport(this, &Noc::b_transport);
+}
+
+std::vector<int> Noc::route(int a, int b) const {
+  std::vector<int> path;
+  if (config_.topology == NocTopology::Ring) {
+    const int cw = ((b - a) % cores_ + cores_) % cores_, ccw = cores_ - cw;
+    const bool clockwise = cw <= ccw;
+    for (int n = a; n != b; n = clockwise ? (n + 1) % cores_ : (n + cores_ - 1) % cores_)
+      path.push_back(link(n, clockwise ? 0 : 1));
+    return path;
+  }
+  int x = a % cols_, y = a / cols_;
+  const int bx = b % cols_, by = b / cols_;
+  for (; x != bx; x += bx > x ? 1 : -1) path.push_back(link(y * cols_ + x, bx > x ? 0 : 1));
+  for (; y != by; y += by > y ? 1 : -1) path.push_back(link(y * cols_ + x, by > y ? 2 : 3));
+  return path;
+}
+
+void Noc::b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
+  const int src = static_cast<int>(p.get_address() >> 16), dst = static_cast<int>(p.get_address() & 0xffff);
+  if (src < 0 || src >= cores_ || dst < 0 || dst >= cores_ || src == dst || p.get_data_length() == 0) {
+    p.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  const std::uint64_t bytes = p.get_data_length();
+  const auto bw = static_cast<std::uint64_t>(config_.link_bytes_per_cycle);
+  const std::uint64_t hold = (bytes + bw - 1) / bw, hop = static_cast<std::uint64_t>(config_.hop_cycles);
+  const sc_core::sc_time start_time = sc_core::sc_time_stamp() + delay;
+  std::uint64_t t = static_cast<std::uint64_t>(start_time / period_ + 0.5);
+  std::vector<int> path = route(src, dst);
+  const int inject = cores_ * 4 + src, eject = cores_ * 4 + cores_ + dst;
+  path.insert(path.begin(), inject);
+  path.push_back(eject);
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    std::uint64_t& free = free_[static_cast<std::size_t>(path[i])];
+    const std::uint64_t ready = t + (i > 0 ? hop : 0);
+    if (free > ready) counters_.contention_cycles += free - ready;
+    t = std::max(ready, free);
+    free = t + hold;
+  }
+  const std::uint64_t arrival = t + hold;
+  ++counters_.transfers;
+  counters_.bytes += bytes;
+  counters_.byte_hops += bytes * (path.size() - 2);
+  delay = period_ * static_cast<double>(arrival) - sc_core::sc_time_stamp();
+  p.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+}  // namespace npusim::hw::dataflow
