@@ -219,23 +219,36 @@ void connect_streams(PipelineContext& c, const StreamScope& scope, const MapperC
       const int kp = stage_cores(c, e.producer), kc = stage_cores(c, e.consumer);
       const int sp = c.stages[static_cast<std::size_t>(P.stage)].first_core;
       const int sc = c.stages[static_cast<std::size_t>(c.layers[static_cast<std::size_t>(e.consumer)].stage)].first_core;
+      const bool multicast = multicast_stream(c, e);
       for (std::int64_t q = 0; q < P.bands; ++q)
-        for (int i = 0; i < kp; ++i)
+        for (int i = 0; i < kp; ++i) {
+          bool remote = false;  // a multicast sends its bytes once to all remote consumer cores
           for (int j = 0; j < kc; ++j)
-            if (sp + i != sc + j) bytes += stream_part_bytes(c, e, i, j, q);
+            if (sp + i != sc + j) {
+              if (!multicast) bytes += stream_part_bytes(c, e, i, j, q);
+              remote = true;
+            }
+          if (multicast && remote) bytes += stream_part_bytes(c, e, i, 0, q);
+        }
       c.noc_bytes_per_frame += bytes;
     } else if (e.producer < 0) {
       // Read once by the stage's first core, which passes each other core its part.
       const PipelineLayer& C = c.layers[static_cast<std::size_t>(e.consumer)];
       for (std::int64_t q = 0; q < C.bands; ++q) {
         bytes += static_cast<std::int64_t>(run_bytes(offchip_load(c, e, q, 0, core.atom)));
-        for (int j = 1; j < stage_cores(c, e.consumer); ++j) c.noc_bytes_per_frame += offchip_part_bytes(c, e, j, q);
+        if (multicast_stream(c, e))
+          c.noc_bytes_per_frame += offchip_part_bytes(c, e, 0, q);
+        else
+          for (int j = 1; j < stage_cores(c, e.consumer); ++j) c.noc_bytes_per_frame += offchip_part_bytes(c, e, j, q);
       }
       c.offchip_read_bytes_per_frame += bytes;
     } else {
+      // Gathered by the stage's first core, which writes each band whole.
       const PipelineLayer& P = c.layers[static_cast<std::size_t>(e.producer)];
-      for (int i = 0; i < stage_cores(c, e.producer); ++i)
-        for (std::int64_t q = 0; q < P.bands; ++q) bytes += static_cast<std::int64_t>(run_bytes(offchip_store(c, e, i, q, 0, core.atom)));
+      for (std::int64_t q = 0; q < P.bands; ++q) {
+        bytes += static_cast<std::int64_t>(run_bytes(offchip_store(c, e, q, 0, core.atom)));
+        for (int i = 1; i < stage_cores(c, e.producer); ++i) c.noc_bytes_per_frame += store_part_bytes(c, e, i, q);
+      }
       c.offchip_write_bytes_per_frame += bytes;
     }
     e.bytes_per_frame = bytes;
@@ -283,6 +296,17 @@ std::string fit_sram(PipelineContext& c, const MapperContext& core) {
   return "";
 }
 
+bool multicast_stream(const PipelineContext& c, const StreamEdge& e) {
+  if (e.consumer < 0) return false;
+  const PipelineLayer& C = c.layers[static_cast<std::size_t>(e.consumer)];
+  const int kc = stage_cores(c, e.consumer);
+  if (kc < 2 || C.split != SplitAxis::Channels) return false;
+  const auto first = core_input_channels(C, e.input, kc, 0);
+  for (int j = 1; j < kc; ++j)
+    if (core_input_channels(C, e.input, kc, j) != first) return false;
+  return true;
+}
+
 std::int64_t stream_part_bytes(const PipelineContext& c, const StreamEdge& e, int pi, int cj, std::int64_t q) {
   const PipelineLayer& P = c.layers[static_cast<std::size_t>(e.producer)];
   const PipelineLayer& C = c.layers[static_cast<std::size_t>(e.consumer)];
@@ -313,14 +337,14 @@ std::vector<std::pair<std::uint64_t, std::uint64_t>> offchip_runs(std::uint64_t 
       runs.emplace_back(a, end - a);
   };
   const std::uint64_t stride = frame_stride(C, H, W, eb, atom);
-  const auto at = [&](std::int64_t r, std::int64_t ch, std::int64_t x) {
-    return base + static_cast<std::uint64_t>(frame) * stride + static_cast<std::uint64_t>(((r * C + ch) * W + x) * eb);
+  const auto at = [&](std::int64_t r, std::int64_t x, std::int64_t ch) {
+    return base + static_cast<std::uint64_t>(frame) * stride + static_cast<std::uint64_t>(((r * W + x) * C + ch) * eb);
   };
   for (std::int64_t r = r0; r < r1; ++r) {
-    if (x0 == 0 && x1 == W) {
-      emit(at(r, c0, 0), static_cast<std::uint64_t>((c1 - c0) * W * eb));
+    if (c0 == 0 && c1 == C) {
+      emit(at(r, x0, 0), static_cast<std::uint64_t>((x1 - x0) * C * eb));
     } else {
-      for (std::int64_t ch = c0; ch < c1; ++ch) emit(at(r, ch, x0), static_cast<std::uint64_t>((x1 - x0) * eb));
+      for (std::int64_t x = x0; x < x1; ++x) emit(at(r, x, c0), static_cast<std::uint64_t>((c1 - c0) * eb));
     }
   }
   return runs;
@@ -373,15 +397,22 @@ std::int64_t offchip_part_bytes(const PipelineContext& c, const StreamEdge& e, i
 }
 
 std::vector<std::pair<std::uint64_t, std::uint64_t>> offchip_store(const PipelineContext& c, const StreamEdge& e,
-                                                                   int pi, std::int64_t q, std::int64_t frame,
+                                                                   std::int64_t q, std::int64_t frame,
                                                                    std::uint64_t atom) {
+  const PipelineLayer& P = c.layers[static_cast<std::size_t>(e.producer)];
+  const auto [r0, r1] = P.band(q);
+  const auto [x0, x1] = P.band_cols(q);
+  return offchip_runs(e.offchip_base, e.tensor_c, e.tensor_h, e.tensor_w, P.problem.elem_bytes, frame, r0, r1, x0, x1,
+                      P.oc0, P.oc1, atom);
+}
+
+std::int64_t store_part_bytes(const PipelineContext& c, const StreamEdge& e, int pi, std::int64_t q) {
   const PipelineLayer& P = c.layers[static_cast<std::size_t>(e.producer)];
   const int kp = stage_cores(c, e.producer);
   const auto [r0, r1] = core_rows(P, kp, pi, q);
   const auto [c0, c1] = core_channels(P, kp, pi);
   const auto [x0, x1] = P.band_cols(q);
-  return offchip_runs(e.offchip_base, e.tensor_c, e.tensor_h, e.tensor_w, P.problem.elem_bytes, frame, r0, r1, x0, x1, c0,
-                      c1, atom);
+  return std::max<std::int64_t>(0, r1 - r0) * (x1 - x0) * std::max<std::int64_t>(0, c1 - c0) * P.problem.elem_bytes;
 }
 
 void assign_offchip_addresses(PipelinePlan& plan, const StreamScope& scope, const MapperContext& core) {

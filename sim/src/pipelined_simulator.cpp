@@ -153,7 +153,14 @@ RunResult simulate_pipelined(const workloads::Graph& graph, const hw::ArchConfig
       if (em.parts_duplicate != 0)
         result.check_failures.push_back(fmt::format("context {}: edge {} -> {}: {} band parts arrived twice", ci,
                                                     E.producer, E.consumer, em.parts_duplicate));
-      if (E.consumer >= 0) {
+      if (E.consumer < 0) {
+        const mapping::PipelineLayer& P = c.layers[static_cast<std::size_t>(E.producer)];
+        const int kp = c.stages[static_cast<std::size_t>(P.stage)].cores;
+        if (em.bands_complete != P.bands * frames || em.parts_delivered != P.bands * kp * frames)
+          result.check_failures.push_back(fmt::format(
+              "context {}: the output of '{}' gathered {} bands ({} parts), expected {} ({})", ci, P.name,
+              em.bands_complete, em.parts_delivered, P.bands * frames, P.bands * kp * frames));
+      } else {
         const mapping::PipelineLayer& C = c.layers[static_cast<std::size_t>(E.consumer)];
         const int kc = c.stages[static_cast<std::size_t>(C.stage)].cores;
         const std::int64_t bands = E.producer >= 0 ? c.layers[static_cast<std::size_t>(E.producer)].bands : C.bands;

@@ -48,10 +48,17 @@ PlanProgram::PlanProgram(const mapping::PipelinePlan& plan, const hw::ArchConfig
         info.loader_core = c.stages[static_cast<std::size_t>(C.stage)].first_core;
         x.tasks[static_cast<std::size_t>(E.consumer)].in_edges.push_back(static_cast<int>(e));
       }
-      if (E.producer >= 0) x.tasks[static_cast<std::size_t>(E.producer)].out_edges.push_back(static_cast<int>(e));
+      if (E.producer >= 0) {
+        const mapping::PipelineLayer& P = c.layers[static_cast<std::size_t>(E.producer)];
+        info.gateway_core = c.stages[static_cast<std::size_t>(P.stage)].first_core;
+        x.tasks[static_cast<std::size_t>(E.producer)].out_edges.push_back(static_cast<int>(e));
+      }
       x.edges.push_back(info);
     }
     contexts_.push_back(std::move(x));
+    std::vector<char> mc;
+    for (const mapping::StreamEdge& E : c.edges) mc.push_back(mapping::multicast_stream(c, E) ? 1 : 0);
+    multicast_.push_back(std::move(mc));
     // Each core's weights of the context, one contiguous region per core.
     std::vector<std::pair<std::uint64_t, std::uint64_t>> per_core(static_cast<std::size_t>(plan.cores), {0, 0});
     for (const mapping::PipelineStage& s : c.stages)
@@ -113,8 +120,12 @@ std::int64_t PlanProgram::load_part_bytes(int c, int e, int cr, std::int64_t q) 
   return mapping::offchip_part_bytes(ctx(c), edge(c, e), cr, q);
 }
 
-DmaTransfer PlanProgram::store(int c, int e, int pr, std::int64_t q, int frame) const {
-  return transfer_of(TrafficKind::Output, true, mapping::offchip_store(ctx(c), edge(c, e), pr, q, frame, plan_.atom));
+DmaTransfer PlanProgram::store(int c, int e, std::int64_t q, int frame) const {
+  return transfer_of(TrafficKind::Output, true, mapping::offchip_store(ctx(c), edge(c, e), q, frame, plan_.atom));
+}
+
+std::int64_t PlanProgram::store_part_bytes(int c, int e, int pr, std::int64_t q) const {
+  return mapping::store_part_bytes(ctx(c), edge(c, e), pr, q);
 }
 
 DmaTransfer PlanProgram::weights(int c, int core) const {

@@ -24,10 +24,12 @@ class PlanProgram : public hw::dataflow::StreamProgram {
   std::int64_t rows_done(int c, int e, std::int64_t q) const override;
   std::int64_t rows_needed(int c, int e, std::int64_t q) const override;
   std::int64_t rows_kept(int c, int e, std::int64_t q) const override;
+  bool multicast(int c, int e) const override { return multicast_[static_cast<std::size_t>(c)][static_cast<std::size_t>(e)]; }
   std::int64_t part_bytes(int c, int e, int pr, int cr, std::int64_t q) const override;
   hw::npu::DmaTransfer load(int c, int e, std::int64_t q, int frame) const override;
   std::int64_t load_part_bytes(int c, int e, int cr, std::int64_t q) const override;
-  hw::npu::DmaTransfer store(int c, int e, int pr, std::int64_t q, int frame) const override;
+  hw::npu::DmaTransfer store(int c, int e, std::int64_t q, int frame) const override;
+  std::int64_t store_part_bytes(int c, int e, int pr, std::int64_t q) const override;
   hw::npu::DmaTransfer weights(int c, int core) const override;
 
   /// Weight bytes core `core` loads in context c (whole atoms), as weights() moves them.
@@ -41,6 +43,7 @@ class PlanProgram : public hw::dataflow::StreamProgram {
   const mapping::PipelinePlan& plan_;
   mapping::MapperContext core_;
   std::vector<hw::dataflow::StreamContext> contexts_;
+  std::vector<std::vector<char>> multicast_;  ///< [context][edge]
   std::vector<std::vector<std::pair<std::uint64_t, std::uint64_t>>> weights_;  ///< [context][core]: (address, bytes)
 };
 

@@ -88,13 +88,10 @@ void DataflowTop::begin_context(int c) {
       s.released.assign(kc, 0);
       s.parts.assign(kc, {});
       s.next_band.assign(kc, 0);
-    } else {
-      s.store_queue.assign(static_cast<std::size_t>(x.tasks[static_cast<std::size_t>(E.producer)].cores), {});
     }
     if (E.producer < 0) loads_of_core_[static_cast<std::size_t>(E.loader_core)].push_back(static_cast<int>(e));
   }
   for (int core = 0; core < cores_; ++core) weights_pending_[static_cast<std::size_t>(core)] = 1;
-  stores_pending_ = 0;
   ContextMeasure m;
   m.start = m.weights_loaded = sc_time_stamp();
   m.frame_in.assign(static_cast<std::size_t>(program_.frames()), sc_core::sc_max_time());
@@ -113,7 +110,12 @@ bool DataflowTop::context_done() const {
   for (std::size_t t = 0; t < ctx_->tasks.size(); ++t)
     for (const RankProgress& p : progress_[t])
       if (p.seq < ctx_->tasks[t].bands * program_.frames()) return false;
-  return stores_pending_ == 0;
+  for (std::size_t e = 0; e < ctx_->edges.size(); ++e) {
+    const StreamEdgeInfo& E = ctx_->edges[e];
+    if (E.consumer < 0 && edges_[e].stored < ctx_->tasks[static_cast<std::size_t>(E.producer)].bands * program_.frames())
+      return false;
+  }
+  return true;
 }
 
 std::string DataflowTop::waiting_report() const {
@@ -169,7 +171,7 @@ bool DataflowTop::ready(int core, int task, int rank, int& cause, bool& starved)
     const StreamEdgeInfo& E = ctx_->edges[static_cast<std::size_t>(e)];
     const EdgeState& s = edges_[static_cast<std::size_t>(e)];
     if (E.consumer < 0) {
-      if (s.store_queue[static_cast<std::size_t>(rank)].size() >= 2) {
+      if (seq >= s.stored + 2) {
         cause = -1;
         starved = false;
         return false;
@@ -269,12 +271,14 @@ void DataflowTop::run_band(int core, int task, int rank) {
   for (int e : T.out_edges) {
     const StreamEdgeInfo& E = ctx_->edges[static_cast<std::size_t>(e)];
     if (E.consumer < 0) {
-      edges_[static_cast<std::size_t>(e)].store_queue[static_cast<std::size_t>(rank)].push_back(seq);
-      ++stores_pending_;
-      storer_wake_[static_cast<std::size_t>(core)]->notify(sc_core::SC_ZERO_TIME);
+      send(core, E.gateway_core, program_.store_part_bytes(context_, e, rank, q), drained, e, -1, seq);
       continue;
     }
     const StreamTask& C = ctx_->tasks[static_cast<std::size_t>(E.consumer)];
+    if (program_.multicast(context_, e)) {
+      multicast(core, C, program_.part_bytes(context_, e, rank, 0, q), drained, e, seq);
+      continue;
+    }
     for (int j = 0; j < C.cores; ++j)
       send(core, C.first_core + j, program_.part_bytes(context_, e, rank, j, q), drained, e, j, seq);
   }
@@ -300,24 +304,7 @@ void DataflowTop::send(int from_core, int to_core, std::int64_t bytes, const sc_
                        std::int64_t band) {
   sc_time arrival = at;
   if (from_core != to_core && bytes > 0) {
-    if (scratch_.size() < static_cast<std::size_t>(bytes)) scratch_.resize(static_cast<std::size_t>(bytes));
-    payload_.set_command(tlm::TLM_WRITE_COMMAND);
-    payload_.set_address(Noc::address(from_core, to_core));
-    payload_.set_data_ptr(scratch_.data());
-    payload_.set_data_length(static_cast<unsigned int>(bytes));
-    payload_.set_streaming_width(static_cast<unsigned int>(bytes));
-    payload_.set_byte_enable_ptr(nullptr);
-    payload_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_time delay = at - sc_time_stamp();
-    noc_socket->b_transport(payload_, delay);
-    if (payload_.get_response_status() != tlm::TLM_OK_RESPONSE) {
-      stall_report_ = fmt::format("the NoC refused a transfer of {} bytes from core {} to core {}", bytes, from_core,
-                                  to_core);
-      stopping_ = true;
-      wake_all();
-      return;
-    }
-    arrival = sc_time_stamp() + delay;
+    if (!transport(from_core, to_core, bytes, at, nullptr, arrival)) return;
     ContextMeasure& m = measures_.back();
     m.edges[static_cast<std::size_t>(edge)].noc_bytes += bytes;
     m.cores[static_cast<std::size_t>(from_core)].noc_out_bytes += bytes;
@@ -325,6 +312,49 @@ void DataflowTop::send(int from_core, int to_core, std::int64_t bytes, const sc_
   }
   deliveries_.push(Delivery{arrival, delivery_order_++, edge, rank, band});
   delivery_added_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void DataflowTop::multicast(int from_core, const StreamTask& to, std::int64_t bytes, const sc_time& at, int edge,
+                            std::int64_t band) {
+  mcast_.destinations.clear();
+  for (int j = 0; j < to.cores; ++j)
+    if (to.first_core + j != from_core) mcast_.destinations.push_back(to.first_core + j);
+  sc_time arrival = at;
+  if (!mcast_.destinations.empty() && bytes > 0) {
+    if (!transport(from_core, mcast_.destinations.front(), bytes, at, &mcast_, arrival)) return;
+    ContextMeasure& m = measures_.back();
+    m.edges[static_cast<std::size_t>(edge)].noc_bytes += bytes;
+    m.cores[static_cast<std::size_t>(from_core)].noc_out_bytes += bytes;
+    for (int d : mcast_.destinations) m.cores[static_cast<std::size_t>(d)].noc_in_bytes += bytes;
+  }
+  for (int j = 0; j < to.cores; ++j) {
+    deliveries_.push(Delivery{to.first_core + j == from_core ? at : arrival, delivery_order_++, edge, j, band});
+  }
+  delivery_added_.notify(sc_core::SC_ZERO_TIME);
+}
+
+bool DataflowTop::transport(int from_core, int to_core, std::int64_t bytes, const sc_time& at, MulticastExtension* mc,
+                            sc_time& arrival) {
+  if (scratch_.size() < static_cast<std::size_t>(bytes)) scratch_.resize(static_cast<std::size_t>(bytes));
+  payload_.set_command(tlm::TLM_WRITE_COMMAND);
+  payload_.set_address(Noc::address(from_core, to_core));
+  payload_.set_data_ptr(scratch_.data());
+  payload_.set_data_length(static_cast<unsigned int>(bytes));
+  payload_.set_streaming_width(static_cast<unsigned int>(bytes));
+  payload_.set_byte_enable_ptr(nullptr);
+  payload_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  if (mc) payload_.set_extension(mc);
+  sc_time delay = at - sc_time_stamp();
+  noc_socket->b_transport(payload_, delay);
+  if (mc) payload_.clear_extension(mc);
+  if (payload_.get_response_status() != tlm::TLM_OK_RESPONSE) {
+    stall_report_ = fmt::format("the NoC refused a transfer of {} bytes from core {} to core {}", bytes, from_core, to_core);
+    stopping_ = true;
+    wake_all();
+    return false;
+  }
+  arrival = sc_time_stamp() + delay;
+  return true;
 }
 
 void DataflowTop::deliverer() {
@@ -343,7 +373,28 @@ void DataflowTop::deliverer() {
   }
 }
 
+void DataflowTop::gather(int edge, std::int64_t band) {
+  const StreamEdgeInfo& E = ctx_->edges[static_cast<std::size_t>(edge)];
+  EdgeState& s = edges_[static_cast<std::size_t>(edge)];
+  const int parts = ctx_->tasks[static_cast<std::size_t>(E.producer)].cores;
+  const std::int64_t at = band - s.store_next;
+  if (at < 0) {
+    ++measures_.back().edges[static_cast<std::size_t>(edge)].parts_duplicate;
+    return;
+  }
+  if (s.store_parts.size() <= static_cast<std::size_t>(at)) s.store_parts.resize(static_cast<std::size_t>(at) + 1, 0);
+  if (++s.store_parts[static_cast<std::size_t>(at)] > parts) ++measures_.back().edges[static_cast<std::size_t>(edge)].parts_duplicate;
+  ++measures_.back().edges[static_cast<std::size_t>(edge)].parts_delivered;
+  while (!s.store_parts.empty() && s.store_parts.front() >= parts) {
+    s.store_queue.push_back(s.store_next++);
+    s.store_parts.pop_front();
+    ++measures_.back().edges[static_cast<std::size_t>(edge)].bands_complete;
+  }
+  storer_wake_[static_cast<std::size_t>(E.gateway_core)]->notify(sc_core::SC_ZERO_TIME);
+}
+
 void DataflowTop::deliver(int edge, int rank, std::int64_t band) {
+  if (rank < 0) return gather(edge, band);
   const StreamEdgeInfo& E = ctx_->edges[static_cast<std::size_t>(edge)];
   EdgeState& s = edges_[static_cast<std::size_t>(edge)];
   EdgeMeasure& m = measures_.back().edges[static_cast<std::size_t>(edge)];
@@ -413,6 +464,10 @@ void DataflowTop::loader(int core) {
       const npu::DmaTransfer t = program_.load(context_, picked, q, static_cast<int>(f));
       offchip_->transfer(t);
       m.edges[static_cast<std::size_t>(picked)].offchip_bytes += static_cast<std::int64_t>(t.bytes);
+      if (program_.multicast(context_, picked)) {
+        multicast(core, C, program_.load_part_bytes(context_, picked, 0, q), sc_time_stamp(), picked, seq);
+        continue;
+      }
       for (int j = 0; j < C.cores; ++j)
         send(core, C.first_core + j, program_.load_part_bytes(context_, picked, j, q), sc_time_stamp(), picked, j, seq);
     }
@@ -427,33 +482,27 @@ void DataflowTop::storer(int core) {
     seen = context_;
     ContextMeasure& m = measures_.back();
     while (context_ == seen) {
-      int edge = -1, rank = -1;
-      for (const auto& [t, r] : tasks_of_core_[static_cast<std::size_t>(core)]) {
-        for (int e : ctx_->tasks[static_cast<std::size_t>(t)].out_edges)
-          if (ctx_->edges[static_cast<std::size_t>(e)].consumer < 0 &&
-              !edges_[static_cast<std::size_t>(e)].store_queue[static_cast<std::size_t>(r)].empty()) {
-            edge = e;
-            rank = r;
-            break;
-          }
-        if (edge >= 0) break;
-      }
+      int edge = -1;
+      for (std::size_t e = 0; e < ctx_->edges.size() && edge < 0; ++e)
+        if (ctx_->edges[e].consumer < 0 && ctx_->edges[e].gateway_core == core && !edges_[e].store_queue.empty())
+          edge = static_cast<int>(e);
       if (edge < 0) {
         sc_core::wait(wake);
         continue;
       }
-      auto& queue = edges_[static_cast<std::size_t>(edge)].store_queue[static_cast<std::size_t>(rank)];
-      const std::int64_t seq = queue.front();
-      const std::int64_t bands = ctx_->tasks[static_cast<std::size_t>(ctx_->edges[static_cast<std::size_t>(edge)].producer)].bands;
-      const std::int64_t f = seq / bands, q = seq % bands;
-      const npu::DmaTransfer t = program_.store(context_, edge, rank, q, static_cast<int>(f));
+      const StreamEdgeInfo& E = ctx_->edges[static_cast<std::size_t>(edge)];
+      EdgeState& s = edges_[static_cast<std::size_t>(edge)];
+      const std::int64_t seq = s.store_queue.front();
+      const StreamTask& P = ctx_->tasks[static_cast<std::size_t>(E.producer)];
+      const std::int64_t f = seq / P.bands, q = seq % P.bands;
+      const npu::DmaTransfer t = program_.store(context_, edge, q, static_cast<int>(f));
       offchip_->transfer(t);
       m.edges[static_cast<std::size_t>(edge)].offchip_bytes += static_cast<std::int64_t>(t.bytes);
-      queue.pop_front();
-      --stores_pending_;
+      s.store_queue.pop_front();
+      ++s.stored;
       sc_time& out = m.frame_out[static_cast<std::size_t>(f)];
       out = std::max(out, sc_time_stamp());
-      wake_[static_cast<std::size_t>(core)]->notify(sc_core::SC_ZERO_TIME);
+      for (int i = 0; i < P.cores; ++i) wake_[static_cast<std::size_t>(P.first_core + i)]->notify(sc_core::SC_ZERO_TIME);
       progress_made_.notify(sc_core::SC_ZERO_TIME);
     }
   }

@@ -28,8 +28,14 @@ std::vector<int> Noc::route(int a, int b) const {
 }
 
 void Noc::b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
-  const int src = static_cast<int>(p.get_address() >> 16), dst = static_cast<int>(p.get_address() & 0xffff);
-  if (src < 0 || src >= cores_ || dst < 0 || dst >= cores_ || src == dst || p.get_data_length() == 0) {
+  const int src = static_cast<int>(p.get_address() >> 16);
+  std::vector<int> dsts{static_cast<int>(p.get_address() & 0xffff)};
+  MulticastExtension* multicast = nullptr;
+  p.get_extension(multicast);
+  if (multicast) dsts = multicast->destinations;
+  bool valid = src >= 0 && src < cores_ && p.get_data_length() > 0 && !dsts.empty();
+  for (int d : dsts) valid = valid && d >= 0 && d < cores_ && d != src;
+  if (!valid) {
     p.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
@@ -37,23 +43,36 @@ void Noc::b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
   const auto bw = static_cast<std::uint64_t>(config_.link_bytes_per_cycle);
   const std::uint64_t hold = (bytes + bw - 1) / bw, hop = static_cast<std::uint64_t>(config_.hop_cycles);
   const sc_core::sc_time start_time = sc_core::sc_time_stamp() + delay;
-  std::uint64_t t = static_cast<std::uint64_t>(start_time / period_ + 0.5);
-  std::vector<int> path = route(src, dst);
-  const int inject = cores_ * 4 + src, eject = cores_ * 4 + cores_ + dst;
-  path.insert(path.begin(), inject);
-  path.push_back(eject);
-  for (std::size_t i = 0; i < path.size(); ++i) {
-    std::uint64_t& free = free_[static_cast<std::size_t>(path[i])];
-    const std::uint64_t ready = t + (i > 0 ? hop : 0);
-    if (free > ready) counters_.contention_cycles += free - ready;
-    t = std::max(ready, free);
-    free = t + hold;
+  const std::uint64_t t0 = static_cast<std::uint64_t>(start_time / period_ + 0.5);
+  // Each link of the tree is reserved once; a route reuses the head time of links it shares.
+  std::vector<std::pair<int, std::uint64_t>> taken;  // (link, head time)
+  std::uint64_t last = 0, links = 0;
+  for (int dst : dsts) {
+    std::vector<int> path = route(src, dst);
+    path.insert(path.begin(), cores_ * 4 + src);
+    path.push_back(cores_ * 4 + cores_ + dst);
+    std::uint64_t t = t0;
+    for (std::size_t i = 0; i < path.size(); ++i) {
+      const auto seen = std::find_if(taken.begin(), taken.end(), [&](const auto& x) { return x.first == path[i]; });
+      if (seen != taken.end()) {
+        t = seen->second;
+        continue;
+      }
+      std::uint64_t& free = free_[static_cast<std::size_t>(path[i])];
+      const std::uint64_t ready = t + (i > 0 ? hop : 0);
+      if (free > ready) counters_.contention_cycles += free - ready;
+      t = std::max(ready, free);
+      free = t + hold;
+      taken.emplace_back(path[i], t);
+      if (i > 0 && i + 1 < path.size()) ++links;
+    }
+    last = std::max(last, t + hold);
   }
-  const std::uint64_t arrival = t + hold;
   ++counters_.transfers;
+  if (multicast) ++counters_.multicasts;
   counters_.bytes += bytes;
-  counters_.byte_hops += bytes * (path.size() - 2);
-  delay = period_ * static_cast<double>(arrival) - sc_core::sc_time_stamp();
+  counters_.byte_hops += bytes * links;
+  delay = period_ * static_cast<double>(last) - sc_core::sc_time_stamp();
   p.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 

@@ -78,6 +78,8 @@ ChannelController::ChannelController(const DramSpec& spec, const ControllerConfi
     banks_[b].rank = static_cast<int>(b) / banks_per_rank_;
     banks_[b].group = static_cast<int>(b) % banks_per_rank_ / spec.org.banks_per_group;
   }
+  weighed_arrival_.assign(2 * banks_.size(), 0);
+  weighed_stamp_.assign(2 * banks_.size(), 0);
   read_q_.reserve(static_cast<std::size_t>(cfg_.read_queue));
   write_q_.reserve(static_cast<std::size_t>(cfg_.write_queue));
 }
@@ -174,10 +176,21 @@ ChannelController::Candidate ChannelController::compute_best() const {
   // Requests of the queue being served. Banks with row hits in this queue are not closed
   // early (hits waiting in the other queue cannot be served in this mode, so they don't count).
   const std::vector<Entry>& q = write_mode_ ? write_q_ : read_q_;
+  // Entries of one bank and class (hit or not) get the same command and gate, so a younger
+  // one that did not arrive earlier can only tie or lose: weigh the oldest of each only.
+  if (++pass_ == 0) {
+    std::fill(weighed_stamp_.begin(), weighed_stamp_.end(), 0);
+    pass_ = 1;
+  }
   for (int i = 0; i < static_cast<int>(q.size()); ++i) {
     const Entry& e = q[static_cast<std::size_t>(i)];
     const DramRequest& req = e.req;
     const Bank& bank = banks_[static_cast<std::size_t>(e.bank)];
+    const std::size_t cls = 2 * static_cast<std::size_t>(e.bank) +
+                            (bank.open_row == static_cast<std::int64_t>(req.at.row) ? 1 : 0);
+    if (weighed_stamp_[cls] == pass_ && req.arrival >= weighed_arrival_[cls]) continue;
+    weighed_stamp_[cls] = pass_;
+    weighed_arrival_[cls] = req.arrival;
     const std::uint64_t ready = std::max(t0, req.arrival);  // never before it arrived
     DramCommand command;
     int priority;

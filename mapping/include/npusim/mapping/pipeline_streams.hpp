@@ -4,9 +4,10 @@
 // every core's SRAM must hold. The partitioner plans with these functions and the
 // multi-core top moves exactly the bytes they give.
 //
-// Off-chip tensors are stored frame after frame, each frame row by row, each row channel
-// plane by channel plane ("HCW"), each frame starting on an atom, so a band of rows with any channel range is one run per
-// row; runs are rounded out to the off-chip access atom (the DRAM burst; 1 for a host link).
+// Off-chip tensors are stored frame after frame (each starting on an atom), row by row,
+// pixel by pixel with its channels together ("HWC"), so a band of rows — or a column tile —
+// of all channels is one run per row; runs are rounded out to the off-chip access atom (the
+// DRAM burst; 1 for a host link).
 #pragma once
 
 #include <cstdint>
@@ -44,6 +45,10 @@ std::int64_t estimated_buffer_bytes(const PipelineLayer& l, int cores, int rank)
 /// contexts' weights after them, and sets the edges' offchip_base.
 void assign_offchip_addresses(PipelinePlan& plan, const StreamScope& scope, const MapperContext& core);
 
+/// True when every consumer core reads the same part of each band (a channel-split consumer
+/// that needs all the edge's channels): the part goes out once as a NoC multicast.
+bool multicast_stream(const PipelineContext& c, const StreamEdge& e);
+
 /// Bytes producer core `pi` (of the producer's stage) sends consumer core `cj` (of the
 /// consumer's stage) after finishing band `q` of the edge's producer.
 std::int64_t stream_part_bytes(const PipelineContext& c, const StreamEdge& e, int pi, int cj, std::int64_t q);
@@ -69,9 +74,12 @@ std::vector<std::pair<std::uint64_t, std::uint64_t>> offchip_load(const Pipeline
                                                                   std::uint64_t atom);
 /// Bytes of band q of an off-chip input edge that consumer core `cj` receives.
 std::int64_t offchip_part_bytes(const PipelineContext& c, const StreamEdge& e, int cj, std::int64_t q);
-/// What producer core `pi` stores for band q of an off-chip output edge (frame `frame`).
+/// An off-chip output edge is gathered by the first core of the producer's stage (each
+/// other core sends it its part over the NoC), which writes band q of frame `frame` whole.
 std::vector<std::pair<std::uint64_t, std::uint64_t>> offchip_store(const PipelineContext& c, const StreamEdge& e,
-                                                                   int pi, std::int64_t q, std::int64_t frame,
+                                                                   std::int64_t q, std::int64_t frame,
                                                                    std::uint64_t atom);
+/// Bytes of band q of an off-chip output edge that producer core `pi` contributes.
+std::int64_t store_part_bytes(const PipelineContext& c, const StreamEdge& e, int pi, std::int64_t q);
 
 }  // namespace npusim::mapping

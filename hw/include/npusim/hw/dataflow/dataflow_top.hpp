@@ -13,7 +13,8 @@
 //   loader   at a context's start loads the core's weights; then reads, one band ahead of
 //            their consumers, the off-chip inputs the core is the loader of, and passes the
 //            stage's other cores their parts over the NoC;
-//   storer   writes the core's parts of off-chip outputs, at most two bands behind.
+//   storer   of a stage's first core: gathers the stage's parts of each off-chip output band
+//            and writes the band, at most two bands behind.
 // A context starts when the previous one has finished every frame (its spills written).
 #pragma once
 
@@ -112,12 +113,16 @@ class DataflowTop : public sc_core::sc_module {
     std::vector<std::deque<int>> parts;   ///< per consumer rank: parts of the bands from next_band on
     std::vector<std::int64_t> next_band;  ///< per consumer rank: producer band seq to complete next
     std::int64_t loaded = 0;              ///< off-chip input: consumer band seq the loader reads next
-    std::vector<std::deque<std::int64_t>> store_queue;  ///< off-chip output: per producer rank
+    // Off-chip output: parts gathered at the gateway, complete bands queued, bands written.
+    std::deque<int> store_parts;
+    std::int64_t store_next = 0;
+    std::deque<std::int64_t> store_queue;
+    std::int64_t stored = 0;
   };
   struct Delivery {
     sc_core::sc_time at;
     std::uint64_t order;
-    int edge, rank;
+    int edge, rank;  ///< rank -1: a part of an off-chip output for the gateway
     std::int64_t band;
     bool operator>(const Delivery& o) const { return at != o.at ? at > o.at : order > o.order; }
   };
@@ -131,8 +136,14 @@ class DataflowTop : public sc_core::sc_module {
   bool ready(int core, int task, int rank, int& cause, bool& starved) const;
   void run_band(int core, int task, int rank);
   void deliver(int edge, int rank, std::int64_t band);
+  void gather(int edge, std::int64_t band);
   void send(int from_core, int to_core, std::int64_t bytes, const sc_core::sc_time& at, int edge, int rank,
             std::int64_t band);
+  void multicast(int from_core, const StreamTask& to, std::int64_t bytes, const sc_core::sc_time& at, int edge,
+                 std::int64_t band);
+  /// One NoC transaction (a multicast when `mc`); false if the NoC refused it.
+  bool transport(int from_core, int to_core, std::int64_t bytes, const sc_core::sc_time& at, MulticastExtension* mc,
+                 sc_core::sc_time& arrival);
   bool context_done() const;
   bool stop_now() const { return stopping_ || (stop_flag_ && stop_flag_->load()); }
   void wake_all();
@@ -159,13 +170,13 @@ class DataflowTop : public sc_core::sc_module {
   std::vector<char> cold_;                                       ///< per core: no band yet this context
   std::vector<int> round_robin_;
   std::vector<char> weights_pending_;
-  std::int64_t stores_pending_ = 0;
   std::vector<std::unique_ptr<sc_core::sc_event>> wake_, loader_wake_, storer_wake_;
   sc_core::sc_event context_start_, progress_made_, delivery_added_;
   std::priority_queue<Delivery, std::vector<Delivery>, std::greater<Delivery>> deliveries_;
   std::uint64_t delivery_order_ = 0;
   std::vector<ContextMeasure> measures_;
   tlm::tlm_generic_payload payload_;
+  MulticastExtension mcast_;
   std::vector<unsigned char> scratch_;
   bool finished_ = false, stopping_ = false;
   std::string stall_report_;

@@ -5,6 +5,9 @@
 //    `destination(address)` (address = source << 16 | destination), sent with b_transport;
 //    the returned delay is when its last byte arrives (loosely timed, from the caller's
 //    current time).
+//  - Multicast: a transaction carrying a MulticastExtension goes to every core it lists (the
+//    address's destination is ignored): the union of the routes (a tree under XY routing)
+//    is reserved once, its bytes counted once, and the delay is the last arrival.
 //  - Routes: mesh — cores row-major on NocConfig::mesh_grid, X then Y; ring — the shorter
 //    way round (clockwise on a tie). Every transfer also crosses its source's injection and
 //    its destination's ejection port.
@@ -26,8 +29,17 @@
 
 namespace npusim::hw::dataflow {
 
+/// The destinations of a multicast transfer.
+struct MulticastExtension : tlm::tlm_extension<MulticastExtension> {
+  std::vector<int> destinations;
+  tlm::tlm_extension_base* clone() const override { return new MulticastExtension(*this); }
+  void copy_from(const tlm::tlm_extension_base& other) override {
+    destinations = static_cast<const MulticastExtension&>(other).destinations;
+  }
+};
+
 struct NocCounters {
-  std::uint64_t transfers = 0, bytes = 0, byte_hops = 0;
+  std::uint64_t transfers = 0, multicasts = 0, bytes = 0, byte_hops = 0;
   std::uint64_t contention_cycles = 0;  ///< cycles heads waited for busy links
 };
 

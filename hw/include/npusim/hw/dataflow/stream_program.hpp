@@ -12,8 +12,9 @@
 //    rows_needed(q) and afterwards releases the rows below rows_kept(q); the producer may
 //    not run ahead of a consumer core by more than capacity_rows.
 //  - An off-chip input edge (producer -1) is read by loader_core band by band of its
-//    consumer, at most one band ahead; an off-chip output edge (consumer -1) is written by
-//    each producer core for its part, at most two bands behind.
+//    consumer, at most one band ahead, and passed to the consumer's cores; an off-chip output
+//    edge (consumer -1) is gathered by gateway_core, which writes each band once all
+//    producer ranks' parts have arrived, at most two bands behind the producer.
 #pragma once
 
 #include <cstdint>
@@ -38,6 +39,7 @@ struct StreamEdgeInfo {
   std::int64_t rows_per_frame = 0;
   std::int64_t capacity_rows = 0;    ///< internal edges
   int loader_core = 0;               ///< off-chip input edges
+  int gateway_core = 0;              ///< off-chip output edges
 };
 
 struct StreamContext {
@@ -60,14 +62,19 @@ class StreamProgram {
   /// the rows it keeps (from the lowest row later bands of the frame read).
   virtual std::int64_t rows_needed(int c, int e, std::int64_t q) const = 0;
   virtual std::int64_t rows_kept(int c, int e, std::int64_t q) const = 0;
+  /// Internal and off-chip input edges: every consumer rank receives the same bytes, sent
+  /// once as a NoC multicast.
+  virtual bool multicast(int c, int e) const = 0;
   /// Internal edges: bytes producer rank `pr` sends consumer rank `cr` after band q.
   virtual std::int64_t part_bytes(int c, int e, int pr, int cr, std::int64_t q) const = 0;
   /// Off-chip input edges: what the loader reads for band q of frame f of the consumer, and
   /// the bytes of it consumer rank `cr` receives.
   virtual npu::DmaTransfer load(int c, int e, std::int64_t q, int frame) const = 0;
   virtual std::int64_t load_part_bytes(int c, int e, int cr, std::int64_t q) const = 0;
-  /// Off-chip output edges: what producer rank `pr` writes after band q of frame f.
-  virtual npu::DmaTransfer store(int c, int e, int pr, std::int64_t q, int frame) const = 0;
+  /// Off-chip output edges: what the gateway writes for band q of frame f, and the bytes of
+  /// it producer rank `pr` sends the gateway.
+  virtual npu::DmaTransfer store(int c, int e, std::int64_t q, int frame) const = 0;
+  virtual std::int64_t store_part_bytes(int c, int e, int pr, std::int64_t q) const = 0;
   /// The weights core `core` loads at the start of context c (bytes 0: none).
   virtual npu::DmaTransfer weights(int c, int core) const = 0;
 };

@@ -176,6 +176,11 @@ class ChannelController {
   ChannelStats stats_;
   mutable Candidate best_cache_;
   mutable bool best_valid_ = false;
+  /// compute_best(): per bank and class (row hit, other), the arrival of the oldest entry
+  /// already weighed this pass (valid when its stamp is the pass's).
+  mutable std::vector<std::uint64_t> weighed_arrival_;
+  mutable std::vector<std::uint32_t> weighed_stamp_;
+  mutable std::uint32_t pass_ = 0;
 };
 
 }  // namespace npusim::hw::dram
