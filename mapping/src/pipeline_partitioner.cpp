@@ -274,9 +274,11 @@ std::vector<StageChoice> pinned_stages(const std::vector<PipelineLayer>& layers,
   for (std::size_t i = 0; i < layers.size(); ++i) pos[layers[i].name] = static_cast<int>(i);
   std::vector<StageChoice> st;
   int next = 0, used = 0;
+  std::vector<std::pair<int, int>> ranges;  // (first, end) layer positions of each stage
   for (std::size_t s = 0; s < po.pinned.size(); ++s) {
     const PinnedStage& p = po.pinned[s];
     if (p.layers.empty()) throw MappingError(fmt::format("{}: pipeline.stages[{}].layers: expected at least one layer", src, s));
+    const int first = next;
     for (const std::string& name : p.layers) {
       const auto it = pos.find(name);
       if (it == pos.end())
@@ -291,10 +293,14 @@ std::vector<StageChoice> pinned_stages(const std::vector<PipelineLayer>& layers,
     if (p.cores < 1 || used > cores)
       throw MappingError(fmt::format("{}: pipeline.stages[{}].cores: {} cores in all, the architecture has {}", src, s,
                                      used, cores));
+    ranges.emplace_back(first, next);
+  }
+  for (std::size_t s = 0; s < ranges.size(); ++s) {
     StageChoice c;
-    if (!evaluate_stage(opts, next - static_cast<int>(p.layers.size()), next, p.cores, sram, c))
-      throw MappingError(fmt::format("{}: pipeline.stages[{}]: its layers do not fit {} cores' SRAM ({} KiB each)", src, s,
-                                     p.cores, sram / 1024));
+    if (!evaluate_stage(opts, ranges[s].first, ranges[s].second, po.pinned[s].cores, sram, c))
+      throw MappingError(fmt::format("{}: pipeline.stages[{}]: its layers cannot run on {} cores: a layer has fewer "
+                                     "output channels or rows than cores, or needs more than a core's {} KiB of SRAM",
+                                     src, s, po.pinned[s].cores, sram / 1024));
     st.push_back(std::move(c));
   }
   if (next != static_cast<int>(layers.size()))

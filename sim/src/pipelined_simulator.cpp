@@ -12,6 +12,7 @@
 #include "npusim/hw/dataflow/dataflow_top.hpp"
 #include "npusim/workloads/analysis.hpp"
 #include "layer_shape.hpp"
+#include "pipeline_timeline.hpp"
 #include "plan_program.hpp"
 
 namespace npusim::sim {
@@ -49,6 +50,10 @@ LayerRecord layer_record(const workloads::Graph& graph, const mapping::PipelineC
                                     (static_cast<double>(pes) * s.cores * static_cast<double>(r.cycles))
                               : 0;
   r.estimated_cycles = L.cycles_per_frame;
+  r.stage = L.stage;
+  // The layer's compute bound on its stage's PEs, per frame.
+  const std::int64_t stage_pes = pes * s.cores;
+  r.roofline_compute_cycles = (r.expected_macs / std::max(1, frames) + stage_pes - 1) / stage_pes;
   const workloads::LayerStats a = workloads::analyze_layer(graph, L.layer);
   r.cio = a.cio * frames;
   r.cio_bytes = r.cio * L.problem.elem_bytes;
@@ -105,7 +110,13 @@ RunResult simulate_pipelined(const workloads::Graph& graph, const hw::ArchConfig
   const PlanProgram program(plan, arch);
   hw::dataflow::DataflowTop top("dataflow", arch, program);
   top.watch_stop_flag(options.stop);
+  std::unique_ptr<PipelineTimeline> timeline;
+  if (options.traces && options.traces->kinds.count("timeline")) {
+    timeline = std::make_unique<PipelineTimeline>(*options.traces);
+    top.set_observer(timeline.get());
+  }
   sc_core::sc_start();
+  if (timeline) timeline->finish();
 
   RunResult result;
   result.execution = "pipelined";
@@ -121,6 +132,7 @@ RunResult simulate_pipelined(const workloads::Graph& graph, const hw::ArchConfig
   p.present = true;
   p.frames = plan.frames;
   p.cores = plan.cores;
+  p.offchip = hw::to_string(arch.pipeline.offchip.kind);
   p.contexts_reason = plan.contexts_reason;
   const int frames = plan.frames;
   const std::int64_t pes = static_cast<std::int64_t>(arch.pe.rows) * arch.pe.cols;
@@ -229,6 +241,21 @@ RunResult simulate_pipelined(const workloads::Graph& graph, const hw::ArchConfig
   }
   t.dram = top.offchip().counters().bytes;
   t.pe_utilization = t.cycles ? static_cast<double>(macs) / (static_cast<double>(pes) * plan.cores * t.cycles) : 0;
+  // The batch's bound: every PE busy, or the off-chip side at its peak.
+  const double offchip_bytes_per_cycle =
+      top.dram_port() ? hw::arch_dram_spec(arch).peak_gbps() * 1e3 / arch.pe.freq_mhz
+                      : arch.pipeline.offchip.link_gbytes_per_s * 1e3 / arch.pe.freq_mhz;
+  const std::int64_t all_pes = pes * plan.cores;
+  t.roofline_cycles = std::max((macs + all_pes - 1) / all_pes,
+                               static_cast<std::int64_t>(std::ceil(static_cast<double>(t.dram.total()) / offchip_bytes_per_cycle)));
+  t.compute_cycles = 0;
+  for (const LayerRecord& r : result.layers) t.compute_cycles += r.compute_cycles;
+  if (!result.partial && static_cast<std::int64_t>(t.cycles) < t.roofline_cycles)
+    result.check_failures.push_back(fmt::format("{} cycles is below the roofline bound {}", t.cycles, t.roofline_cycles));
+  for (const LayerRecord& r : result.layers)
+    if (!result.partial && static_cast<std::int64_t>(r.cycles) < r.roofline_compute_cycles)
+      result.check_failures.push_back(fmt::format("layer '{}': {} cycles per frame is below its compute bound {}", r.name,
+                                                  r.cycles, r.roofline_compute_cycles));
   p.noc_bytes_per_frame = static_cast<double>(noc_total) / frames;
   p.offchip_bytes_per_frame = static_cast<double>(offchip_act) / frames;
   p.weight_bytes_per_batch = static_cast<std::int64_t>(t.dram.rd(TrafficKind::Weight));

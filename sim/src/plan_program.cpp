@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "npusim/mapping/layer_mapper.hpp"
 #include "npusim/mapping/pipeline_partitioner.hpp"
 #include "npusim/mapping/pipeline_streams.hpp"
 #include "npusim/mapping/tensor_placement.hpp"
@@ -80,7 +81,7 @@ PlanProgram::PlanProgram(const mapping::PipelinePlan& plan, const hw::ArchConfig
   if (arch.has_dram() && arch.pipeline.offchip.kind == hw::OffchipKind::Dram) {
     const std::uint64_t capacity = hw::arch_dram_spec(arch).org.total_bytes();
     if (next > capacity)
-      throw std::runtime_error(fmt::format("{}: the off-chip tensors of {} frames and the weights need {} bytes, the "
+      throw mapping::MappingError(fmt::format("{}: the off-chip tensors of {} frames and the weights need {} bytes, the "
                                            "DRAM ({} x {}) has {} (use fewer --frames or a larger DRAM)",
                                            plan.network, plan.frames, next, arch.dram.standard, arch.dram.channels,
                                            capacity));

@@ -14,7 +14,7 @@ namespace npusim::sim {
 
 class PlanProgram : public hw::dataflow::StreamProgram {
  public:
-  /// Throws std::runtime_error if the off-chip tensors and weights exceed the DRAM.
+  /// Throws mapping::MappingError if the off-chip tensors and weights exceed the DRAM.
   PlanProgram(const mapping::PipelinePlan& plan, const hw::ArchConfig& arch);
 
   int frames() const override { return plan_.frames; }

@@ -119,6 +119,7 @@ json pipeline_json(const RunResult& run) {
   }
   return {{"frames", p.frames},
           {"cores", p.cores},
+          {"offchip", p.offchip},
           {"contexts", p.contexts.size()},
           {"contexts_reason", p.contexts_reason},
           {"bottleneck", bottleneck},
@@ -302,16 +303,24 @@ std::string pipeline_summary(const RunResult& run) {
 std::string console_summary(const RunResult& run, int top) {
   const RunTotals& t = run.totals;
   std::string s;
-  s += fmt::format("{} on {} (batch {}, reuse {}, objective {}){}\n", run.network, run.arch, run.batch,
-                   run.reuse, run.objective, run.partial ? "  [PARTIAL: stopped early]" : "");
+  if (run.pipeline.present)
+    s += fmt::format("{} on {} (pipelined, {} frames){}\n", run.network, run.arch, run.batch,
+                     run.partial ? "  [PARTIAL: stopped early]" : "");
+  else
+    s += fmt::format("{} on {} (batch {}, reuse {}, objective {}){}\n", run.network, run.arch, run.batch, run.reuse,
+                     run.objective, run.partial ? "  [PARTIAL: stopped early]" : "");
   s += fmt::format("  {} layers, {} cycles = {:.3f} ms, {:.1f} frames/s\n", run.layers.size(), t.cycles,
                    t.time_ns * 1e-6, t.fps);
   s += fmt::format("  {:.3f} GMAC, PE utilization {:.1f}%, {:.2f}x the roofline bound\n", t.macs * 1e-9,
                    100 * t.pe_utilization,
                    ratio(static_cast<double>(t.cycles), static_cast<double>(t.roofline_cycles)));
-  s += fmt::format("  DRAM {:.2f} MB read, {:.2f} MB written (CIO {:.2f} MB), row-hit rate {:.1f}%\n",
-                   t.dram.total_read() * 1e-6, t.dram.total_write() * 1e-6, t.cio_bytes * 1e-6,
-                   100 * t.row_hit_rate());
+  if (run.pipeline.present && run.pipeline.offchip != "dram")
+    s += fmt::format("  off-chip ({}) {:.2f} MB read, {:.2f} MB written (CIO {:.2f} MB)\n", run.pipeline.offchip,
+                     t.dram.total_read() * 1e-6, t.dram.total_write() * 1e-6, t.cio_bytes * 1e-6);
+  else
+    s += fmt::format("  DRAM {:.2f} MB read, {:.2f} MB written (CIO {:.2f} MB), row-hit rate {:.1f}%\n",
+                     t.dram.total_read() * 1e-6, t.dram.total_write() * 1e-6, t.cio_bytes * 1e-6,
+                     100 * t.row_hit_rate());
   const double energy_pj = t.energy_pj();
   s += fmt::format("  energy {:.3f} mJ per inference ({}), {:.2f} pJ/MAC, average {:.3f} W\n",
                    run.energy_per_inference_mj(), run.energy_table, ratio(energy_pj, static_cast<double>(t.macs)),
@@ -327,11 +336,15 @@ std::string console_summary(const RunResult& run, int top) {
                    [&](std::size_t a, std::size_t b) { return run.layers[a].cycles > run.layers[b].cycles; });
   if (!idx.empty()) {
     s += fmt::format("\n  {:<36} {:<9} {:>11} {:>6} {:>7} {:>11} {:>7}\n", "most expensive layers", "type",
-                     "cycles", "share", "PE util", "DRAM B", "xroof");
+                     run.pipeline.present ? "cyc/frame" : "cycles", run.pipeline.present ? "stage" : "share", "PE util",
+                     run.pipeline.present ? "offchip B" : "DRAM B", "xroof");
     for (std::size_t i = 0; i < idx.size() && static_cast<int>(i) < top; ++i) {
       const LayerRecord& r = run.layers[idx[i]];
-      s += fmt::format("  {:<36} {:<9} {:>11} {:>5.1f}% {:>6.1f}% {:>11} {:>7.2f}\n", r.name.substr(0, 36), r.type,
-                       r.cycles, 100.0 * ratio(static_cast<double>(r.cycles), static_cast<double>(t.cycles)),
+      const std::string share = run.pipeline.present
+                                    ? std::to_string(r.stage)
+                                    : fmt::format("{:.1f}%", 100.0 * ratio(static_cast<double>(r.cycles), static_cast<double>(t.cycles)));
+      s += fmt::format("  {:<36} {:<9} {:>11} {:>6} {:>6.1f}% {:>11} {:>7.2f}\n", r.name.substr(0, 36), r.type,
+                       r.cycles, share,
                        100 * r.pe_utilization, r.dram.total(),
                        ratio(static_cast<double>(r.cycles), static_cast<double>(r.roofline_cycles())));
     }

@@ -60,6 +60,15 @@ void TimelineWriter::span(Track track, std::string_view name, std::uint64_t begi
                     us(begin_ps), us(end_ps - begin_ps), args));
 }
 
+void TimelineWriter::core_span(int core, std::string_view name, std::uint64_t begin_ps, std::uint64_t end_ps,
+                               std::string_view args) {
+  if (finished_ || !open(begin_ps, end_ps)) return;
+  if (named_.insert({3, -1}).second) event(R"({"ph":"M","pid":3,"name":"process_name","args":{"name":"cores"}})");
+  name_thread(3, core, fmt::format("core {}", core));
+  event(fmt::format(R"({{"ph":"X","pid":3,"tid":{},"name":"{}","ts":{},"dur":{},"args":{{{}}}}})", core, name,
+                    us(begin_ps), us(end_ps - begin_ps), args));
+}
+
 void TimelineWriter::counter(std::string_view name, std::uint64_t t_ps, double value) {
   if (finished_ || !open(t_ps, t_ps)) return;
   event(fmt::format(R"({{"ph":"C","pid":1,"name":"{}","ts":{},"args":{{"value":{:.6g}}}}})", name, us(t_ps), value));

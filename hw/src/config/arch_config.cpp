@@ -77,7 +77,9 @@ ArchConfig arch_config_from_json(const json& doc, const std::string& source) {
     a.pipeline = read_pipeline_config(doc, r);
   } else {
     for (const char* sec : {"cores", "noc", "offchip", "pipeline"})
-      if (doc.contains(sec)) r.fail(sec, "no such section on a sequential NPU (set execution to pipelined)");
+      if (doc.contains(sec))
+        throw ArchConfigError(fmt::format("{}: field '{}': only a pipelined NPU has this section (set execution to "
+                                          "pipelined)", source, sec), sec);
   }
   const json& pe = r.section(doc, "pe");
   a.pe.rows = static_cast<int>(r.integer(pe, "pe", "rows", 1, 4096));
@@ -113,13 +115,15 @@ ArchConfig arch_config_from_json(const json& doc, const std::string& source) {
     r.fail("sram.organization", fmt::format("global or split, got '{}'", org));
   }
 
+  // A pipelined NPU whose off-chip side is a host link needs no DRAM and no DMA.
+  const bool dram_optional = a.pipelined() && a.pipeline.offchip.kind == OffchipKind::HostLink;
+  if (!(dram_optional && !doc.contains("dma"))) {
   const json& dma = r.section(doc, "dma");
   a.dma.burst_bytes = static_cast<int>(r.integer(dma, "dma", "burst_bytes", 64, 1 << 20));
   if (a.dma.burst_bytes % 64 != 0) r.fail("dma.burst_bytes", "a multiple of 64 bytes");
   a.dma.outstanding = static_cast<int>(r.integer(dma, "dma", "outstanding", 1, 1024));
+  }
 
-  // A pipelined NPU whose off-chip side is a host link needs no DRAM.
-  const bool dram_optional = a.pipelined() && a.pipeline.offchip.kind == OffchipKind::HostLink;
   if (!(dram_optional && !doc.contains("dram"))) {
   const json& d = r.section(doc, "dram");
   a.dram.standard = r.text(d, "dram", "standard");

@@ -55,6 +55,7 @@ struct LayerRecord {
   energy::EnergyBreakdown energy;  ///< by component; sums to energy_pj()
   double energy_pj() const { return energy.total_pj(); }
   StatSet stats;         ///< the layer's share of every statistic
+  int stage = -1;        ///< pipelined runs: its stage (cycles are then per frame)
 };
 
 struct RunTotals {
@@ -98,6 +99,7 @@ struct ContextRecord {
 struct PipelineResult {
   bool present = false;
   int frames = 0, cores = 0;
+  std::string offchip = "dram";  ///< "dram" or "host_link": what totals.dram_* counted
   std::vector<ContextRecord> contexts;
   std::string contexts_reason;
   std::vector<StageRecord> stages;

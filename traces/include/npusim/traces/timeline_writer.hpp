@@ -2,7 +2,8 @@
 // chrome://tracing open, written as a stream. Times are given in picoseconds and written in
 // microseconds with six decimals (exact).
 //
-// Tracks: process 1 "npu" with threads layers, load, compute (PE array), vector, store,
+// Tracks: process 3 "cores" with a thread per core of a pipelined NPU (its bands);
+// process 1 "npu" with threads layers, load, compute (PE array), vector, store,
 // dma-read, dma-write; process 2 "dram" with one thread per bank, whose spans are the
 // intervals a row is open (ACT to PRE), fed by the controller's commands. Counters:
 // pe_utilization at every compute step, dram_gbps per bin of time from the RD/WR bursts.
@@ -40,6 +41,8 @@ class TimelineWriter : public hw::dram::CommandObserver, public TraceGate {
   /// A complete span; `args` is a JSON object's members without braces ("" for none).
   void span(Track track, std::string_view name, std::uint64_t begin_ps, std::uint64_t end_ps, std::string_view args);
   void counter(std::string_view name, std::uint64_t t_ps, double value);
+  /// Pipelined NPUs: a span on core `core`'s track (process 3 "cores", one thread per core).
+  void core_span(int core, std::string_view name, std::uint64_t begin_ps, std::uint64_t end_ps, std::string_view args);
   /// Row-open spans per bank (ACT to PRE), and the data bursts (RD, WR) for the bandwidth
   /// counter: dram_gbps per bin of the DRAM's data bus.
   void on_command(const hw::dram::CommandRecord& r) override;
