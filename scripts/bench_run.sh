@@ -3,6 +3,7 @@
 # of REPEAT runs each, and simulated cycles per wall second.
 #   scripts/bench_run.sh                       HarDNet-68, ResNet-50, DenseNet-121 on edge-32x32
 #   REPEAT=5 ARCH=edge-16x16 scripts/bench_run.sh hardnet85 vgg16
+#   ARCH=dataflow-16x8x8 scripts/bench_run.sh path/to/yolov4.cfg   a pipelined NPU, 8 frames
 # Environment: NPUSIM (default build/npusim), ARCH (edge-32x32), REPEAT (3). Run it on an
 # otherwise idle machine; it uses one core.
 set -euo pipefail

@@ -21,7 +21,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 METRICS = ["time_ns", "energy_per_inference_mj", "dram_bytes", "pe_utilization", "average_power_w"]
-NOT_FIELDS = {"id", "status", "error", "cycles", "fps", "macs", "cio_bytes", "sram_kib", "pes"} | set(METRICS)
+NOT_FIELDS = {"id", "status", "error", "cycles", "fps", "macs", "cio_bytes", "sram_kib", "pes", "latency_ns", "balance",
+              "contexts"} | set(METRICS)
 
 
 def load(path, net):

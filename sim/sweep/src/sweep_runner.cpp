@@ -55,8 +55,11 @@ json metrics_of(const fs::path& report_path) {
   } catch (const hw::ArchConfigError&) {
     return nullptr;  // recorded as "no readable report.json"
   }
+  // Pipelined NPUs: every core's PEs and SRAM.
+  const std::int64_t cores = arch.pipelined() ? arch.pipeline.cores.count : 1;
   std::int64_t sram_kib = 0;
-  for (const hw::BufferConfig& b : arch.sram.buffers) sram_kib += b.kib;
+  for (const hw::BufferConfig& b : arch.sram.buffers) sram_kib += b.kib * cores;
+  const bool pipelined = r.contains("pipeline") && r["pipeline"].is_object();
   return {{"cycles", t["cycles"]},
           {"time_ns", t["time_ns"]},
           {"fps", t["fps"]},
@@ -67,7 +70,10 @@ json metrics_of(const fs::path& report_path) {
           {"energy_per_inference_mj", t["energy_per_inference_mj"]},
           {"average_power_w", t["average_power_w"]},
           {"sram_kib", sram_kib},
-          {"pes", static_cast<std::int64_t>(arch.pe.rows) * arch.pe.cols}};
+          {"pes", static_cast<std::int64_t>(arch.pe.rows) * arch.pe.cols * cores},
+          {"latency_ns", pipelined && t.contains("latency_ns") ? t["latency_ns"] : json(nullptr)},
+          {"balance", pipelined ? r["pipeline"]["balance"] : json(nullptr)},
+          {"contexts", pipelined ? r["pipeline"]["contexts"] : json(nullptr)}};
 }
 
 std::string last_line(const fs::path& log) {
@@ -192,7 +198,7 @@ int write_results_csv(const std::string& dir, const std::vector<json>& results) 
       if (std::find(fields.begin(), fields.end(), k) == fields.end()) fields.push_back(k);
   const std::vector<std::string> metrics = {"cycles", "time_ns", "fps", "macs", "pe_utilization", "dram_bytes",
                                             "cio_bytes", "energy_per_inference_mj", "average_power_w",
-                                            "sram_kib", "pes"};
+                                            "sram_kib", "pes", "latency_ns", "balance", "contexts"};
   std::ofstream f(fs::path(dir) / "results.csv");
   auto cell = [](const json& v) {
     if (v.is_null()) return std::string();

@@ -20,7 +20,7 @@ using nlohmann::ordered_json;
 
 namespace {
 
-const std::set<std::string> kRunFields = {"net", "reuse", "batch", "objective", "input"};
+const std::set<std::string> kRunFields = {"net", "reuse", "batch", "objective", "input", "frames"};
 
 struct Fail {
   const std::string& source;
@@ -129,7 +129,7 @@ void finish_point(SweepPoint& p, const std::map<std::string, json>& run, const s
       mapping::Objective o;
       if (!v.is_string() || !mapping::parse_objective(v, o))
         fail(where + "." + field, "traffic, latency, energy or edp");
-    } else if (field == "batch" || field == "input") {
+    } else if (field == "batch" || field == "input" || field == "frames") {
       if (!v.is_number_integer() || v.get<std::int64_t>() < 1 || v.get<std::int64_t>() > 16384)
         fail(where + "." + field, "a positive integer");
     }
@@ -179,9 +179,9 @@ SweepSpec load_sweep_spec(const std::string& path) {
   }
   std::map<std::string, json> fixed_run;
   if (doc.contains("run")) {
-    if (!doc["run"].is_object()) fail("run", "an object of run options (reuse, batch, objective, input)");
+    if (!doc["run"].is_object()) fail("run", "an object of run options (reuse, batch, objective, input, frames)");
     for (const auto& [k, v] : doc["run"].items()) {
-      if (!kRunFields.count(k) || k == "net") fail("run." + k, "one of reuse, batch, objective, input");
+      if (!kRunFields.count(k) || k == "net") fail("run." + k, "one of reuse, batch, objective, input, frames");
       fixed_run[k] = v;
     }
   }
