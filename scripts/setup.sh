@@ -18,6 +18,8 @@ packages=(
   clang libclang-rt-dev     # sanitizer build and libFuzzer harnesses (scripts/check-sanitizers.sh)
   libonnx-dev libprotobuf-dev  # the ONNX importer
   python3 python3-matplotlib python3-yaml  # analysis scripts, plots, YAML checks in tests
+  python3-pandas python3-pytest python3-pip python3-setuptools  # the Python package (python/) and its tests
+  chromium                  # renders the HTML reports headless in the tests
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -35,3 +37,11 @@ build_dir=${BUILD_DIR:-build}
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" >/dev/null
 cmake --build "$build_dir" -j "$(nproc)"
 echo "setup: built $build_dir/npusim" >&2
+# The Python package, into Debian's python3 (its dependencies are Debian packages above).
+sudo=""
+[[ $(id -u) -eq 0 ]] || sudo="sudo"
+$sudo /usr/bin/python3 -m pip install -q --no-deps --no-build-isolation --break-system-packages --root-user-action=ignore \
+  ./python >/dev/null
+# ... which finds the binary on PATH (or through NPUSIM_BIN).
+$sudo ln -sf "$(pwd)/$build_dir/npusim" /usr/local/bin/npusim
+echo "setup: installed the npusim Python package (import npusim) and /usr/local/bin/npusim" >&2

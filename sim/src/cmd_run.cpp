@@ -21,6 +21,7 @@
 #include "npusim/sim/atomic_file.hpp"
 #include "npusim/sim/out_dir_lock.hpp"
 #include "npusim/sim/provenance.hpp"
+#include "report_html.hpp"
 #include "run_options.hpp"
 
 namespace npusim::cli {
@@ -103,7 +104,7 @@ int cmd_run(int argc, char** argv) {
   Args args("run", argc, argv, 2,
             {"net", "arch", "input", "batch", "reuse", "objective", "set", "schedule", "layers", "out", "trace",
              "trace-layers", "trace-window", "trace-dir", "frames"},
-            {"json", "quiet", "help", "trace-gzip"});
+            {"json", "quiet", "help", "trace-gzip", "no-html"});
   if (args.has("help")) {
     fmt::print(
         "usage: npusim run [--net NAME|FILE] [--arch PRESET|FILE] [--set PATH=VALUE]...\n"
@@ -116,6 +117,7 @@ int cmd_run(int argc, char** argv) {
         "  --layers A..B   run layers A to B (indices or names, inclusive; either end may be left out)\n"
         "  --schedule FILE use the tilings of an `npusim map --out` file instead of searching\n"
         "  --json          print report.json on stdout\n"
+        "  --no-html       do not write DIR/report.html (the run as a self-contained page)\n"
         "  --trace LIST    dump traces (docs/traces.md): dram-cmd, dram-cmd-bin, dram-req,\n"
         "                  dram-req-ramulator, dram-req-ramulator2, timeline, vcd (comma separated) into --trace-dir\n"
         "                  (default DIR/trace); --trace-layers A..B, --trace-window T0..T1 (ns),\n"
@@ -214,6 +216,19 @@ int cmd_run(int argc, char** argv) {
   write_file(out_dir / "report.json", report);
   write_file(out_dir / "layers.csv", sim::layers_csv(run));
   write_file(out_dir / "layers.units.json", sim::layers_csv_units(run).dump(2) + "\n");
+  if (!args.has("no-html")) {
+    sim::RunPageInfo page;
+    page.pes = static_cast<std::int64_t>(in.arch.pe.rows) * in.arch.pe.cols *
+               (in.arch.pipelined() ? in.arch.pipeline.cores.count : 1);
+    const bool host = in.arch.pipelined() && in.arch.pipeline.offchip.kind == hw::OffchipKind::HostLink;
+    page.peak_bytes_per_cycle = (host ? in.arch.pipeline.offchip.link_gbytes_per_s : hw::arch_dram_spec(in.arch).peak_gbps()) *
+                                1e3 / in.arch.pe.freq_mhz;
+    if (!trace.kinds.empty())
+      for (const auto& f : std::filesystem::directory_iterator(trace.dir))
+        page.trace_files.push_back(std::filesystem::relative(f.path(), out_dir).string());
+    std::sort(page.trace_files.begin(), page.trace_files.end());
+    write_file(out_dir / "report.html", sim::run_report_html(report_doc, page));
+  }
   nlohmann::ordered_json info;
   info["wall_seconds"] = wall;
   info["simulated_cycles_per_wall_second"] = wall > 0 ? run.totals.cycles / wall : 0.0;
@@ -235,7 +250,7 @@ int cmd_run(int argc, char** argv) {
   } else if (!args.has("quiet")) {
     fmt::print("{}", sim::console_summary(run));
   }
-  const auto where = fmt::format("npusim run: report written to {}/ (report.json, layers.csv, layers.units.json, run-info.json); "
+  const auto where = fmt::format("npusim run: report written to {}/ (report.json, report.html, layers.csv, layers.units.json, run-info.json); "
                                  "{:.2f} s wall\n", out_dir.string(), wall);
   if (!args.has("quiet")) fmt::print(args.has("json") ? stderr : stdout, "{}", where);
   if (!run.check_failures.empty()) {

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "cli_args.hpp"
+#include "report_html.hpp"
 #include "npusim/sim/atomic_file.hpp"
 #include "commands.hpp"
 #include "npusim/sim/out_dir_lock.hpp"
@@ -140,8 +141,15 @@ int cmd_sweep(int argc, char** argv) {
     throw UsageError(fmt::format("npusim sweep: {}", e.what()));
   }
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, SIG_DFL);
+  // sweep.html: the Pareto front of every network, from every point recorded so far.
+  try {
+    sim::write_file_atomic(std::filesystem::path(o.out_dir) / "sweep.html",
+                           sim::sweep_html(spec.name, sweep::collect_results(o.out_dir)));
+  } catch (const sim::OutputError& e) {
+    throw UsageError(fmt::format("npusim sweep: {}", e.what()));
+  }
   if (!args.has("quiet"))
-    fmt::print("sweep {}: {} points{}: {} run ok, {} failed, {} already done; results in {}/\n", spec.name,
+    fmt::print("sweep {}: {} points{}: {} run ok, {} failed, {} already done; results in {}/ (sweep.html: the Pareto front)\n", spec.name,
                s.points, o.shard_count > 1 ? fmt::format(" (shard {}/{})", o.shard_index, o.shard_count) : "",
                s.ok, s.failed, s.skipped, o.out_dir);
   if (s.interrupted) {
