@@ -27,7 +27,8 @@ double ns_of(const sc_core::sc_time& t) { return static_cast<double>(t.value()) 
 
 /// The per-layer record of one placed layer (or channel chunk) of a context.
 LayerRecord layer_record(const workloads::Graph& graph, const mapping::PipelineContext& c, std::size_t t,
-                         const hw::dataflow::TaskMeasure& m, int frames, std::int64_t pes) {
+                         const hw::dataflow::TaskMeasure& m, int frames, std::int64_t pes,
+                         const energy::EnergyModel& energy, const hw::ArchConfig& arch) {
   const mapping::PipelineLayer& L = c.layers[t];
   const workloads::Layer& gl = graph.layer(L.layer);
   const mapping::PipelineStage& s = c.stages[static_cast<std::size_t>(L.stage)];
@@ -63,6 +64,16 @@ LayerRecord layer_record(const workloads::Graph& graph, const mapping::PipelineC
   }
   r.dram.rd(TrafficKind::Weight) = static_cast<std::uint64_t>(L.weight_bytes);
   r.planned = r.dram;
+  // The layer's dynamic energy (MACs, registers, its SRAM accesses, vector unit); static
+  // power, the NoC and the off-chip side are priced for the whole run.
+  energy::EnergyCounts counts;
+  counts.macs = m.pe.macs;
+  counts.rf_reads = m.pe.rf_reads;
+  counts.rf_writes = m.pe.rf_writes;
+  counts.vector_ops = m.vec.ops;
+  const hw::BufferConfig& buf = arch.sram.buffers.front();
+  counts.sram.push_back({buf.name, m.sram_read_bytes / buf.port_bytes, m.sram_write_bytes / buf.port_bytes});
+  r.energy = energy.price(counts);
   return r;
 }
 
@@ -192,7 +203,7 @@ RunResult simulate_pipelined(const workloads::Graph& graph, const hw::ArchConfig
     const std::uint64_t span = top.cycle_of(m.end) - top.cycle_of(m.weights_loaded);
     stage_records(c, m, static_cast<int>(ci), frames, pes, span, p);
     for (std::size_t t = 0; t < c.layers.size(); ++t)
-      result.layers.push_back(layer_record(graph, c, t, m.tasks[t], frames, pes));
+      result.layers.push_back(layer_record(graph, c, t, m.tasks[t], frames, pes, energy, arch));
     for (const CoreMeasure& k : m.cores) macs += k.pe.macs;
     if (cr.end_ns - cr.start_ns > longest) {
       longest = cr.end_ns - cr.start_ns;

@@ -156,7 +156,9 @@ std::string energy(const ordered_json& r) {
       any |= c.series[i].values.back() > 0;
     }
   }
-  if (!any) return s + "<p class=\"note\">A pipelined run's energy is priced for the whole batch, not per layer.</p>";
+  if (!any) return s;
+  if (r.value("execution", "") == "pipelined")
+    s += "<p class=\"note\">Per layer: dynamic energy only; static power, the NoC and the off-chip side are the run's.</p>";
   return s + svg::stacked_bars(c);
 }
 

@@ -261,6 +261,10 @@ void DataflowTop::run_band(int core, int task, int rank) {
   tm.busy_cycles += cycles;
   tm.macs += w.pe.macs;
   tm.vector_ops += w.vec.ops;
+  tm.pe += w.pe;
+  tm.vec += w.vec;
+  tm.sram_read_bytes += w.sram_read_bytes;
+  tm.sram_write_bytes += w.sram_write_bytes;
   m.busy_cycles += cycles;
   m.pe += w.pe;
   m.vec += w.vec;

@@ -62,6 +62,9 @@ struct EdgeMeasure {
 /// What one task (a layer on its stage) did in one context, all its ranks together.
 struct TaskMeasure {
   std::int64_t bands = 0, busy_cycles = 0, macs = 0, vector_ops = 0;
+  pe::TileCounters pe;
+  vector::VectorCounters vec;
+  std::int64_t sram_read_bytes = 0, sram_write_bytes = 0;  ///< array / vector unit side
 };
 
 struct ContextMeasure {
