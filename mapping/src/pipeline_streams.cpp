@@ -63,34 +63,52 @@ std::int64_t most_rows(const PipelineLayer& l, std::size_t i, bool fresh) {
 std::int64_t window_rows(const PipelineLayer& l, std::size_t i) { return most_rows(l, i, false); }
 std::int64_t fresh_rows(const PipelineLayer& l, std::size_t i) { return most_rows(l, i, true); }
 
-/// Rows an internal edge's buffer needs: for every band of the consumer, the producer rows
-/// from the lowest it still reads to the highest any path back to the producer makes the
-/// producer emit before that band can run, plus one producer band in flight.
-std::int64_t stream_capacity(const PipelineContext& c, int consumer, std::size_t input, const std::vector<int>& pos) {
-  const PipelineLayer& C = c.layers[static_cast<std::size_t>(consumer)];
-  const int prod = pos[static_cast<std::size_t>(C.inputs[input].producer)];
-  const PipelineLayer& P = c.layers[static_cast<std::size_t>(prod)];
+/// Rows each internal edge's buffer needs. For every band q of every consumer C: follow
+/// what C's band needs back through the context (need[L]: rows of L's output that must exist
+/// before C's band q can run, over every path, rounded up to L's bands); then every edge
+/// X -> Y on those paths must hold X's rows from the lowest Y still keeps to need[X], plus
+/// one X band in flight. That covers a skip from the fork itself (add(x, f(x))) and a branch
+/// that leaves a fork through other layers before it rejoins (CSP: the partial branch's
+/// first buffer absorbs the lag of the main path).
+std::vector<std::int64_t> stream_capacities(const PipelineContext& c, const std::vector<StreamEdge>& edges) {
+  std::vector<std::int64_t> cap(edges.size(), 0);
+  std::vector<std::vector<std::size_t>> into(c.layers.size());  // internal edges by consumer
+  for (std::size_t e = 0; e < edges.size(); ++e)
+    if (edges[e].producer >= 0 && edges[e].consumer >= 0) into[static_cast<std::size_t>(edges[e].consumer)].push_back(e);
   std::vector<std::int64_t> need(c.layers.size());
-  std::int64_t cap = 0;
-  for (std::int64_t q = 0; q < C.bands; ++q) {
-    std::fill(need.begin(), need.end(), -1);
-    need[static_cast<std::size_t>(consumer)] = C.band(q).second;
-    for (int j = consumer; j >= prod; --j) {
-      const PipelineLayer& L = c.layers[static_cast<std::size_t>(j)];
-      const std::int64_t n = need[static_cast<std::size_t>(j)];
-      if (n <= 0) continue;
-      const std::int64_t last = (ceil_div(n, L.band_rows) - 1) * L.col_tiles;
-      for (std::size_t i = 0; i < L.inputs.size(); ++i) {
-        const int pj = pos[static_cast<std::size_t>(L.inputs[i].producer)];
-        if (pj < prod) continue;  // outside the context, or before the producer
-        const PipelineLayer& X = c.layers[static_cast<std::size_t>(pj)];
-        const std::int64_t r = std::min(X.problem.out_h, ceil_div(L.input_rows(i, last).second, X.band_rows) * X.band_rows);
-        need[static_cast<std::size_t>(pj)] = std::max(need[static_cast<std::size_t>(pj)], r);
+  for (std::size_t ci = 0; ci < c.layers.size(); ++ci) {
+    if (into[ci].empty()) continue;
+    const PipelineLayer& C = c.layers[ci];
+    for (std::int64_t q = 0; q < C.bands; q += C.col_tiles) {
+      std::fill(need.begin(), need.end(), -1);
+      need[ci] = C.band(q).second;
+      for (int j = static_cast<int>(ci); j >= 0; --j) {
+        const std::int64_t n = need[static_cast<std::size_t>(j)];
+        if (n <= 0) continue;
+        const PipelineLayer& L = c.layers[static_cast<std::size_t>(j)];
+        const std::int64_t last = (ceil_div(n, L.band_rows) - 1) * L.col_tiles;
+        for (std::size_t e : into[static_cast<std::size_t>(j)]) {
+          const StreamEdge& E = edges[e];
+          const PipelineLayer& X = c.layers[static_cast<std::size_t>(E.producer)];
+          const std::int64_t r = std::min(X.problem.out_h, ceil_div(L.input_rows(E.input, last).second, X.band_rows) * X.band_rows);
+          std::int64_t& nx = need[static_cast<std::size_t>(E.producer)];
+          nx = std::max(nx, r);
+        }
+      }
+      for (int j = static_cast<int>(ci); j >= 0; --j) {
+        const std::int64_t n = need[static_cast<std::size_t>(j)];
+        if (n <= 0) continue;
+        const PipelineLayer& L = c.layers[static_cast<std::size_t>(j)];
+        const std::int64_t last = (ceil_div(n, L.band_rows) - 1) * L.col_tiles;
+        for (std::size_t e : into[static_cast<std::size_t>(j)]) {
+          const StreamEdge& E = edges[e];
+          const std::int64_t held = need[static_cast<std::size_t>(E.producer)] - L.input_rows(E.input, last).first;
+          cap[e] = std::max(cap[e], held + c.layers[static_cast<std::size_t>(E.producer)].band_rows);
+        }
       }
     }
-    cap = std::max(cap, need[static_cast<std::size_t>(prod)] - C.input_rows(input, q).first);
   }
-  return cap + P.band_rows;
+  return cap;
 }
 
 std::vector<int> positions(const PipelineContext& c, const StreamScope& scope) {
@@ -186,10 +204,13 @@ void connect_streams(PipelineContext& c, const StreamScope& scope, const MapperC
       for (int j = 0; j < kc; ++j)
         for (std::int64_t q = 0; q < C.bands; q += C.col_tiles)
           add_interval(e.consumer_rows[static_cast<std::size_t>(j)], core_input_rows(C, i, kc, j, q));
-      e.capacity_rows = e.producer >= 0 ? stream_capacity(c, e.consumer, i, pos) : window_rows(C, i) + fresh_rows(C, i);
+      e.capacity_rows = e.producer >= 0 ? 0 : window_rows(C, i) + fresh_rows(C, i);
       c.edges.push_back(std::move(e));
     }
   }
+  const std::vector<std::int64_t> caps = stream_capacities(c, c.edges);
+  for (std::size_t e = 0; e < c.edges.size(); ++e)
+    if (c.edges[e].producer >= 0) c.edges[e].capacity_rows = caps[e];
   for (std::size_t pi = 0; pi < c.layers.size(); ++pi) {
     const PipelineLayer& P = c.layers[pi];
     bool leaves = scope.network_output[static_cast<std::size_t>(P.layer)] != 0;

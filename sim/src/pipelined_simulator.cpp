@@ -107,6 +107,100 @@ void stage_records(const mapping::PipelineContext& c, const ContextMeasure& m, i
   }
 }
 
+/// Every stream band reached every consumer core (or the gateway) exactly once.
+void check_bands(const mapping::PipelineContext& c, const ContextMeasure& m, int ci, int frames,
+               std::vector<std::string>& failures) {
+  for (std::size_t e = 0; e < c.edges.size(); ++e) {
+    const mapping::StreamEdge& E = c.edges[e];
+    const hw::dataflow::EdgeMeasure& em = m.edges[e];
+    if (em.parts_duplicate != 0)
+      failures.push_back(fmt::format("context {}: edge {} -> {}: {} band parts arrived twice", ci, E.producer,
+                                   E.consumer, em.parts_duplicate));
+    if (E.consumer < 0) {
+      const mapping::PipelineLayer& P = c.layers[static_cast<std::size_t>(E.producer)];
+      const int kp = c.stages[static_cast<std::size_t>(P.stage)].cores;
+      if (em.bands_complete != P.bands * frames || em.parts_delivered != P.bands * kp * frames)
+        failures.push_back(fmt::format(
+            "context {}: the output of '{}' gathered {} bands ({} parts), expected {} ({})", ci, P.name,
+            em.bands_complete, em.parts_delivered, P.bands * frames, P.bands * kp * frames));
+    } else {
+      const mapping::PipelineLayer& C = c.layers[static_cast<std::size_t>(E.consumer)];
+      const int kc = c.stages[static_cast<std::size_t>(C.stage)].cores;
+      const std::int64_t bands = E.producer >= 0 ? c.layers[static_cast<std::size_t>(E.producer)].bands : C.bands;
+      const int kp = E.producer >= 0 ? c.stages[static_cast<std::size_t>(c.layers[static_cast<std::size_t>(E.producer)].stage)].cores : 1;
+      if (em.bands_complete != bands * kc * frames || em.parts_delivered != bands * kc * kp * frames)
+        failures.push_back(fmt::format(
+            "context {}: the stream into '{}' delivered {} bands ({} parts) to its cores, expected {} ({})", ci,
+            C.name, em.bands_complete, em.parts_delivered, bands * kc * frames, bands * kc * kp * frames));
+    }
+  }
+}
+
+/// The run's energy: the cores' events and leakage, the NoC, the off-chip side, static power.
+energy::EnergyBreakdown run_energy(const std::vector<ContextMeasure>& measures, const hw::ArchConfig& arch,
+                                   const energy::EnergyModel& energy, hw::dataflow::DataflowTop& top, int cores,
+                                   const RunTotals& t) {
+  energy::EnergyCounts counts;
+  std::int64_t sram_read = 0, sram_write = 0;
+  for (const ContextMeasure& m : measures)
+    for (const CoreMeasure& k : m.cores) {
+      counts.macs += k.pe.macs;
+      counts.rf_reads += k.pe.rf_reads;
+      counts.rf_writes += k.pe.rf_writes;
+      counts.vector_ops += k.vec.ops;
+      sram_read += k.sram_read_bytes + k.noc_out_bytes;
+      sram_write += k.sram_write_bytes + k.noc_in_bytes;
+    }
+  counts.dma_bytes = static_cast<std::int64_t>(t.dram.total());
+  const hw::BufferConfig& buf = arch.sram.buffers.front();
+  counts.sram.push_back({buf.name, sram_read / buf.port_bytes, sram_write / buf.port_bytes});
+  if (top.dram_port()) counts.dram_pj = top.dram_port()->dram().report().energy.total_pj();
+  counts.time_ns = t.time_ns * cores;  // leakage of every core
+  energy::EnergyBreakdown e = energy.price(counts);
+  const auto& noc = top.noc().counters();
+  const double mw_ns = 1.0;  // mW x ns = pJ
+  e.parts.emplace_back("noc", static_cast<double>(noc.byte_hops) * arch.pipeline.noc.pj_per_byte_hop);
+  e.parts.emplace_back("noc_static", arch.pipeline.noc.static_mw_per_link * top.noc().links() * t.time_ns * mw_ns);
+  e.parts.emplace_back("host_link", arch.pipeline.offchip.kind == hw::OffchipKind::HostLink
+                                               ? static_cast<double>(t.dram.total()) * arch.pipeline.offchip.link_pj_per_byte +
+                                                     arch.pipeline.offchip.link_static_mw * t.time_ns * mw_ns
+                                               : 0.0);
+  e.parts.emplace_back("cores_static", arch.pipeline.cores.static_mw * cores * t.time_ns * mw_ns);
+
+  return e;
+}
+
+/// The run's statistics (NoC, off-chip side, DRAM) and the DRAM's own count check.
+void record_stats(hw::dataflow::DataflowTop& top, std::int64_t macs, RunTotals& totals, RunResult& result) {
+  StatSet& st = result.stats;
+  RunTotals& t = totals;
+  const auto& noc = top.noc().counters();
+  st.counter("npu.cycles", static_cast<std::int64_t>(t.cycles), "cycle", "PE-clock cycles simulated");
+  st.counter("npu.pe.macs", macs, "MAC", "multiply-accumulates performed");
+  st.counter("npu.noc.transfers", static_cast<std::int64_t>(noc.transfers), "transfer", "NoC transfers");
+  st.counter("npu.noc.bytes", static_cast<std::int64_t>(noc.bytes), "byte", "bytes sent over the NoC");
+  st.counter("npu.noc.byte_hops", static_cast<std::int64_t>(noc.byte_hops), "byte-hop", "bytes x links crossed");
+  st.counter("npu.noc.contention_cycles", static_cast<std::int64_t>(noc.contention_cycles), "cycle",
+             "cycles transfer heads waited for a busy link");
+  const auto& oc = top.offchip().counters();
+  st.counter("npu.offchip.transfers", static_cast<std::int64_t>(oc.transfers), "transfer", "off-chip transfers");
+  st.counter("npu.offchip.weight_read_bytes", static_cast<std::int64_t>(oc.bytes.rd(TrafficKind::Weight)), "byte", "weights loaded");
+  st.counter("npu.offchip.input_read_bytes", static_cast<std::int64_t>(oc.bytes.rd(TrafficKind::Input)), "byte", "activations read");
+  st.counter("npu.offchip.output_write_bytes", static_cast<std::int64_t>(oc.bytes.wr(TrafficKind::Output)), "byte", "activations written");
+  if (top.dram_port()) {
+    const hw::dram::DramReport r = top.dram_port()->dram().report();
+    t.row_hits = r.row_hits;
+    t.row_misses = r.row_misses;
+    t.row_conflicts = r.row_conflicts;
+    st.counter("npu.dram.bytes_read", static_cast<std::int64_t>(r.bytes_read), "byte", "bytes read");
+    st.counter("npu.dram.bytes_written", static_cast<std::int64_t>(r.bytes_written), "byte", "bytes written");
+    st.counter("npu.dram.energy_pj", r.energy.total_pj(), "pJ", "DRAM energy (IDD-based)");
+    if (r.bytes_read + r.bytes_written != t.dram.total())
+      result.check_failures.push_back(fmt::format("the DRAM served {} bytes, the off-chip port moved {}",
+                                                  r.bytes_read + r.bytes_written, t.dram.total()));
+  }
+}
+
 }  // namespace
 
 RunResult simulate_pipelined(const workloads::Graph& graph, const hw::ArchConfig& arch,
@@ -172,28 +266,8 @@ RunResult simulate_pipelined(const workloads::Graph& graph, const hw::ArchConfig
       const hw::dataflow::EdgeMeasure& em = m.edges[e];
       cr.noc_bytes += em.noc_bytes;
       (E.consumer < 0 ? cr.offchip_write_bytes : cr.offchip_read_bytes) += E.producer >= 0 && E.consumer >= 0 ? 0 : em.offchip_bytes;
-      if (!m.complete) continue;
-      if (em.parts_duplicate != 0)
-        result.check_failures.push_back(fmt::format("context {}: edge {} -> {}: {} band parts arrived twice", ci,
-                                                    E.producer, E.consumer, em.parts_duplicate));
-      if (E.consumer < 0) {
-        const mapping::PipelineLayer& P = c.layers[static_cast<std::size_t>(E.producer)];
-        const int kp = c.stages[static_cast<std::size_t>(P.stage)].cores;
-        if (em.bands_complete != P.bands * frames || em.parts_delivered != P.bands * kp * frames)
-          result.check_failures.push_back(fmt::format(
-              "context {}: the output of '{}' gathered {} bands ({} parts), expected {} ({})", ci, P.name,
-              em.bands_complete, em.parts_delivered, P.bands * frames, P.bands * kp * frames));
-      } else {
-        const mapping::PipelineLayer& C = c.layers[static_cast<std::size_t>(E.consumer)];
-        const int kc = c.stages[static_cast<std::size_t>(C.stage)].cores;
-        const std::int64_t bands = E.producer >= 0 ? c.layers[static_cast<std::size_t>(E.producer)].bands : C.bands;
-        const int kp = E.producer >= 0 ? c.stages[static_cast<std::size_t>(c.layers[static_cast<std::size_t>(E.producer)].stage)].cores : 1;
-        if (em.bands_complete != bands * kc * frames || em.parts_delivered != bands * kc * kp * frames)
-          result.check_failures.push_back(fmt::format(
-              "context {}: the stream into '{}' delivered {} bands ({} parts) to its cores, expected {} ({})", ci,
-              C.name, em.bands_complete, em.parts_delivered, bands * kc * frames, bands * kc * kp * frames));
-      }
     }
+    if (m.complete) check_bands(c, m, static_cast<int>(ci), frames, result.check_failures);
     if (m.complete) {
       planned_noc += c.noc_bytes_per_frame * frames;
       planned_act += (c.offchip_read_bytes_per_frame + c.offchip_write_bytes_per_frame) * frames;
@@ -282,60 +356,10 @@ RunResult simulate_pipelined(const workloads::Graph& graph, const hw::ArchConfig
     t.fps = t.time_ns > 0 ? frames * 1e9 / t.time_ns : 0;
   }
 
-  // Energy: the cores' events and leakage, the NoC, the off-chip side, static power.
-  energy::EnergyCounts counts;
-  std::int64_t sram_read = 0, sram_write = 0;
-  for (const ContextMeasure& m : measures)
-    for (const CoreMeasure& k : m.cores) {
-      counts.macs += k.pe.macs;
-      counts.rf_reads += k.pe.rf_reads;
-      counts.rf_writes += k.pe.rf_writes;
-      counts.vector_ops += k.vec.ops;
-      sram_read += k.sram_read_bytes + k.noc_out_bytes;
-      sram_write += k.sram_write_bytes + k.noc_in_bytes;
-    }
-  counts.dma_bytes = static_cast<std::int64_t>(t.dram.total());
-  const hw::BufferConfig& buf = arch.sram.buffers.front();
-  counts.sram.push_back({buf.name, sram_read / buf.port_bytes, sram_write / buf.port_bytes});
-  if (top.dram_port()) counts.dram_pj = top.dram_port()->dram().report().energy.total_pj();
-  counts.time_ns = t.time_ns * plan.cores;  // leakage of every core
-  t.energy = energy.price(counts);
-  const auto& noc = top.noc().counters();
-  const double mw_ns = 1.0;  // mW x ns = pJ
-  t.energy.parts.emplace_back("noc", static_cast<double>(noc.byte_hops) * arch.pipeline.noc.pj_per_byte_hop);
-  t.energy.parts.emplace_back("noc_static", arch.pipeline.noc.static_mw_per_link * top.noc().links() * t.time_ns * mw_ns);
-  t.energy.parts.emplace_back("host_link", arch.pipeline.offchip.kind == hw::OffchipKind::HostLink
-                                               ? static_cast<double>(t.dram.total()) * arch.pipeline.offchip.link_pj_per_byte +
-                                                     arch.pipeline.offchip.link_static_mw * t.time_ns * mw_ns
-                                               : 0.0);
-  t.energy.parts.emplace_back("cores_static", arch.pipeline.cores.static_mw * plan.cores * t.time_ns * mw_ns);
+  t.energy = run_energy(measures, arch, energy, top, plan.cores, t);
   p.energy_per_frame_pj = t.energy.total_pj() / frames;
 
-  StatSet& st = result.stats;
-  st.counter("npu.cycles", static_cast<std::int64_t>(t.cycles), "cycle", "PE-clock cycles simulated");
-  st.counter("npu.pe.macs", macs, "MAC", "multiply-accumulates performed");
-  st.counter("npu.noc.transfers", static_cast<std::int64_t>(noc.transfers), "transfer", "NoC transfers");
-  st.counter("npu.noc.bytes", static_cast<std::int64_t>(noc.bytes), "byte", "bytes sent over the NoC");
-  st.counter("npu.noc.byte_hops", static_cast<std::int64_t>(noc.byte_hops), "byte-hop", "bytes x links crossed");
-  st.counter("npu.noc.contention_cycles", static_cast<std::int64_t>(noc.contention_cycles), "cycle",
-             "cycles transfer heads waited for a busy link");
-  const auto& oc = top.offchip().counters();
-  st.counter("npu.offchip.transfers", static_cast<std::int64_t>(oc.transfers), "transfer", "off-chip transfers");
-  st.counter("npu.offchip.weight_read_bytes", static_cast<std::int64_t>(oc.bytes.rd(TrafficKind::Weight)), "byte", "weights loaded");
-  st.counter("npu.offchip.input_read_bytes", static_cast<std::int64_t>(oc.bytes.rd(TrafficKind::Input)), "byte", "activations read");
-  st.counter("npu.offchip.output_write_bytes", static_cast<std::int64_t>(oc.bytes.wr(TrafficKind::Output)), "byte", "activations written");
-  if (top.dram_port()) {
-    const hw::dram::DramReport r = top.dram_port()->dram().report();
-    t.row_hits = r.row_hits;
-    t.row_misses = r.row_misses;
-    t.row_conflicts = r.row_conflicts;
-    st.counter("npu.dram.bytes_read", static_cast<std::int64_t>(r.bytes_read), "byte", "bytes read");
-    st.counter("npu.dram.bytes_written", static_cast<std::int64_t>(r.bytes_written), "byte", "bytes written");
-    st.counter("npu.dram.energy_pj", r.energy.total_pj(), "pJ", "DRAM energy (IDD-based)");
-    if (r.bytes_read + r.bytes_written != t.dram.total())
-      result.check_failures.push_back(fmt::format("the DRAM served {} bytes, the off-chip port moved {}",
-                                                  r.bytes_read + r.bytes_written, t.dram.total()));
-  }
+  record_stats(top, macs, t, result);
   return result;
 }
 

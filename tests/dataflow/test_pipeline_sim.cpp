@@ -118,6 +118,31 @@ TEST(PipelineSim, SkipAndConcatStreamsDeliverEveryBandOnce) {
   EXPECT_EQ(r.totals.macs, workloads::analyze(g).total.macs * 5);
 }
 
+TEST(PipelineSim, ACrossStagePartialBranchDoesNotDeadlock) {
+  // CSP: a fork whose short branch has a layer of its own before it rejoins a long main
+  // path. The fork must run ahead of the rejoin by the main path's windows; the short
+  // branch's buffers have to absorb that lag (cspresnext50 deadlocked on dataflow-hailo8
+  // before they were sized for it).
+  workloads::Graph g("csp");
+  const int in = g.add(workloads::input_layer("input", {1, 16, 32, 32}));
+  const auto conv = [&](const std::string& name, int from, int k) {
+    return g.add(workloads::conv_layer(name, from, 16, workloads::Window::square(k, 1, k / 2), 1, false, false,
+                                       workloads::Activation::None));
+  };
+  const int fork = conv("fork", in, 3);
+  const int part = conv("part", fork, 1);
+  int main = fork;
+  for (int i = 0; i < 5; ++i) main = conv("main" + std::to_string(i), main, 3);
+  const int cat = g.add(workloads::concat_layer("cat", {part, main}));
+  conv("out", cat, 1);
+  const RunResult r = run(g, dataflow_arch(9),
+                          pinned({{{"fork"}, 1}, {{"part"}, 1}, {{"main0"}, 1}, {{"main1"}, 1}, {{"main2"}, 1},
+                                  {{"main3"}, 1}, {{"main4"}, 1}, {{"out"}, 2}}),
+                          3);
+  ASSERT_TRUE(r.check_failures.empty()) << r.check_failures.front();
+  EXPECT_FALSE(r.partial);
+}
+
 TEST(PipelineSim, ContextsLoadEachContextsWeightsOncePerBatch) {
   workloads::Graph g("big");
   int prev = g.add(workloads::input_layer("input", {1, 128, 8, 8}));

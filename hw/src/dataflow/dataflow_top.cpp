@@ -133,7 +133,6 @@ std::string DataflowTop::waiting_report() const {
                          seq / T.bands,
                          can ? "was ready" : starved ? fmt::format("waits for input from stage {}", cause)
                                                      : fmt::format("waits for room at stage {}", cause));
-      break;
     }
   return out.empty() ? "every task finished; stores pending" : out;
 }

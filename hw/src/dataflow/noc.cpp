@@ -11,6 +11,11 @@ Noc::Noc(sc_core::sc_module_name name, const NocConfig& config, int cores, sc_co
   socket.register_b_transport(this, &Noc::b_transport);
 }
 
+int Noc::links() const {
+  if (config_.topology == NocTopology::Ring) return cores_ > 1 ? 2 * cores_ : 0;
+  return 2 * (rows_ * (cols_ - 1) + cols_ * (rows_ - 1));
+}
+
 std::vector<int> Noc::route(int a, int b) const {
   std::vector<int> path;
   if (config_.topology == NocTopology::Ring) {

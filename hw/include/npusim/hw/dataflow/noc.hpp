@@ -55,7 +55,9 @@ class Noc : public sc_core::sc_module {
   /// The directed links a transfer from `a` to `b` crosses (mesh or ring), in order,
   /// without the injection and ejection ports.
   std::vector<int> route(int a, int b) const;
-  int links() const { return static_cast<int>(free_.size()) - 2 * cores_; }
+  /// Directed links between routers (a mesh's rows x (cols - 1) + cols x (rows - 1), both
+  /// ways; a ring's cores, both ways).
+  int links() const;
   const NocCounters& counters() const { return counters_; }
 
  private:
