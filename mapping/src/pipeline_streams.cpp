@@ -82,30 +82,28 @@ std::vector<std::int64_t> stream_capacities(const PipelineContext& c, const std:
     for (std::int64_t q = 0; q < C.bands; q += C.col_tiles) {
       std::fill(need.begin(), need.end(), -1);
       need[ci] = C.band(q).second;
-      for (int j = static_cast<int>(ci); j >= 0; --j) {
-        const std::int64_t n = need[static_cast<std::size_t>(j)];
-        if (n <= 0) continue;
-        const PipelineLayer& L = c.layers[static_cast<std::size_t>(j)];
-        const std::int64_t last = (ceil_div(n, L.band_rows) - 1) * L.col_tiles;
-        for (std::size_t e : into[static_cast<std::size_t>(j)]) {
-          const StreamEdge& E = edges[e];
-          const PipelineLayer& X = c.layers[static_cast<std::size_t>(E.producer)];
-          const std::int64_t r = std::min(X.problem.out_h, ceil_div(L.input_rows(E.input, last).second, X.band_rows) * X.band_rows);
-          std::int64_t& nx = need[static_cast<std::size_t>(E.producer)];
-          nx = std::max(nx, r);
+      // fn(edge, its consumer's last band needed) for every edge into a layer with a need.
+      const auto each_needed_edge = [&](auto&& fn) {
+        for (int j = static_cast<int>(ci); j >= 0; --j) {
+          const std::int64_t n = need[static_cast<std::size_t>(j)];
+          if (n <= 0) continue;
+          const PipelineLayer& L = c.layers[static_cast<std::size_t>(j)];
+          const std::int64_t last = (ceil_div(n, L.band_rows) - 1) * L.col_tiles;
+          for (std::size_t e : into[static_cast<std::size_t>(j)]) fn(e, L, last);
         }
-      }
-      for (int j = static_cast<int>(ci); j >= 0; --j) {
-        const std::int64_t n = need[static_cast<std::size_t>(j)];
-        if (n <= 0) continue;
-        const PipelineLayer& L = c.layers[static_cast<std::size_t>(j)];
-        const std::int64_t last = (ceil_div(n, L.band_rows) - 1) * L.col_tiles;
-        for (std::size_t e : into[static_cast<std::size_t>(j)]) {
-          const StreamEdge& E = edges[e];
-          const std::int64_t held = need[static_cast<std::size_t>(E.producer)] - L.input_rows(E.input, last).first;
-          cap[e] = std::max(cap[e], held + c.layers[static_cast<std::size_t>(E.producer)].band_rows);
-        }
-      }
+      };
+      each_needed_edge([&](std::size_t e, const PipelineLayer& L, std::int64_t last) {
+        const StreamEdge& E = edges[e];
+        const PipelineLayer& X = c.layers[static_cast<std::size_t>(E.producer)];
+        const std::int64_t r = std::min(X.problem.out_h, ceil_div(L.input_rows(E.input, last).second, X.band_rows) * X.band_rows);
+        std::int64_t& nx = need[static_cast<std::size_t>(E.producer)];
+        nx = std::max(nx, r);
+      });
+      each_needed_edge([&](std::size_t e, const PipelineLayer& L, std::int64_t last) {
+        const StreamEdge& E = edges[e];
+        const std::int64_t held = need[static_cast<std::size_t>(E.producer)] - L.input_rows(E.input, last).first;
+        cap[e] = std::max(cap[e], held + c.layers[static_cast<std::size_t>(E.producer)].band_rows);
+      });
     }
   }
   return cap;

@@ -15,10 +15,10 @@
 //  4. Local improvement: spare cores go to the slowest stage while that shortens it; a layer
 //     at a stage boundary moves to the neighbouring stage when that lowers the slower of
 //     the two; repeated until nothing improves.
-//  5. Stream edges between stages, and their buffers: the consumer's window rows plus one
-//     producer band, plus, for an input that arrives earlier than the consumer's other
-//     inputs (a skip or concat), the rows its producer runs ahead while the longer path
-//     catches up (found by following each consumer band's needs back through the context).
+//  5. Stream edges between stages, and their buffers: following each consumer band's needs
+//     back through the context over every path, every edge holds its producer's rows from
+//     the lowest its consumer keeps to what the band forces the producer to have emitted,
+//     plus one producer band (pipeline_streams.hpp).
 // A user can pin the stages (PipelineOptions::pinned); the plan then has one context.
 #pragma once
 
