@@ -89,8 +89,34 @@ TEST(DarknetCfg, BadInputNamesFileLineAndField) {
   expect_error("filters=8\n[net]\n", "bad.cfg:1: key before the first section");
   expect_error("[net]\nwidth=32\n", "field 'height'");
   expect_error(net + "[convolutional\n", "bad.cfg:4: expected a section header");
-  expect_error(net + "[convolutional]\nfilters=8\nfilters=9\n", "bad.cfg:6: [convolutional] key 'filters' repeats");
+  expect_error(net + "[convolutional]\nfilters=8\nsize=3\ndilation=2\npadding=0\n", "bad.cfg:7: [convolutional] field 'dilation'");
+  expect_error(net + "[convolutional]\nfilters=###\n", "field 'filters': expected an integer");
+  expect_error(net + "[convolutional]\nfilters=8\nantialiasing=1\n", "key 'antialiasing' is not supported");
   EXPECT_THROW(load_network(kDir + "no_such.cfg"), NetworkInputError);
+}
+
+// What darknet itself accepts: the first of a repeated key wins, training-only keys are
+// ignored, numbers are read as atoi reads them, a dilated kernel is padded pad x dilation.
+TEST(DarknetCfg, AcceptsWhatDarknetAccepts) {
+  const std::string text =
+      "[net]\nwidth=32\nheight=32\nbatch=64\nbatch=1\nchannels=3\n"
+      "[convolutional]\nfilters=8\nfilters=9\nsize=3\npad=1\nstopbackward=1\nlearning_rate=0.1\nsway=1\n"
+      "activation=leaky\n"
+      "[convolutional]\nfilters=16 ### a comment after the value\nsize=3\npad=1\ndilation=2\nactivation=linear\n"
+      "[route]\nlayers=-1, 0 ###P6\nonlyforward=1\n"
+      "[softmax]\ntemperature=2\n"
+      "[Gaussian_yolo]\nmask=0\n";
+  const Graph g = network_from_darknet_cfg(text, "lenient.cfg");
+  const Layer& c0 = g.layer(g.find("0_conv"));
+  EXPECT_EQ(c0.out.c, 8);  // filters=8, the first
+  const Layer& c1 = g.layer(g.find("1_conv"));
+  EXPECT_EQ(c1.out.c, 16);
+  EXPECT_EQ(c1.window.dilation_h, 2);
+  EXPECT_EQ(c1.window.pad_top, 2);  // pad=1 x dilation 2: the output keeps 32x32
+  EXPECT_EQ(c1.out.h, 32);
+  EXPECT_EQ(analyze(g).total.macs, 8LL * 27 * 32 * 32 + 16LL * 72 * 32 * 32);
+  const Layer& route = g.layer(g.find("2_route"));
+  EXPECT_EQ(route.out.c, 16 + 8);
 }
 
 // Random edits of a real cfg: every result is a network or a NetworkInputError/GraphError.

@@ -27,17 +27,30 @@ std::string trim(const std::string& s) {
   return a == std::string::npos ? std::string() : s.substr(a, b - a + 1);
 }
 
-/// The text as a whole decimal integer, or nothing.
-std::optional<long> whole_integer(const std::string& text) {
-  std::size_t used = 0;
+/// The integer at the start of the text, as darknet reads it (atoi: optional blanks and sign,
+/// digits, then anything — "180 ###P6" is 180); nothing if there are no digits (where atoi
+/// would silently give 0) or too many.
+std::optional<long> leading_integer(const std::string& text) {
+  std::size_t i = text.find_first_not_of(" \t");
+  if (i == std::string::npos) return std::nullopt;
+  bool negative = false;
+  if (text[i] == '+' || text[i] == '-') negative = text[i++] == '-';
+  const std::size_t digits = i;
   long v = 0;
-  try {
-    v = std::stol(text, &used);
-  } catch (...) {
-    return std::nullopt;
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+    if (i - digits >= 9) return std::nullopt;
+    v = v * 10 + (text[i] - '0');
   }
-  if (text.empty() || used != text.size()) return std::nullopt;
-  return v;
+  if (i == digits) return std::nullopt;
+  return negative ? -v : v;
+}
+
+/// Keys darknet reads in every section that only matter for training or weight loading.
+const std::set<std::string>& training_keys() {
+  static const std::set<std::string> keys = {"clip",          "onlyforward", "dont_update", "burnin_update",
+                                             "stopbackward",  "train_only_bn", "dontload",  "dontloadscales",
+                                             "learning_rate"};
+  return keys;
 }
 
 class Reader {
@@ -55,7 +68,7 @@ class Reader {
   int integer(const std::string& key, int fallback, int lo, int hi) const {
     const auto it = s_.keys.find(key);
     if (it == s_.keys.end()) return fallback;
-    const auto v = whole_integer(it->second.first);
+    const auto v = leading_integer(it->second.first);
     if (!v || *v < lo || *v > hi) fail(key, fmt::format("an integer in [{}, {}]", lo, hi));
     return static_cast<int>(*v);
   }
@@ -65,7 +78,7 @@ class Reader {
     std::vector<int> out;
     std::stringstream ss(it->second.first);
     for (std::string t; std::getline(ss, t, ',');) {
-      const auto v = whole_integer(trim(t));
+      const auto v = leading_integer(t);
       if (!v || *v < -100000 || *v > 100000) fail(key, "a comma-separated list of integers");
       out.push_back(static_cast<int>(*v));
     }
@@ -83,11 +96,12 @@ class Reader {
       fail("activation", "linear, relu, relu6, leaky, logistic, hard_logistic, swish, hardswish or mish");
     return a->second;
   }
-  /// Every key must be one this section type knows.
-  void only(std::initializer_list<const char*> known) const {
+  /// Every key must be one this section type knows, or one that only training reads.
+  void only(std::initializer_list<const char*> known, std::initializer_list<const char*> ignored = {}) const {
     std::set<std::string> k(known.begin(), known.end());
+    k.insert(ignored.begin(), ignored.end());
     for (const auto& [key, value] : s_.keys)
-      if (!k.count(key)) {
+      if (!k.count(key) && !training_keys().count(key)) {
         std::string list;
         for (const char* n : known) list += (list.empty() ? "" : ", ") + std::string(n);
         throw NetworkInputError(fmt::format("{}:{}: [{}] key '{}' is not supported (supported: {})", source_,
@@ -122,9 +136,14 @@ std::vector<Section> parse_sections(const std::string& text, const std::string& 
     if (sections.empty())
       throw NetworkInputError(fmt::format("{}:{}: key before the first section ([net])", source, n));
     const std::string key = trim(line.substr(0, eq));
-    if (sections.back().keys.count(key))
-      throw NetworkInputError(fmt::format("{}:{}: [{}] key '{}' repeats", source, n, sections.back().type, key));
-    sections.back().keys[key] = {trim(line.substr(eq + 1)), n};
+    Section& s = sections.back();
+    if (const auto first = s.keys.find(key); first != s.keys.end()) {
+      // Darknet looks a key up from the front of its list: the first occurrence wins.
+      fmt::print(stderr, "npusim: warning: {}:{}: [{}] key '{}' repeats; darknet uses the first, line {}\n", source, n,
+                 s.type, key, first->second.second);
+      continue;
+    }
+    s.keys[key] = {trim(line.substr(eq + 1)), n};
   }
   return sections;
 }
@@ -148,13 +167,28 @@ Graph network_from_darknet_cfg(const std::string& text, const std::string& sourc
     const Reader r(s, source);
     try {
       if (s.type == "convolutional") {
-        r.only({"filters", "size", "stride", "pad", "padding", "groups", "dilation", "batch_normalize", "activation"});
+        // Darknet's weight-rotation and contrastive training options, and its CUDA streams,
+        // change nothing at inference.
+        r.only({"filters", "size", "stride", "pad", "padding", "groups", "dilation", "batch_normalize", "activation"},
+               {"angle", "cbn", "flipped", "grad_centr", "reverse", "rotate", "stretch", "stretch_sway", "sway", "stream",
+                "wait_stream", "assisted_excitation", "dot"});
         if (!r.has("filters")) r.fail("filters", "the number of output channels (the field is missing)");
         const int size = r.integer("size", 1, 1, 63);
-        const int padding = r.has("padding") ? r.integer("padding", 0, 0, 1024) : (r.integer("pad", 0, 0, 1) ? -1 : 0);
+        // Darknet: pad=1 means size/2 (over `padding`); a 1x1 kernel is never dilated; a
+        // dilated kernel is padded pad x dilation on each side, its output sized as if it
+        // were not dilated — the same only when 2 x pad = size - 1.
+        int padding = r.integer("pad", 0, 0, 1) ? size / 2 : r.integer("padding", 0, 0, 1024);
+        const int dilation = size == 1 ? 1 : r.integer("dilation", 1, 1, 64);
+        if (dilation > 1) {
+          if (2 * padding != size - 1)
+            r.fail("dilation", fmt::format("a padding of (size - 1) / 2 = {} with dilation (darknet sizes the output of "
+                                           "a dilated convolution as if it were not; npusim models only where that "
+                                           "agrees), got padding {}", (size - 1) / 2, padding));
+          padding *= dilation;
+        }
         b.convolutional(r.integer("filters", 1, 1, 1 << 20), size, r.integer("stride", 1, 1, 64),
                         r.integer("batch_normalize", 0, 0, 1) == 1, r.activation("logistic"),
-                        r.integer("groups", 1, 1, 1 << 20), padding, r.integer("dilation", 1, 1, 64));
+                        r.integer("groups", 1, 1, 1 << 20), padding, dilation);
       } else if (s.type == "maxpool") {
         r.only({"size", "stride", "padding"});
         const int stride = r.integer("stride", 1, 1, 64);
@@ -180,18 +214,19 @@ Graph network_from_darknet_cfg(const std::string& text, const std::string& sourc
         if (r.integer("batch_normalize", 0, 0, 1)) r.fail("batch_normalize", "0 (not supported on [connected])");
         b.connected(r.integer("output", 1, 1, 1 << 24), r.activation("logistic"));
       } else if (s.type == "softmax") {
-        r.only({"groups"});
+        r.only({"groups"}, {"temperature"});  // a temperature scales the logits, at no cost
         if (r.integer("groups", 1, 1, 1) != 1) r.fail("groups", "1");
         b.softmax();
       } else if (s.type == "dropout") {
         r.only({"probability"});
         b.passthrough();
-      } else if (s.type == "yolo" || s.type == "region" || s.type == "cost") {
+      } else if (s.type == "yolo" || s.type == "region" || s.type == "cost" || s.type == "detection" ||
+                 s.type == "Gaussian_yolo") {
         b.passthrough();  // detection and training heads: an output, no compute
       } else {
         throw NetworkInputError(fmt::format(
             "{}:{}: section [{}] is not supported (supported: net, convolutional, maxpool, avgpool, route, shortcut, "
-            "upsample, connected, softmax, dropout, yolo, region, cost)",
+            "upsample, connected, softmax, dropout, yolo, Gaussian_yolo, region, detection, cost)",
             source, s.line, s.type));
       }
     } catch (const GraphError& e) {

@@ -6,9 +6,11 @@
 // (filters, size, stride, pad, padding, groups, dilation, batch_normalize, activation),
 // [maxpool] (size, stride, padding), [avgpool], [route] (layers, groups, group_id),
 // [shortcut] (from, activation), [upsample] (stride), [connected] (output, activation),
-// [softmax], [dropout], [yolo] / [region] / [cost] (outputs: no compute). Any other section,
-// and any key a section does not know, is an error naming the file, line and what is
-// supported: nothing is skipped silently.
+// [softmax], [dropout], [yolo] / [Gaussian_yolo] / [region] / [detection] / [cost]
+// (outputs: no compute). Values are read as darknet reads them: the first of a repeated key
+// (a warning on stderr), numbers as atoi, training-only keys ignored (docs/network-format.md
+// lists them). Any other section, and any key a section does not know, is an error naming
+// the file, line and what is supported: nothing is skipped silently.
 #pragma once
 
 #include <string>
