@@ -387,7 +387,6 @@ PipelinePlan plan_pipeline(const workloads::Graph& graph, const hw::ArchConfig& 
       throw MappingError(fmt::format("{}: the pinned allocation does not fit: {}", po.pinned_source, over));
   }
   const int n = static_cast<int>(layers.size());
-  std::string first_overflow;
   for (int a = 0; po.pinned.empty() && a < n;) {
     // The longest run of layers from a that the cores' SRAM can hold at all.
     int b = a;
@@ -402,9 +401,7 @@ PipelinePlan plan_pipeline(const workloads::Graph& graph, const hw::ArchConfig& 
       const auto st = balance(run, cores, sram);
       if (st.empty()) continue;
       PipelineContext c = make_context({layers.begin() + a, layers.begin() + b}, st, base_scope, core);
-      const std::string over = fit_sram(c, core);
-      if (over.empty()) ctx = std::move(c);
-      else if (first_overflow.empty()) first_overflow = over;
+      if (fit_sram(c, core).empty()) ctx = std::move(c);
     }
     if (ctx) {
       a += static_cast<int>(ctx->layers.size());
