@@ -72,6 +72,22 @@ def _call(args: Sequence[str], ok: Sequence[int] = (0,)) -> subprocess.Completed
     return p
 
 
+def _run_flags(net, batch, reuse, objective, input) -> list:
+    """The options `run` and `map` share, each only when it differs from the CLI's default."""
+    flags = []
+    if net is not None:
+        flags += ["--net", str(net)]
+    if batch != 1:
+        flags += ["--batch", str(batch)]
+    if reuse != "none":
+        flags += ["--reuse", reuse]
+    if objective is not None:
+        flags += ["--objective", objective]
+    if input is not None:
+        flags += ["--input", str(input)]
+    return flags
+
+
 def _set_flags(settings: Optional[Mapping[str, Any]]) -> list:
     flags = []
     for k, v in (settings or {}).items():
@@ -135,19 +151,10 @@ def run(net: Optional[str] = None, arch: str = "edge-32x32", set: Optional[Mappi
     `arch` (a preset or file) with `set` overrides ({"pe.rows": 64}); `frames` for pipelined
     architectures. Writes to `out` (a new temporary folder if None) and returns the Run."""
     out_dir = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="npusim-run-"))
-    args = ["run", "--arch", arch, "--out", str(out_dir), "--quiet", *_set_flags(set)]
-    if net is not None:
-        args += ["--net", str(net)]
-    if batch != 1:
-        args += ["--batch", str(batch)]
-    if reuse != "none":
-        args += ["--reuse", reuse]
+    args = ["run", "--arch", arch, "--out", str(out_dir), "--quiet", *_set_flags(set),
+            *_run_flags(net, batch, reuse, objective, input)]
     if frames is not None:
         args += ["--frames", str(frames)]
-    if objective is not None:
-        args += ["--objective", objective]
-    if input is not None:
-        args += ["--input", str(input)]
     if schedule is not None:
         args += ["--schedule", str(schedule)]
     if not html:
@@ -172,17 +179,7 @@ def map(net: Optional[str] = None, arch: str = "edge-32x32", set: Optional[Mappi
     """`npusim map --json`: the schedule of every layer (sequential architectures) or the
     stages of every context (pipelined ones), as a DataFrame; the whole plan in
     ``attrs["plan"]``."""
-    args = ["map", "--arch", arch, "--json", *_set_flags(set)]
-    if net is not None:
-        args += ["--net", str(net)]
-    if batch != 1:
-        args += ["--batch", str(batch)]
-    if reuse != "none":
-        args += ["--reuse", reuse]
-    if objective is not None:
-        args += ["--objective", objective]
-    if input is not None:
-        args += ["--input", str(input)]
+    args = ["map", "--arch", arch, "--json", *_set_flags(set), *_run_flags(net, batch, reuse, objective, input)]
     doc = json.loads(_call(args).stdout)
     if "contexts" in doc:  # a pipeline plan
         rows = [dict(context=ci, stage=si, cores=s["cores"], est_cycles_per_frame=s["est_cycles_per_frame"],

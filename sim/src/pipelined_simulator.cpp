@@ -14,6 +14,7 @@
 #include "layer_shape.hpp"
 #include "pipeline_timeline.hpp"
 #include "plan_program.hpp"
+#include "systemc_session.hpp"
 
 namespace npusim::sim {
 
@@ -206,11 +207,7 @@ void record_stats(hw::dataflow::DataflowTop& top, std::int64_t macs, RunTotals& 
 RunResult simulate_pipelined(const workloads::Graph& graph, const hw::ArchConfig& arch,
                              const mapping::PipelinePlan& plan, const energy::EnergyModel& energy,
                              const SimOptions& options) {
-  static bool elaborated = false;
-  if (elaborated) throw std::logic_error("simulate_pipelined: SystemC allows one simulation per process");
-  elaborated = true;
-  sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
-  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+  begin_systemc_session("simulate_pipelined");
 
   const PlanProgram program(plan, arch);
   hw::dataflow::DataflowTop top("dataflow", arch, program);

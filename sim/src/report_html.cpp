@@ -41,7 +41,7 @@ std::string row(const std::string& label, const std::string& key, const json& va
 
 std::string bytes_text(double b) { return fmt::format("{:.3f} MB", b * 1e-6); }
 
-std::string summary(const ordered_json& r, const RunPageInfo& info) {
+std::string summary(const ordered_json& r) {
   const json t = r["totals"];
   const json a = r.contains("arch_config") ? json(r["arch_config"]) : json::object();
   std::string arch = r["arch"].get<std::string>();
@@ -87,7 +87,6 @@ std::string summary(const ordered_json& r, const RunPageInfo& info) {
                    passed ? "ok" : "bad", passed ? "true" : "false",
                    passed ? "passed" : escape(fmt::format("FAILED: {}", r["checks"]["failures"].dump())));
   s += "</table>";
-  (void)info;
   return s;
 }
 
@@ -218,7 +217,7 @@ std::string run_report_html(const ordered_json& r, const RunPageInfo& info) {
                                  escape(r["network"].get<std::string>()), escape(r["arch"].get<std::string>()),
                                  r.contains("provenance") ? escape(r["provenance"].value("npusim_version", "")) : "",
                                  escape(r["schema"].get<std::string>()));
-  body += "<h2>Summary</h2>" + summary(r, info);
+  body += "<h2>Summary</h2>" + summary(r);
   if (r.contains("pipeline")) body += "<h2>Pipeline</h2>" + pipeline(r);
   body += "<h2>Cycles</h2>" + layer_cycles(r);
   body += "<h2>Roofline</h2>" + roofline(r, info);

@@ -15,6 +15,7 @@
 #include "npusim/sim/conservation_check.hpp"
 #include "npusim/workloads/analysis.hpp"
 #include "layer_shape.hpp"
+#include "systemc_session.hpp"
 
 namespace npusim::sim {
 
@@ -236,9 +237,7 @@ energy::EnergyCounts energy_counts(const StatSet& s, const hw::ArchConfig& arch,
 RunResult simulate(const workloads::Graph& graph, const hw::ArchConfig& arch,
                    const mapping::NetworkSchedule& ns, const energy::EnergyModel& energy,
                    const SimOptions& options) {
-  static bool elaborated = false;
-  if (elaborated) throw std::logic_error("simulate: SystemC allows one simulation per process");
-  elaborated = true;
+  begin_systemc_session("simulate");
 
   RunResult result;
   result.network = ns.network;
@@ -254,10 +253,6 @@ RunResult simulate(const workloads::Graph& graph, const hw::ArchConfig& arch,
   for (int l = result.first_layer; l <= result.last_layer && l < graph.size(); ++l)
     if (ns.layers[static_cast<std::size_t>(l)].op != OpClass::View) order.push_back(l);
 
-  sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
-  // SystemC's informational messages (sc_stop at the program's end, trace time units) are
-  // not news to the user.
-  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   std::unique_ptr<RunTraces> traces;
   if (options.traces && !options.traces->kinds.empty())
     traces = std::make_unique<RunTraces>(*options.traces, arch);

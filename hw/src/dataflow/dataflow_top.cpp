@@ -128,7 +128,7 @@ std::string DataflowTop::waiting_report() const {
       if (seq >= T.bands * program_.frames()) continue;
       int cause = INT_MIN;
       bool starved = false;
-      const bool can = ready(core, t, r, cause, starved);
+      const bool can = ready(t, r, cause, starved);
       out += fmt::format("{}core {} '{}' band {} of frame {} {}", out.empty() ? "" : "; ", core, T.name, seq % T.bands,
                          seq / T.bands,
                          can ? "was ready" : starved ? fmt::format("waits for input from stage {}", cause)
@@ -150,8 +150,7 @@ void DataflowTop::control() {
   sc_core::sc_stop();
 }
 
-bool DataflowTop::ready(int core, int task, int rank, int& cause, bool& starved) const {
-  (void)core;
+bool DataflowTop::ready(int task, int rank, int& cause, bool& starved) const {
   const StreamTask& T = ctx_->tasks[static_cast<std::size_t>(task)];
   const std::int64_t seq = progress_[static_cast<std::size_t>(task)][static_cast<std::size_t>(rank)].seq;
   const std::int64_t f = seq / T.bands, q = seq % T.bands;
@@ -188,12 +187,16 @@ bool DataflowTop::ready(int core, int task, int rank, int& cause, bool& starved)
   return true;
 }
 
+int DataflowTop::await_context(int seen, sc_core::sc_event& wake) {
+  while (context_ == seen || context_ < 0) sc_core::wait(wake);
+  return context_;
+}
+
 void DataflowTop::compute(int core) {
   int seen = -1;
   auto& wake = *wake_[static_cast<std::size_t>(core)];
   for (;;) {
-    while (context_ == seen || context_ < 0) sc_core::wait(wake);
-    seen = context_;
+    seen = await_context(seen, wake);
     while (weights_pending_[static_cast<std::size_t>(core)] && context_ == seen) sc_core::wait(wake);
     CoreMeasure& m = measures_.back().cores[static_cast<std::size_t>(core)];
     const auto& mine = tasks_of_core_[static_cast<std::size_t>(core)];
@@ -215,7 +218,7 @@ void DataflowTop::compute(int core) {
         all_done = false;
         int c = INT_MIN;
         bool s = false;
-        if (ready(core, t, r, c, s)) {
+        if (ready(t, r, c, s)) {
           picked = static_cast<int>(i);
           break;
         }
@@ -431,8 +434,7 @@ void DataflowTop::loader(int core) {
   int seen = -1;
   auto& wake = *loader_wake_[static_cast<std::size_t>(core)];
   for (;;) {
-    while (context_ == seen || context_ < 0) sc_core::wait(wake);
-    seen = context_;
+    seen = await_context(seen, wake);
     ContextMeasure& m = measures_.back();
     const npu::DmaTransfer w = program_.weights(context_, core);
     if (w.bytes > 0) offchip_->transfer(w);
@@ -481,8 +483,7 @@ void DataflowTop::storer(int core) {
   int seen = -1;
   auto& wake = *storer_wake_[static_cast<std::size_t>(core)];
   for (;;) {
-    while (context_ == seen || context_ < 0) sc_core::wait(wake);
-    seen = context_;
+    seen = await_context(seen, wake);
     ContextMeasure& m = measures_.back();
     while (context_ == seen) {
       int edge = -1;

@@ -136,7 +136,11 @@ class DataflowTop : public sc_core::sc_module {
   void storer(int core);
   void deliverer();
   void begin_context(int c);
-  bool ready(int core, int task, int rank, int& cause, bool& starved) const;
+  /// Rank `rank` of `task` can run its next band; else why not (`starved`: for input, or
+  /// for room) and the stage it waits for (-1: off-chip).
+  bool ready(int task, int rank, int& cause, bool& starved) const;
+  /// Sleeps on `wake` until a context other than `seen` has begun; returns it.
+  int await_context(int seen, sc_core::sc_event& wake);
   void run_band(int core, int task, int rank);
   void deliver(int edge, int rank, std::int64_t band);
   void gather(int edge, std::int64_t band);
