@@ -38,4 +38,16 @@ inline workloads::Graph pointwise_chain(std::int64_t c0, std::int64_t h, std::in
   return g;
 }
 
+/// `n` 3x3 (padding 1) convolutions without activations, `c` channels each, on a c x h x h
+/// input: `name` "one" is a single layer "conv", else layers c0, c1, ...; c x c x 9 weight
+/// bytes each.
+inline workloads::Graph conv3x3_chain(const std::string& name, std::int64_t c, std::int64_t h, int n) {
+  workloads::Graph g(name);
+  int prev = g.add(workloads::input_layer("input", {1, c, h, h}));
+  for (int i = 0; i < n; ++i)
+    prev = g.add(workloads::conv_layer(n == 1 ? std::string("conv") : "c" + std::to_string(i), prev, c,
+                                       workloads::Window::square(3, 1, 1), 1, false, false, workloads::Activation::None));
+  return g;
+}
+
 }  // namespace npusim::test

@@ -57,10 +57,7 @@ TEST(PipelinePlan, BalancedAllocationBeatsAnEqualSplit) {
 }
 
 TEST(PipelinePlan, ALayerSplitOverTwoCoresAboutHalvesItsStageTime) {
-  workloads::Graph g("one");
-  const int in = g.add(workloads::input_layer("input", {1, 64, 32, 32}));
-  g.add(workloads::conv_layer("conv", in, 64, workloads::Window::square(3, 1, 1), 1, false, false,
-                              workloads::Activation::None));
+  const workloads::Graph g = test::conv3x3_chain("one", 64, 32, 1);
   const auto arch = dataflow_arch(2);
   const PipelinePlan one = plan_pipeline(g, arch, pinned({{{"conv"}, 1}}));
   const PipelinePlan two = plan_pipeline(g, arch, pinned({{{"conv"}, 2}}));
@@ -112,11 +109,7 @@ TEST(PipelinePlan, NocBytesOfAUnicastStreamAreTheTensor) {
 TEST(PipelinePlan, ANetworkLargerThanTheSramRunsInContexts) {
   // Six 3x3 128 -> 128 convolutions: 147,456 weight bytes each, 884,736 in all, on two
   // cores of 256 KiB.
-  workloads::Graph g("big");
-  int prev = g.add(workloads::input_layer("input", {1, 128, 8, 8}));
-  for (int i = 0; i < 6; ++i)
-    prev = g.add(workloads::conv_layer("c" + std::to_string(i), prev, 128, workloads::Window::square(3, 1, 1), 1,
-                                       false, false, workloads::Activation::None));
+  const workloads::Graph g = test::conv3x3_chain("big", 128, 8, 6);
   const PipelinePlan plan = plan_pipeline(g, dataflow_arch(2, 256), {});
   EXPECT_GE(plan.contexts.size(), 2u);
   EXPECT_FALSE(plan.contexts_reason.empty());

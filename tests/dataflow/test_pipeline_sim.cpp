@@ -71,10 +71,7 @@ TEST(PipelineSim, BackPressureIsChargedToTheStageThatCausedIt) {
 }
 
 TEST(PipelineSim, ALayerOnTwoCoresRunsInAboutHalfTheTime) {
-  workloads::Graph g("one");
-  const int in = g.add(workloads::input_layer("input", {1, 64, 32, 32}));
-  g.add(workloads::conv_layer("conv", in, 64, workloads::Window::square(3, 1, 1), 1, false, false,
-                              workloads::Activation::None));
+  const workloads::Graph g = test::conv3x3_chain("one", 64, 32, 1);
   const auto arch = dataflow_arch(2);
   const mapping::PipelinePlan one = mapping::plan_pipeline(g, arch, pinned({{{"conv"}, 1}}));
   const RunResult r = run(g, arch, pinned({{{"conv"}, 2}}), 6);
@@ -144,11 +141,7 @@ TEST(PipelineSim, ACrossStagePartialBranchDoesNotDeadlock) {
 }
 
 TEST(PipelineSim, ContextsLoadEachContextsWeightsOncePerBatch) {
-  workloads::Graph g("big");
-  int prev = g.add(workloads::input_layer("input", {1, 128, 8, 8}));
-  for (int i = 0; i < 6; ++i)
-    prev = g.add(workloads::conv_layer("c" + std::to_string(i), prev, 128, workloads::Window::square(3, 1, 1), 1,
-                                       false, false, workloads::Activation::None));
+  const workloads::Graph g = test::conv3x3_chain("big", 128, 8, 6);
   const RunResult r = run(g, dataflow_arch(2, 256), {}, 3);
   ASSERT_TRUE(r.check_failures.empty()) << r.check_failures.front();
   EXPECT_GE(r.pipeline.contexts.size(), 2u);
