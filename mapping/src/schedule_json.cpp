@@ -85,7 +85,7 @@ void load_schedule_file(const std::string& path, MapOptions& options) {
   json doc;
   try {
     doc = json::parse(in);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number overflow
     throw MappingError(fmt::format("{}: not valid JSON: {}", path, e.what()));
   }
   auto fail = [&](const std::string& where, const std::string& what) {

@@ -433,6 +433,15 @@ TEST(Mapping, SchedulesAreDeterministicAndRoundTripThroughJson) {
   } catch (const MappingError& e) {
     EXPECT_NE(std::string(e.what()).find("tiling.order"), std::string::npos) << e.what();
   }
+  // A number too large for a double is invalid JSON, not an uncaught exception (a fuzz finding).
+  std::ofstream(path) << R"({"layers": [{"tiling": {"th": 8E5502}}]})";
+  try {
+    MapOptions o;
+    load_schedule_file(path.string(), o);
+    FAIL();
+  } catch (const MappingError& e) {
+    EXPECT_NE(std::string(e.what()).find("not valid JSON"), std::string::npos) << e.what();
+  }
   std::filesystem::remove(path);
 }
 

@@ -172,6 +172,22 @@ TEST(Onnx, MalformedModels) {
   m = small_model("Relu");
   m.mutable_opset_import(0)->set_version(3);
   expect_error(write_model(m, "opset"), "opset 3 is not supported");
+  // A constant where an operator expects a tensor (a libFuzzer finding: it indexed layer -1).
+  for (const char* op : {"Conv", "MaxPool", "GlobalAveragePool"}) {
+    m = small_model(op);
+    auto* c = m.mutable_graph()->add_initializer();
+    c->set_name("c");
+    c->set_data_type(onnx::TensorProto::FLOAT);
+    for (int d : {1, 8, 16, 16}) c->add_dims(d);
+    m.mutable_graph()->mutable_node(0)->set_input(0, "c");
+    m.mutable_graph()->mutable_node(0)->add_input("c");
+    auto* k = m.mutable_graph()->mutable_node(0)->add_attribute();
+    k->set_name("kernel_shape");
+    k->set_type(onnx::AttributeProto::INTS);
+    k->add_ints(2);
+    k->add_ints(2);
+    expect_error(write_model(m, std::string("const_") + op), "input 'c' is a constant, expected a tensor");
+  }
   // Not ONNX at all, and a truncated file.
   const auto junk = (std::filesystem::temp_directory_path() / "npusim_junk.onnx").string();
   std::ofstream(junk) << "this is not a protobuf";

@@ -116,7 +116,7 @@ Graph load_network(const std::string& spec, const LoadOptions& options) {
       json doc;
       try {
         doc = json::parse(read_file(spec));
-      } catch (const json::parse_error& e) {
+      } catch (const json::exception& e) {  // parse_error, or out_of_range for a number overflow
         throw NetworkInputError(fmt::format("{}: not valid JSON: {}", spec, e.what()));
       }
       return network_from_json(doc, spec, options);

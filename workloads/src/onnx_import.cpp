@@ -96,10 +96,15 @@ class Importer {
     if (it == values_.end()) fail(n, fmt::format("input '{}' is not produced by an earlier node", n.input(input)));
     return it->second;
   }
-  /// The layer of a data input, with its pending pre-activation handed to `consumer`.
-  int data(const onnx::NodeProto& n, int input, Layer* consumer = nullptr) {
+  /// A data input (a layer's output, not a constant), read before it is consumed.
+  Value& tensor(const onnx::NodeProto& n, int input) {
     Value& v = value(n, input);
     if (v.kind != Value::Layer) fail(n, fmt::format("input '{}' is a constant, expected a tensor", n.input(input)));
+    return v;
+  }
+  /// The layer of a data input, with its pending pre-activation handed to `consumer`.
+  int data(const onnx::NodeProto& n, int input, Layer* consumer = nullptr) {
+    Value& v = tensor(n, input);
     if ((v.pre_bn || v.pre_act != Activation::None) && !consumer)
       fail(n, "a BatchNormalization/activation before this operator cannot be folded into it");
     if (v.padded && !consumer) fail(n, "a Pad before this operator cannot be folded into it");
@@ -276,7 +281,7 @@ void Importer::import_node(int index) {
     return;
   }
   if (op == "Conv") {
-    Value in = value(n, 0);
+    Value in = tensor(n, 0);
     const Value& w = constant(n, 1);
     if (w.dims.size() != 4 || *std::min_element(w.dims.begin(), w.dims.end()) < 1)
       fail(n, "expected a 4-D weight with known, positive dimensions");
@@ -329,7 +334,7 @@ void Importer::import_node(int index) {
     return;
   }
   if (op == "MaxPool" || op == "AveragePool") {
-    Value in = value(n, 0);
+    Value in = tensor(n, 0);
     const auto k = ints_attr(n, "kernel_shape");
     if (k.size() != 2 || k[0] < 1 || k[1] < 1) fail(n, "expected a 2-D kernel_shape");
     const Layer& src = graph_.layer(in.layer);
@@ -344,7 +349,7 @@ void Importer::import_node(int index) {
   if (op == "GlobalAveragePool" || op == "ReduceMean") {
     if (op == "ReduceMean" && ints_attr(n, "axes") != std::vector<std::int64_t>{2, 3})
       fail(n, "only a mean over axes [2, 3] (global average pooling) is supported");
-    Layer l = adaptive_avg_pool_layer(name, value(n, 0).layer);
+    Layer l = adaptive_avg_pool_layer(name, tensor(n, 0).layer);
     data(n, 0, &l);
     set_output(n.output(0), add(std::move(l), n));
     return;

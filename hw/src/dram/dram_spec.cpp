@@ -160,7 +160,7 @@ DramSpec load_dram_spec_file(const std::string& path) {
   json doc;
   try {
     doc = json::parse(ss.str());
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number overflow
     throw DramSpecError(fmt::format("{}: not valid JSON: {}", path, e.what()));
   }
   return dram_spec_from_json(doc, path);
