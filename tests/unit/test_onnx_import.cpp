@@ -158,6 +158,76 @@ TEST(Onnx, PadFoldsIntoTheNextConv) {
   EXPECT_EQ(c.out.w, 18);
 }
 
+void add_ints(onnx::GraphProto* g, const std::string& name, std::vector<std::int64_t> values) {
+  auto* t = g->add_initializer();
+  t->set_name(name);
+  t->set_data_type(onnx::TensorProto::INT64);
+  t->add_dims(static_cast<std::int64_t>(values.size()));
+  for (auto v : values) t->add_int64_data(v);
+}
+
+/// x[:, starts:ends] along `axes` with `steps` (input x is 1x8x16x16).
+onnx::ModelProto slice_model(std::vector<std::int64_t> starts, std::vector<std::int64_t> ends,
+                             std::vector<std::int64_t> axes, std::vector<std::int64_t> steps) {
+  onnx::ModelProto m = small_model("Slice");
+  auto* g = m.mutable_graph();
+  for (const auto& [name, v] : {std::pair{"starts", starts}, {"ends", ends}, {"axes", axes}, {"steps", steps}}) {
+    add_ints(g, name, v);
+    g->mutable_node(0)->add_input(name);
+  }
+  return m;
+}
+
+// Slices: negative axes count from the end; what is not a contiguous channel range (steps,
+// spatial crops) is an error, not a silently wrong count (x[:, ::2] was read as all channels).
+TEST(Onnx, SliceIsAChannelRangeOrAnError) {
+  Graph g = load_network(write_model(slice_model({2}, {6}, {-3}, {1}), "slice_neg"));
+  EXPECT_EQ(g.layer(g.size() - 1).out.c, 4);
+  g = load_network(write_model(slice_model({0, 1}, {INT64_MAX, -1}, {2, 1}, {1, 1}), "slice_two"));
+  EXPECT_EQ(g.layer(g.size() - 1).out.c, 6);  // the full H range and channels 1..6
+  expect_error(write_model(slice_model({0}, {INT64_MAX}, {1}, {2}), "slice_step"), "a step of 2 on axis 1 is not supported");
+  expect_error(write_model(slice_model({0}, {8}, {3}, {1}), "slice_w"), "a slice of axis 3 (0..8 of 16) is not supported");
+  expect_error(write_model(slice_model({0}, {4}, {4}, {1}), "slice_axis"), "axis 4 is out of range for a rank-4 tensor");
+}
+
+// A conv's weight must take its input's channels, whether or not --input overrides the size
+// (the ONNX shape cross-check runs only without the override).
+TEST(Onnx, ConvWeightMustMatchItsInputChannels) {
+  onnx::ModelProto m = small_model("Conv");
+  auto* w = m.mutable_graph()->add_initializer();
+  w->set_name("w");
+  w->set_data_type(onnx::TensorProto::FLOAT);
+  for (int d : {4, 4, 3, 3}) w->add_dims(d);  // 4 input channels; x has 8
+  m.mutable_graph()->mutable_node(0)->add_input("w");
+  const std::string path = write_model(m, "conv_channels");
+  expect_error(path, "the weight takes 4 input channels (4 x group 1) but the input has 8");
+  LoadOptions o;
+  o.input = 32;
+  try {
+    load_network(path, o);
+    FAIL() << "no error with --input";
+  } catch (const NetworkInputError& e) {
+    EXPECT_NE(std::string(e.what()).find("but the input has 8"), std::string::npos) << e.what();
+  }
+}
+
+// Resize: nearest by integer scales or sizes; an interpolating mode is an error naming it.
+TEST(Onnx, ResizeModes) {
+  onnx::ModelProto m = small_model("Resize");
+  auto* g = m.mutable_graph();
+  g->mutable_node(0)->add_input("");  // roi
+  g->mutable_node(0)->add_input("");  // scales
+  g->mutable_node(0)->add_input("sizes");
+  add_ints(g, "sizes", {1, 8, 48, 48});
+  Graph net = load_network(write_model(m, "resize_sizes"));
+  EXPECT_EQ(net.layer(net.size() - 1).scale, 3);
+  auto* mode = g->mutable_node(0)->add_attribute();
+  mode->set_name("mode");
+  mode->set_type(onnx::AttributeProto::STRING);
+  mode->set_s("linear");
+  expect_error(write_model(m, "resize_linear"), "mode 'linear' is not supported");
+}
+
 TEST(Onnx, UnsupportedOperatorIsNamed) {
   const std::string p = write_model(small_model("LSTM"), "lstm");
   expect_error(p, "node 'the_node' (LSTM): operator not supported (supported: Conv, Gemm");

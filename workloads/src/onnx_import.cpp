@@ -35,6 +35,7 @@ struct Value {
   // A Pad waiting to fold into the next conv or pooling: extra pads top, left, bottom, right.
   int pad[4] = {0, 0, 0, 0};
   bool padded = false;
+  int rank = 4;  ///< Layer: the ONNX rank of the tensor (2 after Flatten or a Gemm)
 };
 
 /// A constant tensor: its shape, and its int64 or float contents when its raw data is at
@@ -90,6 +91,11 @@ class Importer {
     const auto* a = attr(n, name);
     return a ? a->f() : fallback;
   }
+  /// An axis attribute of a tensor of `rank`, negative axes counted from the end.
+  std::int64_t axis_of(const onnx::NodeProto& n, std::int64_t axis, int rank) const {
+    if (axis < -rank || axis >= rank) fail(n, fmt::format("axis {} is out of range for a rank-{} tensor", axis, rank));
+    return axis < 0 ? axis + rank : axis;
+  }
   Value& value(const onnx::NodeProto& n, int input) {
     if (input >= n.input_size() || n.input(input).empty()) fail(n, fmt::format("input {} is missing", input));
     const auto it = values_.find(n.input(input));
@@ -134,9 +140,10 @@ class Importer {
   /// name of the last fused output (what later nodes refer to).
   std::string fuse_after(const std::string& producer_output, Layer& layer, bool allow_bn);
   int add(Layer layer, const onnx::NodeProto& n);
-  void set_output(const std::string& name, int layer) {
+  void set_output(const std::string& name, int layer, int rank = 4) {
     Value v;
     v.layer = layer;
+    v.rank = rank;
     values_[name] = v;
   }
   void import_node(int index);
@@ -286,10 +293,14 @@ void Importer::import_node(int index) {
     if (w.dims.size() != 4 || *std::min_element(w.dims.begin(), w.dims.end()) < 1)
       fail(n, "expected a 4-D weight with known, positive dimensions");
     const Layer& src = graph_.layer(in.layer);
+    const std::int64_t group = int_attr(n, "group", 1);
+    if (group < 1 || w.dims[1] * group != src.out.c)
+      fail(n, fmt::format("the weight takes {} input channels ({} x group {}) but the input has {}", w.dims[1] * group,
+                          w.dims[1], group, src.out.c));
     Layer l = conv_layer(name, in.layer, w.dims[0],
                          window_of(n, static_cast<int>(src.out.h), static_cast<int>(src.out.w),
                                    static_cast<int>(w.dims[2]), static_cast<int>(w.dims[3]), in),
-                         static_cast<int>(int_attr(n, "group", 1)), n.input_size() > 2 && !n.input(2).empty(), false,
+                         static_cast<int>(group), n.input_size() > 2 && !n.input(2).empty(), false,
                          Activation::None);
     data(n, 0, &l);
     const std::string out = fuse_after(n.output(0), l, true);
@@ -303,6 +314,11 @@ void Importer::import_node(int index) {
       fail(n, "expected a 2-D constant weight with known dimensions (a MatMul of two tensors is not supported)");
     const bool trans_b = op == "Gemm" && int_attr(n, "transB", 0) == 1;
     if (op == "Gemm" && int_attr(n, "transA", 0) != 0) fail(n, "transA=1 is not supported");
+    const Shape& src = graph_.layer(in).out;
+    const std::int64_t features = trans_b ? w.dims[1] : w.dims[0];
+    if (features != src.c * src.h * src.w)
+      fail(n, fmt::format("the weight takes {} input features but the input has {} ({}x{}x{})", features,
+                          src.c * src.h * src.w, src.c, src.h, src.w));
     Layer l = fc_layer(name, in, trans_b ? w.dims[0] : w.dims[1], op == "Gemm" && n.input_size() > 2, Activation::None);
     std::string out = n.output(0);
     // MatMul + Add(bias): the bias of the layer.
@@ -316,7 +332,7 @@ void Importer::import_node(int index) {
         }
       }
     out = fuse_after(out, l, false);
-    set_output(out, add(std::move(l), n));
+    set_output(out, add(std::move(l), n), 2);
     return;
   }
   if (op == "BatchNormalization" || is_activation(n)) {
@@ -347,8 +363,15 @@ void Importer::import_node(int index) {
     return;
   }
   if (op == "GlobalAveragePool" || op == "ReduceMean") {
-    if (op == "ReduceMean" && ints_attr(n, "axes") != std::vector<std::int64_t>{2, 3})
-      fail(n, "only a mean over axes [2, 3] (global average pooling) is supported");
+    if (op == "ReduceMean") {
+      std::vector<std::int64_t> axes = ints_attr(n, "axes");
+      if (axes.empty() && n.input_size() > 1) axes = constant(n, 1).ints;  // opset 18
+      for (auto& a : axes) a = axis_of(n, a, tensor(n, 0).rank);
+      std::sort(axes.begin(), axes.end());
+      if (axes != std::vector<std::int64_t>{2, 3})
+        fail(n, "only a mean over axes [2, 3] (global average pooling) is supported");
+      if (int_attr(n, "keepdims", 1) != 1) fail(n, "only keepdims=1 is supported");
+    }
     Layer l = adaptive_avg_pool_layer(name, tensor(n, 0).layer);
     data(n, 0, &l);
     set_output(n.output(0), add(std::move(l), n));
@@ -362,14 +385,15 @@ void Importer::import_node(int index) {
     return;
   }
   if (op == "Concat") {
-    if (int_attr(n, "axis", 1) != 1) fail(n, "only channel (axis 1) concatenation is supported");
+    if (axis_of(n, int_attr(n, "axis", 1), tensor(n, 0).rank) != 1)
+      fail(n, "only channel (axis 1) concatenation is supported");
     std::vector<int> ins;
     for (int i = 0; i < n.input_size(); ++i) ins.push_back(data(n, i));
     set_output(n.output(0), add(concat_layer(name, ins), n));
     return;
   }
   if (op == "Split") {
-    if (int_attr(n, "axis", 0) != 1) fail(n, "only channel (axis 1) splits are supported");
+    if (axis_of(n, int_attr(n, "axis", 0), tensor(n, 0).rank) != 1) fail(n, "only channel (axis 1) splits are supported");
     const int in = data(n, 0);
     std::vector<std::int64_t> sizes = ints_attr(n, "split");
     if (sizes.empty() && n.input_size() > 1) sizes = constant(n, 1).ints;
@@ -384,30 +408,90 @@ void Importer::import_node(int index) {
     return;
   }
   if (op == "Slice") {
+    const int rank = tensor(n, 0).rank;
     const int in = data(n, 0);
-    const auto starts = constant(n, 1).ints, ends = constant(n, 2).ints;
-    if (starts.empty() || ends.size() != starts.size()) fail(n, "starts and ends must be known constants");
-    std::vector<std::int64_t> axes = n.input_size() > 3 ? constant(n, 3).ints : std::vector<std::int64_t>{};
-    if (axes.empty()) axes.push_back(0);
-    if (starts.size() != 1 || axes[0] != 1) fail(n, "only slices of channels (axis 1) are supported");
-    const std::int64_t c = graph_.layer(in).out.c;
-    const std::int64_t b = std::clamp<std::int64_t>(starts[0] < 0 ? c + starts[0] : starts[0], 0, c);
-    const std::int64_t e = std::clamp<std::int64_t>(ends[0] < 0 ? c + ends[0] : ends[0], 0, c);
-    set_output(n.output(0), add(slice_layer(name, in, b, e), n));
+    std::vector<std::int64_t> starts, ends, axes, steps;
+    auto optional = [&](int i) { return n.input_size() > i && !n.input(i).empty() ? constant(n, i).ints : std::vector<std::int64_t>{}; };
+    if (n.input_size() >= 3) {  // opset 10+: inputs
+      starts = constant(n, 1).ints;
+      ends = constant(n, 2).ints;
+      axes = optional(3);
+      steps = optional(4);
+    } else {  // opset 1-9: attributes
+      starts = ints_attr(n, "starts");
+      ends = ints_attr(n, "ends");
+      axes = ints_attr(n, "axes");
+    }
+    if (starts.empty() || ends.size() != starts.size()) fail(n, "starts and ends must be known constants of one length");
+    if (axes.empty())
+      for (std::size_t k = 0; k < starts.size(); ++k) axes.push_back(static_cast<std::int64_t>(k));
+    if (steps.empty()) steps.assign(starts.size(), 1);
+    if (axes.size() != starts.size() || steps.size() != starts.size())
+      fail(n, "starts, ends, axes and steps must have one length");
+    const Shape& s = graph_.layer(in).out;
+    const std::int64_t dims[4] = {s.n, rank == 2 ? s.c * s.h * s.w : s.c, s.h, s.w};
+    std::int64_t b = 0, e = s.c;
+    for (std::size_t k = 0; k < starts.size(); ++k) {
+      const std::int64_t axis = axis_of(n, axes[k], rank), dim = dims[axis];
+      auto clamp = [&](std::int64_t v) { return std::clamp<std::int64_t>(v < 0 ? v + dim : v, 0, dim); };
+      const std::int64_t lo = clamp(starts[k]), hi = clamp(ends[k]);
+      if (steps[k] != 1)
+        fail(n, fmt::format("a step of {} on axis {} is not supported (a slice is a contiguous channel range)", steps[k], axis));
+      if (axis == 1) {
+        if (rank == 2 && (s.h != 1 || s.w != 1) && (lo != 0 || hi != dim))
+          fail(n, "a slice of a flattened feature map is not a channel range");
+        b = lo;
+        e = rank == 2 ? (hi == dim ? s.c : hi) : hi;
+      } else if (lo != 0 || hi != dim) {
+        fail(n, fmt::format("a slice of axis {} ({}..{} of {}) is not supported: only channels (axis 1) are sliced", axis, lo, hi, dim));
+      }
+    }
+    set_output(n.output(0), add(slice_layer(name, in, b, e), n), rank);
     return;
   }
   if (op == "Resize" || op == "Upsample") {
     const int in = data(n, 0);
-    const Value& s = constant(n, op == "Upsample" ? 1 : 2);
-    if (s.floats.size() != 4 || s.floats[2] != s.floats[3] || s.floats[2] < 1 ||
-        s.floats[2] != static_cast<int>(s.floats[2]))
-      fail(n, "only integer, equal H and W scales are supported");
-    set_output(n.output(0), add(upsample_layer(name, in, static_cast<int>(s.floats[2])), n));
+    if (const auto* a = attr(n, "mode"); a && a->s() != "nearest")
+      fail(n, fmt::format("mode '{}' is not supported: the upsample layer is nearest-neighbour (a copy), "
+                          "an interpolation would be costed wrong", a->s()));
+    std::vector<double> scales;
+    if (op == "Upsample" && n.input_size() < 2) {  // opset 7-8: an attribute
+      if (const auto* a = attr(n, "scales")) scales.assign(a->floats().begin(), a->floats().end());
+    } else {
+      const int scales_input = op == "Upsample" ? 1 : 2;
+      if (n.input_size() > scales_input && !n.input(scales_input).empty()) scales = constant(n, scales_input).floats;
+    }
+    if (scales.empty() && op == "Resize" && n.input_size() > 3) {  // sizes instead of scales
+      const Shape& src = graph_.layer(in).out;
+      const auto sizes = constant(n, 3).ints;
+      if (sizes.size() == 4 && src.h > 0 && src.w > 0 && sizes[2] % src.h == 0 && sizes[3] % src.w == 0)
+        scales = {1.0, 1.0, static_cast<double>(sizes[2] / src.h), static_cast<double>(sizes[3] / src.w)};
+    }
+    if (scales.size() != 4 || scales[0] != 1 || scales[1] != 1 || scales[2] != scales[3] || scales[2] < 1 ||
+        scales[2] != static_cast<int>(scales[2]))
+      fail(n, "only integer, equal H and W scales (or sizes that are such multiples) are supported");
+    set_output(n.output(0), add(upsample_layer(name, in, static_cast<int>(scales[2])), n));
     return;
   }
   if (op == "Flatten" || op == "Reshape" || op == "Squeeze" || op == "Unsqueeze" || op == "Identity" ||
       op == "Dropout") {
-    values_[n.output(0)] = value(n, 0);  // a view: consumers read the same tensor
+    Value v = value(n, 0);  // a view: consumers read the same tensor
+    if (op == "Flatten") v.rank = 2;
+    if (op == "Reshape" && n.input_size() > 1) {
+      const auto it = values_.find(n.input(1));
+      if (it != values_.end() && it->second.dims.size() == 1 && it->second.dims[0] > 0)
+        v.rank = static_cast<int>(it->second.dims[0]);
+    }
+    if (op == "Squeeze" || op == "Unsqueeze") {
+      std::vector<std::int64_t> axes = ints_attr(n, "axes");
+      if (axes.empty() && n.input_size() > 1) axes = constant(n, 1).ints;  // opset 13
+      v.rank += (op == "Squeeze" ? -1 : 1) * static_cast<int>(axes.size());
+      if (op == "Squeeze" && axes.empty() && v.kind == Value::Layer && v.rank == 4) {  // every unit axis
+        const Shape& s = graph_.layer(v.layer).out;
+        v.rank = 4 - (s.n == 1) - (s.c == 1) - (s.h == 1) - (s.w == 1);
+      }
+    }
+    values_[n.output(0)] = v;
     return;
   }
   if (op == "Pad") {
