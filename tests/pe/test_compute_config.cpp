@@ -169,6 +169,10 @@ TEST(VectorUnit, CostsFollowTheDocumentedOpCounts) {
   VectorOpShape re = sw;
   re.activation = ActivationKind::Relu;
   EXPECT_EQ(vector_cost(sw, 16, 0).cycles, 4 * vector_cost(re, 16, 0).cycles);
+  // A standalone batch-norm (multiply, add) with a ReLU: 3 ops per element, one read each.
+  VectorOpShape bn{VectorOp::ScaleShift, 1000, 1000, 1, 1, ActivationKind::Relu};
+  EXPECT_EQ(vector_cost(bn, 10, 0).cycles, 300);
+  EXPECT_EQ(vector_cost(bn, 10, 0).element_reads, 1000);
 }
 
 BufferConfig buffer(std::int64_t kib, int banks, int port) {

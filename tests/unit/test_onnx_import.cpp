@@ -228,6 +228,61 @@ TEST(Onnx, ResizeModes) {
   expect_error(write_model(m, "resize_linear"), "mode 'linear' is not supported");
 }
 
+/// Appends node `op` named `name` reading `inputs`, writing `output`.
+onnx::NodeProto* add_node(onnx::GraphProto* g, const std::string& op, const std::string& name,
+                          std::vector<std::string> inputs, const std::string& output) {
+  auto* n = g->add_node();
+  n->set_op_type(op);
+  n->set_name(name);
+  for (const auto& i : inputs) n->add_input(i);
+  n->add_output(output);
+  return n;
+}
+
+void add_weight(onnx::GraphProto* g, const std::string& name, std::vector<std::int64_t> dims) {
+  auto* w = g->add_initializer();
+  w->set_name(name);
+  w->set_data_type(onnx::TensorProto::FLOAT);
+  for (auto d : dims) w->add_dims(d);
+}
+
+// A BN or activation that no single consumer can absorb is a layer of its own (it was an
+// error, and at the graph output it was dropped): relu(conv(x)) + conv(x), BN-ReLU before
+// an Add, a Clip at the output.
+TEST(Onnx, UnabsorbedActivationsAreElementwiseLayers) {
+  onnx::ModelProto m = small_model("Conv");
+  auto* g = m.mutable_graph();
+  g->mutable_node(0)->add_input("w");
+  g->mutable_node(0)->set_output(0, "c");
+  add_weight(g, "w", {8, 8, 1, 1});
+  add_node(g, "Relu", "relu", {"c"}, "r");
+  add_node(g, "Add", "add", {"r", "c"}, "a");
+  add_node(g, "BatchNormalization", "bn", {"a", "s", "b", "mean", "var"}, "n");
+  for (const char* p : {"s", "b", "mean", "var"}) add_weight(g, p, {8});
+  add_node(g, "Relu", "relu2", {"n"}, "n2");
+  add_node(g, "Add", "add2", {"n2", "a"}, "a2");
+  auto* cat = add_node(g, "Concat", "cat", {"a2", "a"}, "k");
+  auto* axis = cat->add_attribute();
+  axis->set_name("axis");
+  axis->set_type(onnx::AttributeProto::INT);
+  axis->set_i(1);
+  add_node(g, "Clip", "clip", {"k"}, "y");  // after a view: at the output, it was dropped
+  const Graph net = load_network(write_model(m, "eltwise"));
+  std::vector<std::string> kinds;
+  for (const Layer& l : net.layers()) kinds.push_back(to_string(l.kind));
+  EXPECT_EQ(kinds, (std::vector<std::string>{"input", "conv", "elementwise", "add", "elementwise", "add", "concat", "elementwise"}));
+  const Layer& relu = net.layer(net.find("relu"));
+  EXPECT_EQ(relu.activation, Activation::ReLU);
+  EXPECT_FALSE(relu.batch_norm);
+  const Layer& bn = net.layer(net.find("relu2"));
+  EXPECT_TRUE(bn.batch_norm);
+  EXPECT_EQ(bn.activation, Activation::ReLU);
+  EXPECT_EQ(net.layer(net.size() - 1).activation, Activation::ReLU6);  // Clip without bounds
+  EXPECT_EQ(net.layer(net.size() - 1).out.c, 16);
+  const NetworkStats s = analyze(net);
+  EXPECT_EQ(s.total.params, 64 + 2 * 8);  // the 1x1 conv, BN's scale and shift
+}
+
 TEST(Onnx, UnsupportedOperatorIsNamed) {
   const std::string p = write_model(small_model("LSTM"), "lstm");
   expect_error(p, "node 'the_node' (LSTM): operator not supported (supported: Conv, Gemm");

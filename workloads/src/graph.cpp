@@ -10,7 +10,7 @@ namespace npusim::workloads {
 
 namespace {
 
-constexpr std::array<std::pair<LayerKind, const char*>, 12> kKindNames{{
+constexpr std::array<std::pair<LayerKind, const char*>, 13> kKindNames{{
     {LayerKind::Input, "input"},
     {LayerKind::Conv, "conv"},
     {LayerKind::FullyConnected, "fc"},
@@ -23,6 +23,7 @@ constexpr std::array<std::pair<LayerKind, const char*>, 12> kKindNames{{
     {LayerKind::Upsample, "upsample"},
     {LayerKind::Softmax, "softmax"},
     {LayerKind::Scale, "scale"},
+    {LayerKind::Elementwise, "elementwise"},
 }};
 
 constexpr std::array<std::pair<Activation, const char*>, 9> kActNames{{
@@ -297,6 +298,12 @@ Shape Graph::infer(const Layer& l) const {
     case LayerKind::Softmax:
     case LayerKind::Scale: {
       expect_inputs(1, 1);
+      return in_shape(0);
+    }
+    case LayerKind::Elementwise: {
+      expect_inputs(1, 1);
+      if (!l.batch_norm && l.activation == Activation::None)
+        throw fail("an elementwise layer needs a batch_norm or an activation");
       return in_shape(0);
     }
   }

@@ -108,17 +108,36 @@ class Importer {
     if (v.kind != Value::Layer) fail(n, fmt::format("input '{}' is a constant, expected a tensor", n.input(input)));
     return v;
   }
-  /// The layer of a data input, with its pending pre-activation handed to `consumer`.
+  /// The layer of a data input, with its pending pre-activation handed to `consumer`, or,
+  /// without one that can take it, made a layer of its own.
   int data(const onnx::NodeProto& n, int input, Layer* consumer = nullptr) {
     Value& v = tensor(n, input);
-    if ((v.pre_bn || v.pre_act != Activation::None) && !consumer)
-      fail(n, "a BatchNormalization/activation before this operator cannot be folded into it");
     if (v.padded && !consumer) fail(n, "a Pad before this operator cannot be folded into it");
+    if (!consumer) materialize(n.input(input), v);
     if (consumer) {
       consumer->pre_batch_norm = v.pre_bn;
       consumer->pre_activation = v.pre_act;
     }
     return v.layer;
+  }
+  /// Makes a pending BatchNormalization/activation of `v` (named `tensor`) an Elementwise
+  /// layer, so that `v` is its output.
+  void materialize(const std::string& tensor, Value& v) {
+    if (!v.pre_bn && v.pre_act == Activation::None) return;
+    Layer l;
+    const auto p = producer_.find(tensor);
+    l.name = p != producer_.end() && graph_.find(p->second) < 0 ? p->second : tensor;
+    l.kind = LayerKind::Elementwise;
+    l.inputs = {v.layer};
+    l.batch_norm = v.pre_bn;
+    l.activation = v.pre_act;
+    try {
+      v.layer = graph_.add(std::move(l));
+    } catch (const GraphError& e) {
+      throw NetworkInputError(fmt::format("{}: tensor '{}': {}", source_, tensor, e.what()));
+    }
+    v.pre_bn = false;
+    v.pre_act = Activation::None;
   }
   const Value& constant(const onnx::NodeProto& n, int input) {
     const Value& v = value(n, input);
@@ -337,15 +356,13 @@ void Importer::import_node(int index) {
   }
   if (op == "BatchNormalization" || is_activation(n)) {
     // Not fused into a producer: a pre-activation of the consumer (DenseNet's BN-ReLU-conv).
-    Value v = value(n, 0);
-    if (v.kind != Value::Layer) fail(n, "expected a tensor input");
-    if (op == "BatchNormalization") {
-      if (v.pre_bn || v.pre_act != Activation::None) fail(n, "two normalizations in a row are not supported");
-      v.pre_bn = true;
-    } else {
-      if (v.pre_act != Activation::None) fail(n, "two activations in a row are not supported");
-      v.pre_act = activation_of(n);
-    }
+    Value& src = tensor(n, 0);
+    if (src.padded) fail(n, "a Pad before this operator cannot be folded into it");
+    // A second one in a row: the first becomes a layer of its own.
+    if (src.pre_act != Activation::None || (src.pre_bn && op == "BatchNormalization")) materialize(n.input(0), src);
+    Value v = src;
+    if (op == "BatchNormalization") v.pre_bn = true;
+    else v.pre_act = activation_of(n);
     values_[n.output(0)] = v;
     return;
   }
@@ -591,6 +608,7 @@ Graph Importer::run() {
     const auto it = values_.find(o.name());
     if (it == values_.end() || it->second.kind != Value::Layer)
       throw NetworkInputError(fmt::format("{}: graph output '{}' is not produced by the graph", source_, o.name()));
+    materialize(o.name(), it->second);  // a BN/activation at the output is computed, not dropped
   }
   if (!options_.input) check_shapes();  // ONNX inferred the file's own input size
   return std::move(graph_);

@@ -37,6 +37,7 @@ VectorCounters vector_cost(const VectorOpShape& s, int lanes, int latency) {
     case VectorOp::Copy: per_output = 1; break;
     case VectorOp::Softmax: per_output = 7; break;
     case VectorOp::Scale: per_output = 1; break;  // one multiply per element
+    case VectorOp::ScaleShift: per_output = 2; break;
   }
   c.ops = per_output * s.out_elements;
   if (s.op != VectorOp::Activation) c.ops += activation_ops(s.activation) * s.out_elements;

@@ -3,7 +3,9 @@
 // A network is a DAG of layers in topological order (see graph.hpp). Every layer produces
 // exactly one tensor of shape N x C x H x W. Activations are attributes of their producer,
 // not layers of their own, because an NPU applies them on the way out of the PE array or
-// vector unit without a round trip through memory.
+// vector unit without a round trip through memory; only one that no producer can absorb
+// (an imported graph's BN-ReLU whose output feeds several kinds of consumer) is an
+// Elementwise layer.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +34,8 @@ enum class LayerKind {
   Upsample,        ///< nearest-neighbour upsampling by an integer factor
   Softmax,         ///< over channels (darknet classifiers end with one)
   Scale,           ///< element-wise multiply by a constant (per tensor or per channel)
+  Elementwise,     ///< one input, its shape: batch-norm as scale and shift and/or an
+                   ///< activation that no producer could absorb, as a vector pass
 };
 
 enum class Activation { None, ReLU, ReLU6, Leaky, Sigmoid, HardSigmoid, Swish, HardSwish, Mish };

@@ -17,7 +17,8 @@
 
 namespace npusim::hw::vector {
 
-enum class VectorOp { MaxPool, AvgPool, GlobalAvgPool, Add, Activation, Copy, Softmax, Scale };
+/// Scale: one multiply per element; ScaleShift: a multiply and an add (batch-norm).
+enum class VectorOp { MaxPool, AvgPool, GlobalAvgPool, Add, Activation, Copy, Softmax, Scale, ScaleShift };
 enum class ActivationKind { None, Relu, Relu6, Leaky, Swish, Mish };
 
 struct VectorCounters {
