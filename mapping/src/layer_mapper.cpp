@@ -104,7 +104,10 @@ class Evaluator {
  public:
   Evaluator(const LayerProblem& p, const MapperContext& ctx)
       : p_(p), ctx_(ctx), rows_(p.rows), cols_(p.cols), macs_(p.macs()) {
-    for (std::size_t i = 0; i < p.inputs.size(); ++i) dram_ch_.push_back(p.dram_channels(i));
+    for (std::size_t i = 0; i < p.inputs.size(); ++i) {
+      dram_ch_.push_back(p.dram_channels(i));
+      broadcast_.push_back(p.broadcast(i));
+    }
   }
 
   SramNeed need(const Tiling& t) {
@@ -121,7 +124,8 @@ class Evaluator {
       n.output = 2 * gb * tk * th * tw * p_.psum_bytes;
     } else if (p_.op == OpClass::Vector) {
       const std::int64_t tc = std::min(t.tc, p_.out_c);
-      for (std::int64_t d : dram_ch_) n.input += 2 * std::min(tc, d) * rows_.max(t.th) * cols_.max(t.tw) * eb;
+      for (std::size_t i = 0; i < dram_ch_.size(); ++i)
+        n.input += 2 * std::min(tc, dram_ch_[i]) * (broadcast_[i] ? 1 : rows_.max(t.th) * cols_.max(t.tw)) * eb;
       n.output = 2 * tc * th * tw * eb;
     }
     return n;
@@ -135,7 +139,10 @@ class Evaluator {
     const std::uint64_t spatial = static_cast<std::uint64_t>(p_.batch * rows_.sum(t.th) * cols_.sum(t.tw));
     if (!p_.output_resident) b.wr(TrafficKind::Output) = out_elems * eb;
     if (p_.op == OpClass::Vector) {
-      for (std::int64_t d : dram_ch_) b.rd(TrafficKind::Input) += static_cast<std::uint64_t>(d) * spatial * eb;
+      // A broadcast input is read once per spatial tile.
+      const std::uint64_t tiles = static_cast<std::uint64_t>(p_.batch * tr.rows * tr.cols);
+      for (std::size_t i = 0; i < dram_ch_.size(); ++i)
+        b.rd(TrafficKind::Input) += static_cast<std::uint64_t>(dram_ch_[i]) * (broadcast_[i] ? tiles : spatial) * eb;
       return b;
     }
     b.rd(TrafficKind::Input) = static_cast<std::uint64_t>(dram_ch_[0]) * spatial * eb *
@@ -184,7 +191,7 @@ class Evaluator {
           for (auto [col, coln] : cc) {
             std::int64_t in = 0;
             for (std::size_t i = 0; i < p_.inputs.size(); ++i)
-              in += std::min(c, p_.inputs[i].c) * rows_.max(r) * cols_.max(col);
+              in += std::min(c, p_.inputs[i].c) * (p_.broadcast(i) ? 1 : rows_.max(r) * cols_.max(col));
             vector_tile_compute(p_, ctx_, c * r * col, in, {}, w);
             const std::int64_t n = cn * rn * coln * p_.batch;
             e.compute_cycles += n * w.compute_cycles();
@@ -218,6 +225,7 @@ class Evaluator {
   AxisCache rows_, cols_;
   std::int64_t macs_;
   std::vector<std::int64_t> dram_ch_;
+  std::vector<bool> broadcast_;  ///< per input: LayerProblem::broadcast
 };
 
 /// Channel counts that fill whole array rows or columns: output channels map to the

@@ -226,6 +226,10 @@ LayerProblem make_layer_problem(const workloads::Graph& graph, int index, Placem
       p.op = OpClass::Vector;
       p.vector_op = vec::VectorOp::Scale;
       break;
+    case LayerKind::Mul:
+      p.op = OpClass::Vector;
+      p.vector_op = vec::VectorOp::Scale;  // one multiply per element
+      break;
     case LayerKind::Elementwise:
       p.op = OpClass::Vector;
       p.vector_op = layer.batch_norm ? vec::VectorOp::ScaleShift : vec::VectorOp::Activation;

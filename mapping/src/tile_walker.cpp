@@ -244,8 +244,10 @@ void TileWalker::vector_tile(std::int64_t i, TileWork& w) {
   const auto [iy0, iy1] = p_.rows.in_range(oy0, oy1);
   const auto [ix0, ix1] = p_.cols.in_range(ox0, ox1);
   std::int64_t in_elements = 0;
-  for (const TensorView& v : p_.inputs) {
-    const Region r{n, c0, std::min(c1, v.c), iy0, iy1, ix0, ix1};
+  for (std::size_t k = 0; k < p_.inputs.size(); ++k) {
+    const TensorView& v = p_.inputs[k];
+    const Region r = p_.broadcast(k) ? Region{n, c0, std::min(c1, v.c), 0, 1, 0, 1}
+                                     : Region{n, c0, std::min(c1, v.c), iy0, iy1, ix0, ix1};
     in_elements += r.elements();
     DmaTransfer in;
     in.kind = TrafficKind::Input;

@@ -89,12 +89,19 @@ std::vector<std::string> ConservationCheck::finish() const {
   const bool gemm = p_.op == mapping::OpClass::Gemm;
   Runs need_in, need_out;
   for (std::int64_t n = 0; n < p_.batch; ++n) {
-    for (const mapping::TensorView& v : p_.inputs) {
+    for (std::size_t i = 0; i < p_.inputs.size(); ++i) {
+      const mapping::TensorView& v = p_.inputs[i];
       const std::int64_t channels = gemm ? v.c : std::min(p_.out_c, v.c);
+      auto need = [&](std::int64_t y0, std::int64_t y1, std::int64_t x0, std::int64_t x1) {
+        mapping::for_each_run(placement_, v, mapping::Region{n, 0, channels, y0, y1, x0, x1}, skip,
+                              [&](const mapping::ByteRun& r) { need_in.emplace_back(r.address, r.bytes); });
+      };
+      if (p_.broadcast(i)) {  // one value per channel for every output pixel
+        need(0, 1, 0, 1);
+        continue;
+      }
       for (const auto& [y0, y1] : rows)
-        for (const auto& [x0, x1] : cols)
-          mapping::for_each_run(placement_, v, mapping::Region{n, 0, channels, y0, y1, x0, x1}, skip,
-                                [&](const mapping::ByteRun& r) { need_in.emplace_back(r.address, r.bytes); });
+        for (const auto& [x0, x1] : cols) need(y0, y1, x0, x1);
     }
     if (!p_.output_resident)
       mapping::for_each_run(placement_, p_.output, mapping::Region{n, 0, p_.out_c, 0, p_.out_h, 0, p_.out_w},

@@ -329,6 +329,28 @@ TEST(Mapping, ConvTrafficEqualsCioTimesElementBytesPlusWeightsWhenSramHoldsALaye
   }
 }
 
+// A squeeze-and-excitation Mul reads its full input once and its N x C x 1 x 1 gate once per
+// spatial tile (a tile needs the gate's value of each of its channels at every pixel).
+TEST(Mapping, BroadcastGateIsReadOncePerSpatialTile) {
+  Graph g("se");
+  const int in = g.add(workloads::input_layer("in", {1, 8, 32, 32}));
+  const int a = g.add(workloads::conv_layer("a", in, 8, Window::square(1)));
+  const int gap = g.add(workloads::adaptive_avg_pool_layer("gap", a, 1, 1));
+  const int r = g.add(workloads::conv_layer("r", gap, 4, Window::square(1), 1, false, false, workloads::Activation::ReLU));
+  const int e = g.add(workloads::conv_layer("e", r, 8, Window::square(1), 1, false, false, workloads::Activation::Sigmoid));
+  const int mul = g.add(workloads::mul_layer("mul", a, e));
+  for (const char* kib : {"1024", "4"}) {
+    const hw::ArchConfig arch = hw::load_arch_config("tiny-8x8", {std::string("sram.global_kib=") + kib});
+    const NetworkSchedule ns = map_network(g, arch, hw::arch_dram_spec(arch), MapOptions{});
+    const LayerSchedule& m = ns.layers[static_cast<std::size_t>(mul)];
+    const std::uint64_t tiles = static_cast<std::uint64_t>(m.trips.rows * m.trips.cols);
+    if (std::string(kib) == "4") EXPECT_GT(tiles, 1u);  // 4 KiB cannot hold 2 x 8 KiB in and out
+    EXPECT_EQ(m.estimate.traffic.rd(TrafficKind::Input), 8u * 32 * 32 + 8u * tiles) << kib;
+    EXPECT_EQ(m.estimate.traffic.wr(TrafficKind::Output), 8u * 32 * 32) << kib;
+    EXPECT_GE(m.planned_dram.rd(TrafficKind::Input), m.estimate.traffic.rd(TrafficKind::Input)) << kib;  // whole atoms
+  }
+}
+
 TEST(Mapping, ConcatAndSliceAreViewsWithoutCopies) {
   Graph g("views");
   const int in = g.add(workloads::input_layer("in", {1, 8, 8, 8}));

@@ -119,6 +119,33 @@ TEST(DarknetCfg, AcceptsWhatDarknetAccepts) {
   EXPECT_EQ(route.out.c, 16 + 8);
 }
 
+// [scale_channels] (EfficientNet's squeeze-and-excitation, laid out as in AlexeyAB's
+// efficientnet_b0.cfg) and [sam] (YOLOv4-sam's spatial attention): the `from` section times
+// the previous one, a Mul layer of the `from` section's shape.
+TEST(DarknetCfg, ScaleChannelsAndSamAreMulLayers) {
+  const std::string text =
+      "[net]\nwidth=32\nheight=32\nchannels=3\n"
+      "[convolutional]\nfilters=16\nsize=3\nstride=1\npad=1\nbatch_normalize=1\nactivation=swish\n"
+      "[avgpool]\n"
+      "[convolutional]\nfilters=4\nsize=1\nstride=1\nactivation=swish\n"
+      "[convolutional]\nfilters=16\nsize=1\nstride=1\nactivation=logistic\n"
+      "[scale_channels]\nfrom=-4\n"
+      "[convolutional]\nfilters=16\nsize=1\nstride=1\nactivation=logistic\n"
+      "[sam]\nfrom=-2\n";
+  const Graph g = network_from_darknet_cfg(text, "se.cfg");
+  const Layer& se = g.layer(g.find("4_scale_channels"));
+  EXPECT_EQ(se.kind, LayerKind::Mul);
+  EXPECT_EQ(g.layer(se.inputs[0]).name, "0_conv");  // the feature map, then the 16x1x1 gate
+  EXPECT_EQ(g.layer(se.inputs[1]).out, (Shape{1, 16, 1, 1}));
+  EXPECT_EQ(se.out, (Shape{1, 16, 32, 32}));
+  const Layer& sam = g.layer(g.find("6_sam"));
+  EXPECT_EQ(sam.kind, LayerKind::Mul);
+  EXPECT_EQ(sam.out, (Shape{1, 16, 32, 32}));
+  EXPECT_EQ(analyze(g).total.macs, 16LL * 27 * 32 * 32 + 4 * 16 + 16 * 4 + 16LL * 16 * 32 * 32);
+  expect_error("[net]\nwidth=8\nheight=8\n[convolutional]\nfilters=4\n[scale_channels]\nfrom=-1\nscale_wh=1\n",
+               "[scale_channels] field 'scale_wh': expected 0");
+}
+
 // Random edits of a real cfg: every result is a network or a NetworkInputError/GraphError.
 TEST(DarknetCfg, FuzzNeverCrashes) {
   const std::string base = read(kDir + "csresnext50.cfg");

@@ -59,6 +59,23 @@ TEST(Graph, AddRequiresEqualShapesUnlessDarknet) {
             8);
 }
 
+TEST(Graph, MulTakesOneShapeOrAChannelGate) {
+  Graph g = with_input();
+  const int a = g.add(conv_layer("a", 0, 8, Window::square(1)));
+  const int gate = g.add(adaptive_avg_pool_layer("gap", a, 1, 1));
+  EXPECT_EQ(g.layer(g.add(mul_layer("se", a, gate))).out, (Shape{1, 8, 16, 16}));
+  EXPECT_EQ(g.layer(g.add(mul_layer("sam", a, a))).out, (Shape{1, 8, 16, 16}));
+  const int wide = g.add(conv_layer("wide", 0, 16, Window::square(1)));
+  const int half = g.add(conv_layer("half", 0, 8, Window::square(3, 2, 1)));
+  EXPECT_THROW(g.add(mul_layer("channels", a, wide)), GraphError);
+  try {
+    g.add(mul_layer("spatial", a, half));
+    FAIL();
+  } catch (const GraphError& e) {
+    EXPECT_NE(std::string(e.what()).find("expected 1x8x16x16 or 1x8x1x1"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Graph, ConcatSumsChannelsAndChecksSpatialSize) {
   Graph g = with_input();
   const int a = g.add(conv_layer("a", 0, 8, Window::square(1)));

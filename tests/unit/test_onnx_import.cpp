@@ -4,6 +4,7 @@
 // fuzz run of corrupted files never crashes.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <onnx/onnx_pb.h>
 
 #include <algorithm>
@@ -45,6 +46,23 @@ TEST_P(TorchvisionModel, EqualsTheZoo) {
 
 INSTANTIATE_TEST_SUITE_P(Onnx, TorchvisionModel,
                          ::testing::Values("resnet18", "resnet50", "densenet121", "mobilenet_v2", "vgg16"));
+
+// Squeeze-and-excitation gates (a Mul layer broadcasting N x C x 1 x 1), hardswish as
+// x*HardSigmoid(x) (opset 13) and HardSwish (17), SiLU: MACs and conv CIO equal the counts
+// make_onnx.py took with forward hooks on torch's modules.
+TEST(Onnx, SqueezeExcitationNetworksEqualTheirHookCounts) {
+  std::ifstream f(kDir + "hook_counts.json");
+  const nlohmann::json counts = nlohmann::json::parse(f);
+  ASSERT_GE(counts.size(), 5u);
+  for (const auto& [file, c] : counts.items()) {
+    const Graph g = load_network(kDir + file);
+    const NetworkStats s = analyze(g);
+    EXPECT_EQ(s.total.macs, c["macs"].get<std::int64_t>()) << file;
+    EXPECT_EQ(s.total.cio, c["cio"].get<std::int64_t>()) << file;
+    EXPECT_GT(std::count_if(g.layers().begin(), g.layers().end(), [](const Layer& l) { return l.kind == LayerKind::Mul; }),
+              0) << file;
+  }
+}
 
 TEST(Onnx, EvalExportFoldsBatchNormIntoBiases) {
   const NetworkStats a = analyze(load_network(kDir + "mobilenet_v2_eval.onnx"));

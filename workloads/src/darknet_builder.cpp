@@ -79,6 +79,10 @@ int DarknetBuilder::shortcut(int from, Activation act) {
                                    AddMode::Darknet)));
 }
 
+int DarknetBuilder::multiply(const char* kind, int from, Activation act) {
+  return push(graph_.add(mul_layer(next_name(kind), resolve(from), prev(), act)));
+}
+
 int DarknetBuilder::upsample(int stride) {
   return push(graph_.add(upsample_layer(next_name("upsample"), prev(), stride)));
 }

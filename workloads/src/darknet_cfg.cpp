@@ -206,6 +206,12 @@ Graph network_from_darknet_cfg(const std::string& text, const std::string& sourc
         const std::vector<int> from = r.integers("from");
         if (from.size() != 1) r.fail("from", "one section index");
         b.shortcut(from[0], r.activation("linear"));
+      } else if (s.type == "scale_channels" || s.type == "sam") {
+        r.only({"from", "activation", "scale_wh"});
+        if (r.integer("scale_wh", 0, 0, 1)) r.fail("scale_wh", "0 (a per-pixel gate is not supported)");
+        const std::vector<int> from = r.integers("from");
+        if (from.size() != 1) r.fail("from", "one section index");
+        b.multiply(s.type == "sam" ? "sam" : "scale_channels", from[0], r.activation("linear"));
       } else if (s.type == "upsample") {
         r.only({"stride"});
         b.upsample(r.integer("stride", 2, 1, 64));
@@ -226,7 +232,7 @@ Graph network_from_darknet_cfg(const std::string& text, const std::string& sourc
       } else {
         throw NetworkInputError(fmt::format(
             "{}:{}: section [{}] is not supported (supported: net, convolutional, maxpool, avgpool, route, shortcut, "
-            "upsample, connected, softmax, dropout, yolo, Gaussian_yolo, region, detection, cost)",
+            "scale_channels, sam, upsample, connected, softmax, dropout, yolo, Gaussian_yolo, region, detection, cost)",
             source, s.line, s.type));
       }
     } catch (const GraphError& e) {

@@ -10,7 +10,7 @@ namespace npusim::workloads {
 
 namespace {
 
-constexpr std::array<std::pair<LayerKind, const char*>, 13> kKindNames{{
+constexpr std::array<std::pair<LayerKind, const char*>, 14> kKindNames{{
     {LayerKind::Input, "input"},
     {LayerKind::Conv, "conv"},
     {LayerKind::FullyConnected, "fc"},
@@ -24,6 +24,7 @@ constexpr std::array<std::pair<LayerKind, const char*>, 13> kKindNames{{
     {LayerKind::Softmax, "softmax"},
     {LayerKind::Scale, "scale"},
     {LayerKind::Elementwise, "elementwise"},
+    {LayerKind::Mul, "mul"},
 }};
 
 constexpr std::array<std::pair<Activation, const char*>, 9> kActNames{{
@@ -300,6 +301,14 @@ Shape Graph::infer(const Layer& l) const {
       expect_inputs(1, 1);
       return in_shape(0);
     }
+    case LayerKind::Mul: {
+      expect_inputs(2, 2);
+      const Shape a = in_shape(0), b = in_shape(1);
+      if (a.n != b.n || a.c != b.c || !((b.h == a.h && b.w == a.w) || (b.h == 1 && b.w == 1)))
+        throw fail(fmt::format("input '{}' is {}x{}x{}x{}: expected {}x{}x{}x{} or {}x{}x1x1 (broadcast over H and W)",
+                               layer(l.inputs[1]).name, b.n, b.c, b.h, b.w, a.n, a.c, a.h, a.w, a.n, a.c));
+      return a;
+    }
     case LayerKind::Elementwise: {
       expect_inputs(1, 1);
       if (!l.batch_norm && l.activation == Activation::None)
@@ -352,6 +361,15 @@ Layer pool_layer(std::string name, LayerKind kind, int input, Window window) {
   l.kind = kind;
   l.inputs = {input};
   l.window = window;
+  return l;
+}
+
+Layer mul_layer(std::string name, int input, int gate, Activation act) {
+  Layer l;
+  l.name = std::move(name);
+  l.kind = LayerKind::Mul;
+  l.inputs = {input, gate};
+  l.activation = act;
   return l;
 }
 

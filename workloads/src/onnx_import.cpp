@@ -19,7 +19,7 @@ namespace {
 
 const char* kSupported =
     "Conv, Gemm, MatMul, BatchNormalization, Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid, HardSwish, "
-    "x*Sigmoid(x), Mul by a constant, MaxPool, AveragePool, GlobalAveragePool, Add, Concat, Split, Slice, Resize, Upsample, "
+    "x*Sigmoid(x), x*HardSigmoid(x), Mul (by a constant, or of two tensors), MaxPool, AveragePool, GlobalAveragePool, Add, Concat, Split, Slice, Resize, Upsample, "
     "Flatten, Reshape, Squeeze, Unsqueeze, Identity, Dropout, Pad, Constant, Softmax";
 
 /// What an ONNX tensor name stands for while importing.
@@ -225,19 +225,19 @@ std::string Importer::fuse_after(const std::string& out, Layer& layer, bool allo
     fused_.insert(first_consumer_.at(cur));
     cur = next->output(0);
   } else if (layer.activation == Activation::None && consumers(cur) == 2) {
-    // x * Sigmoid(x): Swish (SiLU).
+    // x * Sigmoid(x): Swish (SiLU); x * HardSigmoid(x): HardSwish (opset 13 exports).
     const onnx::NodeProto* sig = nullptr;
     const onnx::NodeProto* mul = nullptr;
     for (int i = 0; i < g_.node_size(); ++i) {
       const auto& n = g_.node(i);
       for (const auto& in : n.input())
         if (in == cur) {
-          if (n.op_type() == "Sigmoid") sig = &n;
+          if (n.op_type() == "Sigmoid" || n.op_type() == "HardSigmoid") sig = &n;
           if (n.op_type() == "Mul") mul = &n;
         }
     }
     if (sig && mul && sole_consumer(sig->output(0)) == mul) {
-      layer.activation = Activation::Swish;
+      layer.activation = sig->op_type() == "Sigmoid" ? Activation::Swish : Activation::HardSwish;
       for (int i = 0; i < g_.node_size(); ++i)
         if (&g_.node(i) == sig || &g_.node(i) == mul) fused_.insert(i);
       cur = mul->output(0);
@@ -527,15 +527,21 @@ void Importer::import_node(int index) {
     return;
   }
   if (op == "Mul") {
-    // By a constant (a tensor times a tensor is only supported as x * Sigmoid(x), fused above).
     int data_input = -1;
     for (int i = 0; i < 2 && i < n.input_size(); ++i) {
       const auto it = values_.find(n.input(i));
       if (it != values_.end() && it->second.kind == Value::Layer) data_input = data_input < 0 ? i : -2;
     }
-    if (data_input < 0 || n.input_size() != 2)
-      fail(n, "only a multiplication of a tensor by a constant is supported");
-    Layer l;
+    if (n.input_size() != 2 || data_input == -1) fail(n, "expected two inputs, at least one of them a tensor");
+    if (data_input == -2) {  // two tensors: the gate (N x C x 1 x 1) second
+      int a = data(n, 0), b = data(n, 1);
+      const Shape& sa = graph_.layer(a).out;
+      if (sa.h == 1 && sa.w == 1) std::swap(a, b);
+      Layer l = mul_layer(name, a, b);
+      set_output(fuse_after(n.output(0), l, false), add(std::move(l), n));
+      return;
+    }
+    Layer l;  // by a constant
     l.name = name;
     l.kind = LayerKind::Scale;
     l.inputs = {data(n, data_input, &l)};

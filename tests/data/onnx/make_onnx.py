@@ -6,6 +6,8 @@ The models are exported in training mode so that BatchNormalization stays a node
 eval-mode export folds it into the conv's bias, and the parameter count of the file is then
 that of the folded model); mobilenet_v2_eval.onnx is the eval-mode export of the same model.
 Run from this directory: ./make_onnx.py"""
+import json
+
 import torch
 import torchvision
 
@@ -62,3 +64,46 @@ class Small(torch.nn.Module):
 torch.onnx.export(Small().eval(), torch.zeros(1, 3, 32, 32), "small_full.onnx", export_params=True, opset_version=17,
                   input_names=["input"], output_names=["logits"])
 print("wrote small_full.onnx (opset 17, with parameters)")
+
+
+# Eval-mode exports of networks with squeeze-and-excitation gates (Mul of a tensor by an
+# N x C x 1 x 1 tensor), hardswish (x*HardSigmoid(x) at opset 13, HardSwish at 17) and SiLU,
+# with their MACs and conv CIO counted independently by forward hooks on torch's modules
+# (Conv2d: output elements x in/groups x kH x kW; Linear: output elements x in features),
+# written to hook_counts.json for the importer's test.
+def hook_counts(model, x):
+    macs = cio = 0
+
+    def conv(m, i, o):
+        nonlocal macs, cio
+        macs += o.numel() * (m.in_channels // m.groups) * m.kernel_size[0] * m.kernel_size[1]
+        cio += i[0].numel() + o.numel()
+
+    def linear(m, i, o):
+        nonlocal macs
+        macs += o.numel() * m.in_features
+
+    hooks = [m.register_forward_hook(conv) for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
+    hooks += [m.register_forward_hook(linear) for m in model.modules() if isinstance(m, torch.nn.Linear)]
+    with torch.no_grad():
+        model(x)
+    for h in hooks:
+        h.remove()
+    return macs, cio
+
+
+SE_MODELS = [("mobilenet_v3_small", 13), ("mobilenet_v3_small", 17), ("mobilenet_v3_large", 13),
+             ("efficientnet_b0", 17), ("regnet_y_400mf", 13)]
+counts = {}
+for name, opset in SE_MODELS:
+    model = getattr(torchvision.models, name)(weights=None).eval()
+    x = torch.zeros(1, 3, 224, 224)
+    file = f"{name}_op{opset}.onnx"
+    torch.onnx.export(model, x, file, export_params=False, opset_version=opset, input_names=["input"],
+                      output_names=["logits"])
+    macs, cio = hook_counts(model, x)
+    counts[file] = {"macs": macs, "cio": cio}
+    print(f"wrote {file} (opset {opset}, eval mode): {macs} MACs, CIO {cio}")
+with open("hook_counts.json", "w") as f:
+    json.dump(counts, f, indent=1, sort_keys=True)
+    f.write("\n")

@@ -76,6 +76,9 @@ struct LayerProblem {
   }
   /// Channels of input `i` that must come from DRAM.
   std::int64_t dram_channels(std::size_t i) const;
+  /// Input `i` is one value per channel broadcast over an output of more than one pixel
+  /// (a Mul's gate): every tile reads its channels at row 0, column 0.
+  bool broadcast(std::size_t i) const { return inputs[i].h == 1 && inputs[i].w == 1 && out_h * out_w > 1; }
 };
 
 /// Builds the problem of layer `index`. `placement` must be the graph's placement; FC

@@ -33,6 +33,9 @@ class DarknetBuilder {
   /// [shortcut] from=...: adds section `from` to the previous one (darknet's sampling when
   /// shapes differ).
   int shortcut(int from, Activation act = Activation::None);
+  /// [scale_channels] (the previous section is a C x 1 x 1 gate) and [sam] (the same
+  /// shape): section `from` times the previous one; `kind` names the layer.
+  int multiply(const char* kind, int from, Activation act = Activation::None);
   int upsample(int stride);
   int connected(int outputs, Activation act = Activation::None);
   int softmax();

@@ -36,6 +36,9 @@ enum class LayerKind {
   Scale,           ///< element-wise multiply by a constant (per tensor or per channel)
   Elementwise,     ///< one input, its shape: batch-norm as scale and shift and/or an
                    ///< activation that no producer could absorb, as a vector pass
+  Mul,             ///< element-wise product of two inputs of one shape, or of an N x C x H x W
+                   ///< input and an N x C x 1 x 1 one broadcast over H and W (the
+                   ///< squeeze-and-excitation gate); the output has the first input's shape
 };
 
 enum class Activation { None, ReLU, ReLU6, Leaky, Sigmoid, HardSigmoid, Swish, HardSwish, Mish };
