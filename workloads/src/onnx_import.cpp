@@ -19,7 +19,7 @@ namespace {
 
 const char* kSupported =
     "Conv, Gemm, MatMul, BatchNormalization, Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid, HardSwish, "
-    "x*Sigmoid(x), x*HardSigmoid(x), Mul (by a constant, or of two tensors), MaxPool, AveragePool, GlobalAveragePool, Add, Concat, Split, Slice, Resize, Upsample, "
+    "x*Sigmoid(x), x*HardSigmoid(x), Add, Sub, Mul, Div (by a constant; Add, Sub, Mul of two tensors), MaxPool, AveragePool, GlobalAveragePool, Sum, Concat, Split, Slice, Resize, Upsample, "
     "Flatten, Reshape, Squeeze, Unsqueeze, Identity, Dropout, Pad, Constant, Softmax";
 
 /// What an ONNX tensor name stands for while importing.
@@ -394,7 +394,7 @@ void Importer::import_node(int index) {
     set_output(n.output(0), add(std::move(l), n));
     return;
   }
-  if (op == "Add" || op == "Sum") {
+  if (op == "Sum") {
     std::vector<int> ins;
     for (int i = 0; i < n.input_size(); ++i) ins.push_back(data(n, i));
     Layer l = add_layer(name, ins);
@@ -526,25 +526,31 @@ void Importer::import_node(int index) {
     values_[n.output(0)] = v;
     return;
   }
-  if (op == "Mul") {
-    int data_input = -1;
+  if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") {
+    int data_input = -1;  // the tensor input, or -2 for two
     for (int i = 0; i < 2 && i < n.input_size(); ++i) {
       const auto it = values_.find(n.input(i));
       if (it != values_.end() && it->second.kind == Value::Layer) data_input = data_input < 0 ? i : -2;
     }
     if (n.input_size() != 2 || data_input == -1) fail(n, "expected two inputs, at least one of them a tensor");
-    if (data_input == -2) {  // two tensors: the gate (N x C x 1 x 1) second
-      int a = data(n, 0), b = data(n, 1);
-      const Shape& sa = graph_.layer(a).out;
-      if (sa.h == 1 && sa.w == 1) std::swap(a, b);
-      Layer l = mul_layer(name, a, b);
+    if (data_input >= 0) {  // with a constant: one vector op per element
+      Layer l;
+      l.name = name;
+      l.kind = LayerKind::Scale;
+      l.inputs = {data(n, data_input, &l)};
       set_output(fuse_after(n.output(0), l, false), add(std::move(l), n));
       return;
     }
-    Layer l;  // by a constant
-    l.name = name;
-    l.kind = LayerKind::Scale;
-    l.inputs = {data(n, data_input, &l)};
+    int a = data(n, 0), b = data(n, 1);
+    Layer l;
+    if (op == "Mul") {  // the gate (N x C x 1 x 1) second
+      if (graph_.layer(a).out.h == 1 && graph_.layer(a).out.w == 1) std::swap(a, b);
+      l = mul_layer(name, a, b);
+    } else if (op == "Div") {
+      fail(n, "a division of two tensors is not supported");
+    } else {
+      l = add_layer(name, {a, b});  // a subtraction costs what an addition does
+    }
     set_output(fuse_after(n.output(0), l, false), add(std::move(l), n));
     return;
   }
