@@ -146,6 +146,26 @@ TEST(DarknetCfg, ScaleChannelsAndSamAreMulLayers) {
                "[scale_channels] field 'scale_wh': expected 0");
 }
 
+// [crop] first (cifar.cfg, vgg-16.cfg: the input is the crop, then x * 2 - 1), [local_avgpool]
+// padded as [maxpool] (yolov4-tiny_contrastive.cfg) and a [contrastive] loss head.
+TEST(DarknetCfg, CropLocalAvgpoolAndContrastive) {
+  const std::string text =
+      "[net]\nwidth=32\nheight=32\nchannels=3\n"
+      "[crop]\ncrop_width=28\ncrop_height=28\nflip=1\nangle=0\n"
+      "[convolutional]\nfilters=8\nsize=3\nstride=1\npad=1\nactivation=leaky\n"
+      "[local_avgpool]\nsize=4\nstride=4\n"
+      "[contrastive]\nclasses=80\n";
+  const Graph g = network_from_darknet_cfg(text, "crop.cfg");
+  EXPECT_EQ(g.layer(0).out, (Shape{1, 3, 28, 28}));
+  EXPECT_EQ(g.layer(g.find("0_crop")).kind, LayerKind::Scale);
+  const Layer& pool = g.layer(g.find("2_local_avgpool"));
+  EXPECT_EQ(pool.kind, LayerKind::AvgPool);
+  EXPECT_EQ(pool.out.h, (28 + 3 - 4) / 4 + 1);  // darknet: (w + padding - size) / stride + 1, padding = size - 1
+  EXPECT_EQ(analyze(g).total.macs, 8LL * 27 * 28 * 28);
+  expect_error("[net]\nwidth=8\nheight=8\n[convolutional]\nfilters=4\n[crop]\ncrop_width=4\ncrop_height=4\n",
+               "supported as the first section only");
+}
+
 // Random edits of a real cfg: every result is a network or a NetworkInputError/GraphError.
 TEST(DarknetCfg, FuzzNeverCrashes) {
   const std::string base = read(kDir + "csresnext50.cfg");

@@ -37,12 +37,30 @@ int DarknetBuilder::convolutional(int filters, int size, int stride, bool batch_
                                     !batch_normalize, batch_normalize, act)));
 }
 
-int DarknetBuilder::maxpool(int size, int stride, int padding) {
+int DarknetBuilder::pool(LayerKind kind, const char* type, int size, int stride, int padding) {
   const int total = padding >= 0 ? padding : size - 1;
   Window w = Window::square(size, stride, 0);
   w.pad_top = w.pad_left = total / 2;
   w.pad_bottom = w.pad_right = total - total / 2;
-  return push(graph_.add(pool_layer(next_name("maxpool"), LayerKind::MaxPool, prev(), w)));
+  return push(graph_.add(pool_layer(next_name(type), kind, prev(), w)));
+}
+
+int DarknetBuilder::maxpool(int size, int stride, int padding) {
+  return pool(LayerKind::MaxPool, "maxpool", size, stride, padding);
+}
+
+int DarknetBuilder::local_avgpool(int size, int stride, int padding) {
+  return pool(LayerKind::AvgPool, "local_avgpool", size, stride, padding);
+}
+
+int DarknetBuilder::crop() {
+  if (sections() != 0)
+    throw GraphError(fmt::format("section {} (crop): supported as the first section only (a crop of the input)", sections()));
+  Layer l;
+  l.name = next_name("crop");
+  l.kind = LayerKind::Scale;
+  l.inputs = {prev()};
+  return push(graph_.add(l));
 }
 
 int DarknetBuilder::avgpool() {

@@ -160,6 +160,11 @@ Graph network_from_darknet_cfg(const std::string& text, const std::string& sourc
   int h = net.integer("height", 0, 0, 16384), w = net.integer("width", 0, 0, 16384);
   if (options.input) h = w = *options.input;
   if (h < 1 || w < 1) net.fail("height", "the input height and width (or --input H)");
+  if (sections.size() > 1 && sections[1].type == "crop") {  // the input darknet computes on is the crop
+    const Reader crop(sections[1], source);
+    h = crop.integer("crop_height", 1, 1, 16384);
+    w = crop.integer("crop_width", 1, 1, 16384);
+  }
   DarknetBuilder b(std::filesystem::path(source).stem().string(), Shape{options.batch, channels, h, w});
 
   for (std::size_t i = 1; i < sections.size(); ++i) {
@@ -194,6 +199,16 @@ Graph network_from_darknet_cfg(const std::string& text, const std::string& sourc
         const int stride = r.integer("stride", 1, 1, 64);
         const int size = r.integer("size", stride, 1, 64);
         b.maxpool(size, stride, r.has("padding") ? r.integer("padding", 0, 0, 128) : -1);
+      } else if (s.type == "local_avgpool" || s.type == "local_avg") {
+        r.only({"size", "stride", "padding"});
+        const int stride = r.integer("stride", 1, 1, 64);
+        const int size = r.integer("size", stride, 1, 64);
+        b.local_avgpool(size, stride, r.has("padding") ? r.integer("padding", 0, 0, 128) : -1);
+      } else if (s.type == "crop") {
+        // Flips, rotations and colour jitter are training augmentation; the crop's size was
+        // read with [net].
+        r.only({"crop_height", "crop_width"}, {"flip", "angle", "saturation", "exposure", "shift", "noadjust"});
+        b.crop();
       } else if (s.type == "avgpool") {
         r.only({});
         b.avgpool();
@@ -227,12 +242,12 @@ Graph network_from_darknet_cfg(const std::string& text, const std::string& sourc
         r.only({"probability"});
         b.passthrough();
       } else if (s.type == "yolo" || s.type == "region" || s.type == "cost" || s.type == "detection" ||
-                 s.type == "Gaussian_yolo") {
-        b.passthrough();  // detection and training heads: an output, no compute
+                 s.type == "Gaussian_yolo" || s.type == "contrastive") {
+        b.passthrough();  // detection and training (loss) heads: an output, no compute
       } else {
         throw NetworkInputError(fmt::format(
-            "{}:{}: section [{}] is not supported (supported: net, convolutional, maxpool, avgpool, route, shortcut, "
-            "scale_channels, sam, upsample, connected, softmax, dropout, yolo, Gaussian_yolo, region, detection, cost)",
+            "{}:{}: section [{}] is not supported (supported: net, crop (first), convolutional, maxpool, local_avgpool, avgpool, route, shortcut, "
+            "scale_channels, sam, upsample, connected, softmax, dropout, yolo, Gaussian_yolo, region, detection, cost, contrastive)",
             source, s.line, s.type));
       }
     } catch (const GraphError& e) {

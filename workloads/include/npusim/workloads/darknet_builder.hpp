@@ -25,6 +25,11 @@ class DarknetBuilder {
                     int dilation = 1);
   /// [maxpool]; darknet pads `padding` (default size - 1) in total, padding/2 before.
   int maxpool(int size, int stride, int padding = -1);
+  /// [local_avgpool]: an average pooling padded as [maxpool] is.
+  int local_avgpool(int size, int stride, int padding = -1);
+  /// [crop] as the first section: the network input is the crop (its size given to the
+  /// constructor), then darknet's x * 2 - 1 at inference, a scale layer.
+  int crop();
   /// [avgpool]: global average pooling.
   int avgpool();
   /// [route] layers=..., groups/group_id: a view of one input, a channel group of it, or a
@@ -52,6 +57,7 @@ class DarknetBuilder {
   int resolve(int index) const;  ///< absolute section index -> graph layer, or throws
   int prev() const;              ///< graph layer of the previous section
   std::string next_name(const char* type) const;
+  int pool(LayerKind kind, const char* type, int size, int stride, int padding);
   int push(int layer);
 
   Graph graph_;
