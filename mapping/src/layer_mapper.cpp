@@ -458,7 +458,7 @@ MapResult map_layer(const LayerProblem& p, const SramBudget& budget, const Mappe
                 if (!consider(Tiling{gb, tk, tc, *th, tws[i], LoopOrder::KSC})) break;
       }
     } else {
-      const auto tcs = p.vector_op == hw::vector::VectorOp::Softmax
+      const auto tcs = p.all_channels
                            ? std::vector<std::int64_t>{p.out_c} : tile_sizes(p.out_c);
       for (std::int64_t tc : tcs)
         for (std::int64_t tw : tws)
@@ -472,7 +472,7 @@ MapResult map_layer(const LayerProblem& p, const SramBudget& budget, const Mappe
     for (std::size_t i = 1; i < top.size(); ++i) result.alternatives.push_back(schedule(top[i].second));
   }
   if (!result.schedule) {
-    const Tiling smallest{1, 1, p.vector_op == hw::vector::VectorOp::Softmax && p.op == OpClass::Vector ? p.out_c : 1, 1, 1, LoopOrder::KSC};
+    const Tiling smallest{1, 1, p.all_channels ? p.out_c : 1, 1, 1, LoopOrder::KSC};
     result.smallest_need = ev.need(smallest);
     result.overflow = result.smallest_need.overflow(budget);
   }
@@ -492,8 +492,8 @@ void validate_tiling(const LayerProblem& p, const Tiling& t, const std::string& 
   const std::int64_t cmax = p.op == OpClass::Gemm ? p.cin_per_group() : p.out_c;
   if (t.tk < 1 || t.tk > kmax) throw bad("tk", fmt::format("1..{}", kmax));
   if (t.tc < 1 || t.tc > cmax) throw bad("tc", fmt::format("1..{}", cmax));
-  if (p.vector_op == hw::vector::VectorOp::Softmax && p.op == OpClass::Vector && t.tc != p.out_c)
-    throw bad("tc", fmt::format("{} (softmax needs every channel)", p.out_c));
+  if (p.all_channels && t.tc != p.out_c)
+    throw bad("tc", fmt::format("{} (a {} tile needs every channel)", p.out_c, workloads::to_string(p.kind)));
   if (t.th < 1 || t.th > p.out_h) throw bad("th", fmt::format("1..{}", p.out_h));
   if (t.tw < 1 || t.tw > p.out_w) throw bad("tw", fmt::format("1..{}", p.out_w));
 }

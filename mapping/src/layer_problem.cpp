@@ -221,7 +221,17 @@ LayerProblem make_layer_problem(const workloads::Graph& graph, int index, Placem
     case LayerKind::Softmax:
       p.op = OpClass::Vector;
       p.vector_op = vec::VectorOp::Softmax;
+      p.all_channels = true;
       break;
+    case LayerKind::Reorg: {  // a copy into the new layout: output pixel (y, x) reads an s x s block
+      const auto in = input_shape(0);
+      p.op = OpClass::Vector;
+      p.vector_op = vec::VectorOp::Copy;
+      p.all_channels = true;
+      p.rows = window_axis(in.h, p.out_h, layer.scale, layer.scale, 0, 1);
+      p.cols = window_axis(in.w, p.out_w, layer.scale, layer.scale, 0, 1);
+      break;
+    }
     case LayerKind::Scale:
       p.op = OpClass::Vector;
       p.vector_op = vec::VectorOp::Scale;

@@ -41,7 +41,7 @@ std::vector<PipelineLayer> computing_layers(const workloads::Graph& g, int eb) {
         L.inputs.push_back({s.producer, part.storage_channel, part.storage_channel + part.channels,
                             part.view_channel, s.h, s.w, layer.kind == LayerKind::FullyConnected});
       }
-    L.channelwise = L.problem.op == OpClass::Vector && L.problem.vector_op != hw::vector::VectorOp::Softmax;
+    L.channelwise = L.problem.op == OpClass::Vector && !L.problem.all_channels;
     L.macs_per_frame = L.problem.macs();
     out.push_back(std::move(L));
   }

@@ -166,6 +166,26 @@ TEST(DarknetCfg, CropLocalAvgpoolAndContrastive) {
                "supported as the first section only");
 }
 
+// [reorg] / [reorg3d] stride=2 (YOLOv2's passthrough): space-to-depth, C x 4 at half the size,
+// concatenated with the deeper branch as yolov2.cfg does.
+TEST(DarknetCfg, ReorgIsSpaceToDepth) {
+  const std::string text =
+      "[net]\nwidth=32\nheight=32\nchannels=3\n"
+      "[convolutional]\nfilters=16\nsize=3\nstride=1\npad=1\nactivation=leaky\n"
+      "[maxpool]\nsize=2\nstride=2\n"
+      "[convolutional]\nfilters=32\nsize=3\nstride=1\npad=1\nactivation=leaky\n"
+      "[route]\nlayers=-3\n"
+      "[reorg]\nstride=2\n"
+      "[route]\nlayers=-1,-3\n";
+  const Graph g = network_from_darknet_cfg(text, "reorg.cfg");
+  const Layer& r = g.layer(g.find("4_reorg"));
+  EXPECT_EQ(r.kind, LayerKind::Reorg);
+  EXPECT_EQ(r.out, (Shape{1, 64, 16, 16}));
+  EXPECT_EQ(g.layer(g.size() - 1).out.c, 64 + 32);
+  expect_error("[net]\nwidth=8\nheight=8\n[convolutional]\nfilters=4\n[reorg]\nstride=2\nreverse=1\n",
+               "[reorg] field 'reverse': expected 0");
+}
+
 // Random edits of a real cfg: every result is a network or a NetworkInputError/GraphError.
 TEST(DarknetCfg, FuzzNeverCrashes) {
   const std::string base = read(kDir + "csresnext50.cfg");

@@ -101,6 +101,15 @@ int DarknetBuilder::multiply(const char* kind, int from, Activation act) {
   return push(graph_.add(mul_layer(next_name(kind), resolve(from), prev(), act)));
 }
 
+int DarknetBuilder::reorg(int stride) {
+  Layer l;
+  l.name = next_name("reorg");
+  l.kind = LayerKind::Reorg;
+  l.inputs = {prev()};
+  l.scale = stride;
+  return push(graph_.add(l));
+}
+
 int DarknetBuilder::upsample(int stride) {
   return push(graph_.add(upsample_layer(next_name("upsample"), prev(), stride)));
 }

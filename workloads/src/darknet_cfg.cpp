@@ -227,6 +227,10 @@ Graph network_from_darknet_cfg(const std::string& text, const std::string& sourc
         const std::vector<int> from = r.integers("from");
         if (from.size() != 1) r.fail("from", "one section index");
         b.multiply(s.type == "sam" ? "sam" : "scale_channels", from[0], r.activation("linear"));
+      } else if (s.type == "reorg" || s.type == "reorg3d") {
+        r.only({"stride", "reverse"});
+        if (r.integer("reverse", 0, 0, 1)) r.fail("reverse", "0 (depth-to-space is not supported)");
+        b.reorg(r.integer("stride", 1, 1, 64));
       } else if (s.type == "upsample") {
         r.only({"stride"});
         b.upsample(r.integer("stride", 2, 1, 64));
@@ -247,7 +251,7 @@ Graph network_from_darknet_cfg(const std::string& text, const std::string& sourc
       } else {
         throw NetworkInputError(fmt::format(
             "{}:{}: section [{}] is not supported (supported: net, crop (first), convolutional, maxpool, local_avgpool, avgpool, route, shortcut, "
-            "scale_channels, sam, upsample, connected, softmax, dropout, yolo, Gaussian_yolo, region, detection, cost, contrastive)",
+            "scale_channels, sam, reorg, reorg3d, upsample, connected, softmax, dropout, yolo, Gaussian_yolo, region, detection, cost, contrastive)",
             source, s.line, s.type));
       }
     } catch (const GraphError& e) {

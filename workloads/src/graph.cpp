@@ -10,7 +10,7 @@ namespace npusim::workloads {
 
 namespace {
 
-constexpr std::array<std::pair<LayerKind, const char*>, 14> kKindNames{{
+constexpr std::array<std::pair<LayerKind, const char*>, 15> kKindNames{{
     {LayerKind::Input, "input"},
     {LayerKind::Conv, "conv"},
     {LayerKind::FullyConnected, "fc"},
@@ -25,6 +25,7 @@ constexpr std::array<std::pair<LayerKind, const char*>, 14> kKindNames{{
     {LayerKind::Scale, "scale"},
     {LayerKind::Elementwise, "elementwise"},
     {LayerKind::Mul, "mul"},
+    {LayerKind::Reorg, "reorg"},
 }};
 
 constexpr std::array<std::pair<Activation, const char*>, 9> kActNames{{
@@ -151,7 +152,7 @@ void Graph::check_limits(const Layer& l) const {
                               std::tuple{"pad left", w.pad_left, 0}, std::tuple{"pad bottom", w.pad_bottom, 0},
                               std::tuple{"pad right", w.pad_right, 0}})
     within(field, v, lo, GraphLimits::kWindow);
-  if (l.kind == LayerKind::Upsample) within("scale", l.scale, 1, GraphLimits::kWindow);
+  if (l.kind == LayerKind::Upsample || l.kind == LayerKind::Reorg) within("scale", l.scale, 1, GraphLimits::kWindow);
   if (l.kind == LayerKind::AdaptiveAvgPool) {
     within("output height", l.adaptive_h, 1, GraphLimits::kSpatial);
     within("output width", l.adaptive_w, 1, GraphLimits::kSpatial);
@@ -300,6 +301,13 @@ Shape Graph::infer(const Layer& l) const {
     case LayerKind::Scale: {
       expect_inputs(1, 1);
       return in_shape(0);
+    }
+    case LayerKind::Reorg: {
+      expect_inputs(1, 1);
+      const Shape in = in_shape(0);
+      const std::int64_t s = l.scale;
+      if (s < 1 || in.h < s || in.w < s) throw fail(fmt::format("stride {} does not fit the {}x{} input", s, in.h, in.w));
+      return Shape{in.n, in.c * s * s, in.h / s, in.w / s};
     }
     case LayerKind::Mul: {
       expect_inputs(2, 2);

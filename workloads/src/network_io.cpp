@@ -178,6 +178,7 @@ json network_to_json(const Graph& graph, const NetworkStats* stats) {
         r["channels"] = {l.channel_begin, l.channel_end};
         break;
       case LayerKind::Upsample:
+      case LayerKind::Reorg:
         r["scale"] = l.scale;
         break;
       case LayerKind::Add:
@@ -297,7 +298,7 @@ Graph network_from_json(const json& doc, const std::string& source, const LoadOp
       l.channel_begin = c[0];
       l.channel_end = c[1];
     }
-    if (l.kind == LayerKind::Upsample) l.scale = static_cast<int>(r.integer("scale", 2, 1));
+    if (l.kind == LayerKind::Upsample || l.kind == LayerKind::Reorg) l.scale = static_cast<int>(r.integer("scale", 2, 1));
     if (l.kind == LayerKind::Add) {
       const std::string mode = r.str("mode", "strict");
       if (mode != "strict" && mode != "darknet") r.fail("mode", "strict or darknet");

@@ -74,6 +74,9 @@ struct LayerProblem {
     return storage >= 0 && static_cast<std::size_t>(storage) < resident.size() &&
            resident[static_cast<std::size_t>(storage)];
   }
+  /// A vector op whose every output channel reads every input channel (softmax, reorg):
+  /// its tiles hold all channels.
+  bool all_channels = false;
   /// Channels of input `i` that must come from DRAM.
   std::int64_t dram_channels(std::size_t i) const;
   /// Input `i` is one value per channel broadcast over an output of more than one pixel

@@ -42,6 +42,8 @@ class DarknetBuilder {
   /// shape): section `from` times the previous one; `kind` names the layer.
   int multiply(const char* kind, int from, Activation act = Activation::None);
   int upsample(int stride);
+  /// [reorg], [reorg3d]: space-to-depth by `stride`.
+  int reorg(int stride);
   int connected(int outputs, Activation act = Activation::None);
   int softmax();
   /// [dropout] and other sections that pass their input through unchanged.

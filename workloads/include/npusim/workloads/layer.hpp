@@ -39,6 +39,8 @@ enum class LayerKind {
   Mul,             ///< element-wise product of two inputs of one shape, or of an N x C x H x W
                    ///< input and an N x C x 1 x 1 one broadcast over H and W (the
                    ///< squeeze-and-excitation gate); the output has the first input's shape
+  Reorg,           ///< space-to-depth by `scale` s (darknet [reorg]): C s^2 x H/s x W/s, a
+                   ///< costed copy into the new layout
 };
 
 enum class Activation { None, ReLU, ReLU6, Leaky, Sigmoid, HardSigmoid, Swish, HardSwish, Mish };
@@ -81,7 +83,7 @@ struct Layer {
   Window window;                 ///< Conv and windowed pooling
   int adaptive_h = 1, adaptive_w = 1;  ///< AdaptiveAvgPool output size
   std::int64_t channel_begin = 0, channel_end = 0;  ///< Slice
-  int scale = 1;                 ///< Upsample factor
+  int scale = 1;                 ///< Upsample factor; Reorg stride
   AddMode add_mode = AddMode::Strict;
   Activation activation = Activation::None;
 
