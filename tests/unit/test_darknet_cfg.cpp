@@ -78,7 +78,9 @@ void expect_error(const std::string& text, const std::string& needle) {
 
 TEST(DarknetCfg, BadInputNamesFileLineAndField) {
   const std::string net = "[net]\nwidth=32\nheight=32\n";
-  expect_error(net + "[convolutional]\nfilters=8\nsize=3\n[lstm]\n", "bad.cfg:7: section [lstm] is not supported");
+  expect_error(net + "[convolutional]\nfilters=8\nsize=3\n[lstm]\n", "bad.cfg:7: section [lstm] is a recurrent layer");
+  expect_error("[net]\ninputs=256\n[rnn]\n", "bad.cfg:3: section [rnn] is a recurrent layer");
+  expect_error(net + "[convolutional]\nfilters=8\n[local]\n", "bad.cfg:6: section [local] is not supported");
   expect_error(net + "[convolutional]\nfilters=8\nxnor=1\n", "bad.cfg:6: [convolutional] key 'xnor' is not supported");
   expect_error(net + "[convolutional]\nfilters=eight\n", "bad.cfg:5: [convolutional] field 'filters': expected an integer");
   expect_error(net + "[convolutional]\nsize=3\n", "field 'filters'");

@@ -155,6 +155,11 @@ Graph network_from_darknet_cfg(const std::string& text, const std::string& sourc
   if (sections.empty() || (sections[0].type != "net" && sections[0].type != "network"))
     throw NetworkInputError(fmt::format("{}:{}: expected the first section to be [net]", source,
                                         sections.empty() ? 1 : sections[0].line));
+  for (const Section& s : sections)  // before [net]'s size: a text model has none
+    if (s.type == "rnn" || s.type == "gru" || s.type == "lstm" || s.type == "crnn" || s.type == "conv_lstm" ||
+        s.type == "history")
+      throw NetworkInputError(fmt::format("{}:{}: section [{}] is a recurrent layer: not supported (npusim models CNNs)",
+                                          source, s.line, s.type));
   const Reader net(sections[0], source);
   const int channels = net.integer("channels", 3, 1, 65536);
   int h = net.integer("height", 0, 0, 16384), w = net.integer("width", 0, 0, 16384);
