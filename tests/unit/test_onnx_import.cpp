@@ -64,6 +64,20 @@ TEST(Onnx, SqueezeExcitationNetworksEqualTheirHookCounts) {
   }
 }
 
+// The zoo's squeeze-and-excitation networks layer by layer against their eval-mode exports
+// (BN folded, so parameters differ): the same MACs per layer, the same CIO.
+TEST(Onnx, SqueezeExcitationZooNetworksEqualTheirExports) {
+  for (const auto& [zoo_name, file] : {std::pair{"mobilenet_v3_small", "mobilenet_v3_small_op17"},
+                                       {"mobilenet_v3_large", "mobilenet_v3_large_op13"},
+                                       {"efficientnet_b0", "efficientnet_b0_op17"}, {"ghostnet", "ghostnet_op13"}}) {
+    const NetworkStats a = analyze(load_network(kDir + file + ".onnx"));
+    const NetworkStats z = analyze(load_network(zoo_name));
+    EXPECT_EQ(a.total.macs, z.total.macs) << zoo_name;
+    EXPECT_EQ(a.total.cio, z.total.cio) << zoo_name;
+    EXPECT_EQ(sorted_macs(a), sorted_macs(z)) << zoo_name;
+  }
+}
+
 TEST(Onnx, EvalExportFoldsBatchNormIntoBiases) {
   const NetworkStats a = analyze(load_network(kDir + "mobilenet_v2_eval.onnx"));
   const NetworkStats z = analyze(load_network("mobilenet_v2"));

@@ -33,6 +33,12 @@ const Expected kExpected[] = {
     {"densenet201", 20'013'928, 4'291'365'888, 31'811'584},
     {"mobilenet_v2", 3'504'872, 300'774'272, 13'444'032},
     {"vgg16", 138'357'544, 15'470'264'320, 22'629'376},
+    // torch's sum(p.numel()) of torchvision 0.14's models and of huawei-noah's ghostnet.py;
+    // MACs and CIO are also what forward hooks count (tests/data/onnx/hook_counts.json).
+    {"mobilenet_v3_large", 5'483'032, 216'589'760, 8'913'264},
+    {"mobilenet_v3_small", 2'542'856, 56'510'400, 2'953'616},
+    {"efficientnet_b0", 5'288'548, 385'814'752, 13'581'880},
+    {"ghostnet", 5'182'508, 141'150'512, 8'761'528},
     // HarDNet (published 17.6M / 4.3G / CIO 11.5M; 36.7M / 9.1G; 3.5M / 0.44G; 4.2M / 0.8G)
     {"hardnet68", 17'565'348, 4'246'114'304, 11'468'940},
     {"hardnet85", 36'670'212, 9'074'081'584, 17'469'284},

@@ -47,6 +47,10 @@ const std::vector<ZooEntry>& zoo() {
       {"mobilenet_v2", "torchvision", "torchvision.models.mobilenet_v2", 224,
        build_mobilenet_v2},
       {"vgg16", "torchvision", "torchvision.models.vgg16", 224, build_vgg16},
+      {"mobilenet_v3_large", "torchvision", "torchvision.models.mobilenet_v3_large", 224, build_mobilenet_v3_large},
+      {"mobilenet_v3_small", "torchvision", "torchvision.models.mobilenet_v3_small", 224, build_mobilenet_v3_small},
+      {"efficientnet_b0", "torchvision", "torchvision.models.efficientnet_b0", 224, build_efficientnet_b0},
+      {"ghostnet", "GhostNet", "huawei-noah/Efficient-AI-Backbones ghostnet_pytorch/ghostnet.py", 224, build_ghostnet},
   };
   return entries;
 }
