@@ -223,6 +223,11 @@ LayerProblem make_layer_problem(const workloads::Graph& graph, int index, Placem
       p.vector_op = vec::VectorOp::Softmax;
       p.all_channels = true;
       break;
+    case LayerKind::Shuffle:  // a copy: an output channel tile gathers channels from all groups
+      p.op = OpClass::Vector;
+      p.vector_op = vec::VectorOp::Copy;
+      p.all_channels = true;
+      break;
     case LayerKind::Reorg: {  // a copy into the new layout: output pixel (y, x) reads an s x s block
       const auto in = input_shape(0);
       p.op = OpClass::Vector;

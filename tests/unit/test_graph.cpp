@@ -76,6 +76,12 @@ TEST(Graph, MulTakesOneShapeOrAChannelGate) {
   }
 }
 
+TEST(Graph, ShuffleKeepsTheShapeOfChannelsThatSplitIntoItsGroups) {
+  Graph g = with_input({1, 12, 4, 4});
+  EXPECT_EQ(g.layer(g.add(shuffle_layer("s", 0, 3))).out, (Shape{1, 12, 4, 4}));
+  EXPECT_THROW(g.add(shuffle_layer("t", 0, 5)), GraphError);
+}
+
 TEST(Graph, ConcatSumsChannelsAndChecksSpatialSize) {
   Graph g = with_input();
   const int a = g.add(conv_layer("a", 0, 8, Window::square(1)));

@@ -10,7 +10,7 @@ namespace npusim::workloads {
 
 namespace {
 
-constexpr std::array<std::pair<LayerKind, const char*>, 15> kKindNames{{
+constexpr std::array<std::pair<LayerKind, const char*>, 16> kKindNames{{
     {LayerKind::Input, "input"},
     {LayerKind::Conv, "conv"},
     {LayerKind::FullyConnected, "fc"},
@@ -26,6 +26,7 @@ constexpr std::array<std::pair<LayerKind, const char*>, 15> kKindNames{{
     {LayerKind::Elementwise, "elementwise"},
     {LayerKind::Mul, "mul"},
     {LayerKind::Reorg, "reorg"},
+    {LayerKind::Shuffle, "shuffle"},
 }};
 
 constexpr std::array<std::pair<Activation, const char*>, 9> kActNames{{
@@ -302,6 +303,13 @@ Shape Graph::infer(const Layer& l) const {
       expect_inputs(1, 1);
       return in_shape(0);
     }
+    case LayerKind::Shuffle: {
+      expect_inputs(1, 1);
+      const Shape in = in_shape(0);
+      if (l.groups < 1 || in.c % l.groups != 0)
+        throw fail(fmt::format("{} channels do not split into {} groups", in.c, l.groups));
+      return in;
+    }
     case LayerKind::Reorg: {
       expect_inputs(1, 1);
       const Shape in = in_shape(0);
@@ -378,6 +386,15 @@ Layer mul_layer(std::string name, int input, int gate, Activation act) {
   l.kind = LayerKind::Mul;
   l.inputs = {input, gate};
   l.activation = act;
+  return l;
+}
+
+Layer shuffle_layer(std::string name, int input, int groups) {
+  Layer l;
+  l.name = std::move(name);
+  l.kind = LayerKind::Shuffle;
+  l.inputs = {input};
+  l.groups = groups;
   return l;
 }
 

@@ -177,6 +177,9 @@ json network_to_json(const Graph& graph, const NetworkStats* stats) {
       case LayerKind::Slice:
         r["channels"] = {l.channel_begin, l.channel_end};
         break;
+      case LayerKind::Shuffle:
+        r["groups"] = l.groups;
+        break;
       case LayerKind::Upsample:
       case LayerKind::Reorg:
         r["scale"] = l.scale;
@@ -287,6 +290,7 @@ Graph network_from_json(const json& doc, const std::string& source, const LoadOp
       l.out_channels = r.integer("out_channels", 0, 1);
       l.groups = static_cast<int>(r.integer("groups", 1, 1));
     }
+    if (l.kind == LayerKind::Shuffle) l.groups = static_cast<int>(r.integer("groups", 2, 1));
     if (l.kind == LayerKind::AdaptiveAvgPool) {
       const auto o = r.ints("output_size", 2, 1, 1);
       l.adaptive_h = o[0];

@@ -36,6 +36,9 @@ struct Value {
   int pad[4] = {0, 0, 0, 0};
   bool padded = false;
   int rank = 4;  ///< Layer: the ONNX rank of the tensor (2 after Flatten or a Gemm)
+  // A channel shuffle in progress: viewed as N x groups x C/groups x H x W, then transposed.
+  std::int64_t shuffle_groups = 0;
+  bool shuffle_transposed = false;
 };
 
 /// A constant tensor: its shape, and its int64 or float contents when its raw data is at
@@ -166,6 +169,14 @@ class Importer {
     values_[name] = v;
   }
   void import_node(int index);
+  /// Shape arithmetic on constants and static shapes (Shape, Gather, Unsqueeze, Squeeze,
+  /// Concat, Cast, Identity, Add/Sub/Mul/Div of constants): the node's output becomes a
+  /// constant. False when the node is not such a node.
+  bool fold_constant(const onnx::NodeProto& n);
+  /// The channel shuffle x.view(N, g, C/g, H, W).transpose(1, 2).reshape(N, C, H, W): the
+  /// Reshape to 5-D and the Transpose are noted on the value, the Reshape back makes a
+  /// shuffle layer. False when `n` is no part of one.
+  bool channel_shuffle(const onnx::NodeProto& n, const std::string& name);
   /// Checks the IR's shapes against ONNX shape inference, tensor by tensor.
   void check_shapes();
   Window window_of(const onnx::NodeProto& n, int in_h, int in_w, int kh, int kw, const Value& in);
@@ -297,6 +308,103 @@ Window Importer::window_of(const onnx::NodeProto& n, int in_h, int in_w, int kh,
   return w;
 }
 
+bool Importer::fold_constant(const onnx::NodeProto& n) {
+  const std::string& op = n.op_type();
+  static const std::set<std::string> kFoldable = {"Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast",
+                                                  "Identity", "Add", "Sub", "Mul", "Div"};
+  if (!kFoldable.count(op) || n.input_size() < 1) return false;
+  // Every input a known constant, except Shape's, which reads a tensor's static shape.
+  for (int i = op == "Shape" ? 1 : 0; i < n.input_size(); ++i) {
+    const auto it = values_.find(n.input(i));
+    if (n.input(i).empty() || it == values_.end() || it->second.kind == Value::Layer ||
+        (it->second.ints.empty() && it->second.floats.empty()))
+      return false;
+  }
+  Value out;
+  out.kind = Value::Const;
+  if (op == "Shape") {
+    const Value& v = tensor(n, 0);
+    const Shape& s = graph_.layer(v.layer).out;
+    if (v.rank == 4) out.ints = {s.n, s.c, s.h, s.w};
+    else if (v.rank == 2) out.ints = {s.n, s.c * s.h * s.w};
+    else fail(n, fmt::format("the shape of a rank-{} view is not known", v.rank));
+  } else if (op == "Gather") {
+    const Value& data = values_.at(n.input(0));
+    const Value& index = values_.at(n.input(1));
+    if (int_attr(n, "axis", 0) != 0 || data.ints.empty()) fail(n, "only a Gather of a constant vector is supported");
+    for (std::int64_t i : index.ints) {
+      const std::int64_t k = i < 0 ? i + static_cast<std::int64_t>(data.ints.size()) : i;
+      if (k < 0 || k >= static_cast<std::int64_t>(data.ints.size())) fail(n, fmt::format("index {} is out of range", i));
+      out.ints.push_back(data.ints[static_cast<std::size_t>(k)]);
+    }
+  } else if (op == "Concat") {
+    for (int i = 0; i < n.input_size(); ++i) {
+      const Value& v = values_.at(n.input(i));
+      out.ints.insert(out.ints.end(), v.ints.begin(), v.ints.end());
+      out.floats.insert(out.floats.end(), v.floats.begin(), v.floats.end());
+    }
+  } else if (n.input_size() == 1 || op == "Unsqueeze" || op == "Squeeze") {  // Cast, Identity, (Un)squeeze
+    out.ints = values_.at(n.input(0)).ints;
+    out.floats = values_.at(n.input(0)).floats;
+  } else {  // Add, Sub, Mul, Div, with a one-element operand broadcast
+    const Value& a = values_.at(n.input(0));
+    const Value& b = values_.at(n.input(1));
+    const bool ints = !a.ints.empty() && !b.ints.empty();
+    const std::size_t na = ints ? a.ints.size() : a.floats.size(), nb = ints ? b.ints.size() : b.floats.size();
+    if (na == 0 || nb == 0 || (na != nb && na != 1 && nb != 1)) fail(n, "only arithmetic on known constants is supported");
+    for (std::size_t i = 0; i < std::max(na, nb); ++i) {
+      const std::size_t ia = na == 1 ? 0 : i, ib = nb == 1 ? 0 : i;
+      if (ints) {
+        const std::int64_t x = a.ints[ia], y = b.ints[ib];
+        if (op == "Div" && y == 0) fail(n, "a division by zero");
+        out.ints.push_back(op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y : x / y);
+      } else {
+        const double x = a.floats[ia], y = b.floats[ib];
+        out.floats.push_back(op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y : x / y);
+      }
+    }
+  }
+  out.dims = {static_cast<std::int64_t>(std::max(out.ints.size(), out.floats.size()))};
+  values_[n.output(0)] = out;
+  return true;
+}
+
+bool Importer::channel_shuffle(const onnx::NodeProto& n, const std::string& name) {
+  const std::string& op = n.op_type();
+  if ((op != "Reshape" && op != "Transpose") || n.input_size() < 1) return false;
+  const auto it = values_.find(n.input(0));
+  if (it == values_.end() || it->second.kind != Value::Layer) return false;
+  Value v = it->second;
+  const Shape& s = graph_.layer(v.layer).out;
+  if (op == "Transpose") {
+    if (!v.shuffle_groups || v.shuffle_transposed || ints_attr(n, "perm") != std::vector<std::int64_t>{0, 2, 1, 3, 4})
+      fail(n, "only the transpose of a channel shuffle (a 5-D view, perm [0, 2, 1, 3, 4]) is supported");
+    v.shuffle_transposed = true;
+    values_[n.output(0)] = v;
+    return true;
+  }
+  const auto shape_it = n.input_size() > 1 ? values_.find(n.input(1)) : values_.end();
+  if (shape_it == values_.end() || shape_it->second.kind == Value::Layer) return false;
+  const std::vector<std::int64_t>& dims = shape_it->second.ints;
+  if (v.rank == 4 && !v.shuffle_groups && dims.size() == 5) {  // N x g x C/g x H x W
+    if (dims[1] < 1 || dims[1] * dims[2] != s.c || dims[3] != s.h || dims[4] != s.w)
+      fail(n, "a 5-D view that does not split the channels into groups");
+    v.rank = 5;
+    v.shuffle_groups = dims[1];
+    values_[n.output(0)] = v;
+    return true;
+  }
+  if (v.shuffle_groups && dims.size() == 4) {  // back to N x C x H x W
+    if (!v.shuffle_transposed) fail(n, "a 5-D channel view reshaped back without its transpose");
+    data(n, 0);  // no pending activation may ride through the shuffle
+    Layer l = shuffle_layer(name, v.layer, static_cast<int>(v.shuffle_groups));
+    set_output(n.output(0), add(std::move(l), n));
+    return true;
+  }
+  if (v.shuffle_groups) fail(n, "a channel-group view reshaped into something other than N x C x H x W");
+  return false;
+}
+
 void Importer::import_node(int index) {
   const onnx::NodeProto& n = g_.node(index);
   const std::string& op = n.op_type();
@@ -306,6 +414,7 @@ void Importer::import_node(int index) {
     values_[n.output(0)] = tensor_value(a ? a->t() : onnx::TensorProto{}, Value::Const, SIZE_MAX);
     return;
   }
+  if (fold_constant(n) || channel_shuffle(n, name)) return;
   if (op == "Conv") {
     Value in = tensor(n, 0);
     const Value& w = constant(n, 1);
@@ -387,11 +496,10 @@ void Importer::import_node(int index) {
       std::sort(axes.begin(), axes.end());
       if (axes != std::vector<std::int64_t>{2, 3})
         fail(n, "only a mean over axes [2, 3] (global average pooling) is supported");
-      if (int_attr(n, "keepdims", 1) != 1) fail(n, "only keepdims=1 is supported");
     }
     Layer l = adaptive_avg_pool_layer(name, tensor(n, 0).layer);
     data(n, 0, &l);
-    set_output(n.output(0), add(std::move(l), n));
+    set_output(n.output(0), add(std::move(l), n), int_attr(n, "keepdims", 1) ? 4 : 2);  // N x C without
     return;
   }
   if (op == "Sum") {

@@ -69,7 +69,8 @@ print("wrote small_full.onnx (opset 17, with parameters)")
 
 
 # Eval-mode exports of networks with squeeze-and-excitation gates (Mul of a tensor by an
-# N x C x 1 x 1 tensor), hardswish (x*HardSigmoid(x) at opset 13, HardSwish at 17) and SiLU,
+# N x C x 1 x 1 tensor), hardswish (x*HardSigmoid(x) at opset 13, HardSwish at 17), SiLU,
+# and ShuffleNetV2's channel shuffle (Reshape-Transpose-Reshape) and shape arithmetic,
 # with their MACs and conv CIO counted independently by forward hooks on torch's modules
 # (Conv2d: output elements x in/groups x kH x kW; Linear: output elements x in features),
 # written to hook_counts.json for the importer's test.
@@ -94,10 +95,10 @@ def hook_counts(model, x):
     return macs, cio
 
 
-SE_MODELS = [("mobilenet_v3_small", 13), ("mobilenet_v3_small", 17), ("mobilenet_v3_large", 13),
-             ("efficientnet_b0", 17), ("regnet_y_400mf", 13)]
+EVAL_MODELS = [("mobilenet_v3_small", 13), ("mobilenet_v3_small", 17), ("mobilenet_v3_large", 13),
+               ("efficientnet_b0", 17), ("regnet_y_400mf", 13), ("shufflenet_v2_x0_5", 13)]
 counts = {}
-for name, opset in SE_MODELS:
+for name, opset in EVAL_MODELS:
     model = getattr(torchvision.models, name)(weights=None).eval()
     x = torch.zeros(1, 3, 224, 224)
     file = f"{name}_op{opset}.onnx"

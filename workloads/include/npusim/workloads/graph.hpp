@@ -80,6 +80,7 @@ Layer add_layer(std::string name, std::vector<int> inputs, Activation act = Acti
 Layer concat_layer(std::string name, std::vector<int> inputs);
 /// `input` times `gate` (same shape, or N x C x 1 x 1 broadcast over H and W).
 Layer mul_layer(std::string name, int input, int gate, Activation act = Activation::None);
+Layer shuffle_layer(std::string name, int input, int groups);
 Layer slice_layer(std::string name, int input, std::int64_t begin, std::int64_t end);
 Layer upsample_layer(std::string name, int input, int scale);
 

@@ -41,6 +41,8 @@ enum class LayerKind {
                    ///< squeeze-and-excitation gate); the output has the first input's shape
   Reorg,           ///< space-to-depth by `scale` s (darknet [reorg]): C s^2 x H/s x W/s, a
                    ///< costed copy into the new layout
+  Shuffle,         ///< channel shuffle over `groups` (ShuffleNet): output channel j is input
+                   ///< channel (j % groups) * C/groups + j / groups; a costed copy
 };
 
 enum class Activation { None, ReLU, ReLU6, Leaky, Sigmoid, HardSigmoid, Swish, HardSwish, Mish };
@@ -74,7 +76,7 @@ struct Layer {
 
   // Conv, FullyConnected: output channels / features. Input: channels of the input.
   std::int64_t out_channels = 0;
-  int groups = 1;                ///< Conv only
+  int groups = 1;                ///< Conv; Shuffle
   bool bias = false;             ///< Conv, FullyConnected
   bool batch_norm = false;       ///< BN on the output (folded at inference; params counted)
   bool pre_batch_norm = false;   ///< BN + pre_activation on the *input* channels before the
