@@ -235,7 +235,7 @@ TEST(Onnx, ConvWeightMustMatchItsInputChannels) {
   for (int d : {4, 4, 3, 3}) w->add_dims(d);  // 4 input channels; x has 8
   m.mutable_graph()->mutable_node(0)->add_input("w");
   const std::string path = write_model(m, "conv_channels");
-  expect_error(path, "the weight takes 4 input channels (4 x group 1) but the input has 8");
+  expect_error(path, "the weight takes 4 input channels x group 1 but the input has 8");
   LoadOptions o;
   o.input = 32;
   try {

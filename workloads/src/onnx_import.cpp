@@ -356,8 +356,15 @@ bool Importer::fold_constant(const onnx::NodeProto& n) {
       const std::size_t ia = na == 1 ? 0 : i, ib = nb == 1 ? 0 : i;
       if (ints) {
         const std::int64_t x = a.ints[ia], y = b.ints[ib];
-        if (op == "Div" && y == 0) fail(n, "a division by zero");
-        out.ints.push_back(op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y : x / y);
+        std::int64_t r = 0;
+        bool overflow = false;
+        if (op == "Add") overflow = __builtin_add_overflow(x, y, &r);
+        else if (op == "Sub") overflow = __builtin_sub_overflow(x, y, &r);
+        else if (op == "Mul") overflow = __builtin_mul_overflow(x, y, &r);
+        else if (y == 0 || (x == INT64_MIN && y == -1)) fail(n, "a division by zero or out of range");
+        else r = x / y;
+        if (overflow) fail(n, "shape arithmetic out of the 64-bit range");
+        out.ints.push_back(r);
       } else {
         const double x = a.floats[ia], y = b.floats[ib];
         out.floats.push_back(op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y : x / y);
@@ -387,7 +394,7 @@ bool Importer::channel_shuffle(const onnx::NodeProto& n, const std::string& name
   if (shape_it == values_.end() || shape_it->second.kind == Value::Layer) return false;
   const std::vector<std::int64_t>& dims = shape_it->second.ints;
   if (v.rank == 4 && !v.shuffle_groups && dims.size() == 5) {  // N x g x C/g x H x W
-    if (dims[1] < 1 || dims[1] * dims[2] != s.c || dims[3] != s.h || dims[4] != s.w)
+    if (dims[1] < 1 || s.c % dims[1] != 0 || dims[2] != s.c / dims[1] || dims[3] != s.h || dims[4] != s.w)
       fail(n, "a 5-D view that does not split the channels into groups");
     v.rank = 5;
     v.shuffle_groups = dims[1];
@@ -422,9 +429,9 @@ void Importer::import_node(int index) {
       fail(n, "expected a 4-D weight with known, positive dimensions");
     const Layer& src = graph_.layer(in.layer);
     const std::int64_t group = int_attr(n, "group", 1);
-    if (group < 1 || w.dims[1] * group != src.out.c)
-      fail(n, fmt::format("the weight takes {} input channels ({} x group {}) but the input has {}", w.dims[1] * group,
-                          w.dims[1], group, src.out.c));
+    if (group < 1 || group > src.out.c || w.dims[1] != src.out.c / group || src.out.c % group != 0)
+      fail(n, fmt::format("the weight takes {} input channels x group {} but the input has {}", w.dims[1], group,
+                          src.out.c));
     Layer l = conv_layer(name, in.layer, w.dims[0],
                          window_of(n, static_cast<int>(src.out.h), static_cast<int>(src.out.w),
                                    static_cast<int>(w.dims[2]), static_cast<int>(w.dims[3]), in),
@@ -604,7 +611,7 @@ void Importer::import_node(int index) {
     if (op == "Flatten") v.rank = 2;
     if (op == "Reshape" && n.input_size() > 1) {
       const auto it = values_.find(n.input(1));
-      if (it != values_.end() && it->second.dims.size() == 1 && it->second.dims[0] > 0)
+      if (it != values_.end() && it->second.dims.size() == 1 && it->second.dims[0] > 0 && it->second.dims[0] <= 8)
         v.rank = static_cast<int>(it->second.dims[0]);
     }
     if (op == "Squeeze" || op == "Unsqueeze") {
