@@ -1,6 +1,8 @@
 // The DRAM system behind its TLM-2.0 AT target socket: every transaction is answered once,
 // bytes are conserved, full queues push back on END_REQ, bad transactions get an error
-// response, and the command stream passes the independent timing checker.
+// response, and the command stream passes the independent timing checker. A second target
+// without an observer runs its controllers ahead while a request waits (a command observer
+// turns that off): the same traffic gets every END_REQ and response at the same time.
 //
 // SystemC allows one elaboration per process, so this program is one test.
 #include <gtest/gtest.h>
@@ -34,6 +36,8 @@ class TestInitiator : public sc_core::sc_module {
   std::uint64_t bytes_answered = 0;
   std::uint64_t longest_end_req_wait_ps = 0;
   std::map<const tlm::tlm_generic_payload*, int> answered;
+  std::vector<std::uint64_t> end_req_ps, response_ps;  ///< times, in the order they came
+  std::vector<std::uint64_t> response_address;
 
   explicit TestInitiator(sc_core::sc_module_name n) : sc_module(n), socket("socket") {
     socket.register_nb_transport_bw(this, &TestInitiator::nb_transport_bw);
@@ -50,8 +54,11 @@ class TestInitiator : public sc_core::sc_module {
   tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& p, tlm::tlm_phase& phase,
                                      sc_time&) {
     if (phase == tlm::END_REQ) {
+      end_req_ps.push_back(sc_core::sc_time_stamp().value());
       end_req_.notify();
     } else if (phase == tlm::BEGIN_RESP) {
+      response_ps.push_back(sc_core::sc_time_stamp().value());
+      response_address.push_back(p.get_address());
       ++answered[&p];
       ++responses;
       bytes_answered += p.get_data_length();
@@ -102,6 +109,9 @@ TEST(DramTlmTarget, AnswersEveryTransactionOnceWithBackPressureAndLegalTiming) {
   DramTlmTarget target("dram", spec, cfg, AddressMapping::kDefault, &checker);
   TestInitiator init("initiator");
   init.socket.bind(target.socket);
+  DramTlmTarget ahead("dram_ahead", spec, cfg, AddressMapping::kDefault);  // no observer: runs ahead
+  TestInitiator init_ahead("initiator_ahead");
+  init_ahead.socket.bind(ahead.socket);
 
   std::mt19937_64 rng(3);
   std::uint64_t good_bytes = 0;
@@ -115,6 +125,7 @@ TEST(DramTlmTarget, AnswersEveryTransactionOnceWithBackPressureAndLegalTiming) {
   }
   init.plan.push_back({spec.org.total_bytes(), 64, false});  // beyond capacity
   init.plan.push_back({0, 100, false});                      // not a burst multiple
+  init_ahead.plan = init.plan;
 
   sc_core::sc_start();
 
@@ -133,6 +144,19 @@ TEST(DramTlmTarget, AnswersEveryTransactionOnceWithBackPressureAndLegalTiming) {
   EXPECT_EQ(checker.violation_count(), 0u);
   EXPECT_GT(checker.commands_checked(), good_bytes / 64);
   EXPECT_GT(r.bandwidth_gbps, 1.0);
+
+  // Run ahead or not: every END_REQ and response at the same time, the same statistics.
+  EXPECT_EQ(init_ahead.end_req_ps, init.end_req_ps);
+  EXPECT_EQ(init_ahead.response_ps, init.response_ps);
+  EXPECT_EQ(init_ahead.response_address, init.response_address);
+  const DramReport ra = ahead.report();
+  EXPECT_EQ(ra.cycles, r.cycles);
+  EXPECT_EQ(ra.row_hits, r.row_hits);
+  EXPECT_EQ(ra.row_conflicts, r.row_conflicts);
+  EXPECT_EQ(ra.read_latency_mean_cycles, r.read_latency_mean_cycles);
+  EXPECT_EQ(ra.read_latency_p99, r.read_latency_p99);
+  EXPECT_EQ(ra.read_latency_max, r.read_latency_max);
+  for (int k = 0; k < 5; ++k) EXPECT_EQ(ra.commands[k], r.commands[k]) << k;
 }
 
 }  // namespace

@@ -14,7 +14,8 @@ DramTlmTarget::DramTlmTarget(sc_core::sc_module_name name, const DramSpec& spec,
       socket("socket"),
       system_(spec, config, mapping, observer),
       tck_ns_(spec.timing.tCK_ns()),
-      burst_bytes_(static_cast<std::uint64_t>(spec.org.burst_bytes())) {
+      burst_bytes_(static_cast<std::uint64_t>(spec.org.burst_bytes())),
+      observed_(observer != nullptr) {
   socket.register_nb_transport_fw(this, &DramTlmTarget::nb_transport_fw);
   SC_HAS_PROCESS(DramTlmTarget);
   SC_THREAD(run);
@@ -94,26 +95,54 @@ void DramTlmTarget::send_response() {
   if (p->has_mm()) p->release();
 }
 
+void DramTlmTarget::advance_to(std::uint64_t now) {
+  for (int c = 0; c < system_.channels(); ++c) system_.channel(c).advance(now, completions_);
+  for (const DramCompletion& d : completions_) {
+    tlm::tlm_generic_payload*& owner = burst_owner_[static_cast<std::size_t>(d.id - first_burst_id_)];
+    tlm::tlm_generic_payload* p = owner;
+    owner = nullptr;
+    while (!burst_owner_.empty() && burst_owner_.front() == nullptr) {
+      burst_owner_.pop_front();
+      ++first_burst_id_;
+    }
+    Pending& pending = in_flight_.at(p);
+    if (--pending.bursts_left == 0 && pending.next_offset == p->get_data_length()) {
+      in_flight_.erase(p);
+      responses_.push_back(p);
+    }
+  }
+  completions_.clear();
+}
+
+std::uint64_t DramTlmTarget::next_wake(std::uint64_t now) const {
+  std::uint64_t next = ChannelController::kNever;
+  for (int c = 0; c < system_.channels(); ++c) {
+    const ChannelController& ch = system_.channel(c);
+    if (!ch.idle()) next = std::min(next, ch.next_event());
+  }
+  if (request_ != nullptr && request_arrival_ > now) next = std::min(next, request_arrival_);
+  if (!responses_.empty() && !response_in_progress_) next = std::min(next, now);
+  if (next == ChannelController::kNever) return next;
+  return std::max(next, now + (next <= now ? 1 : 0));
+}
+
+std::uint64_t DramTlmTarget::run_ahead(std::uint64_t now) {
+  std::uint64_t at = next_wake(now);
+  if (observed_ || request_observer_ || request_ == nullptr || response_in_progress_ || !responses_.empty()) return at;
+  // What each skipped wake would have done: advance, collect, feed the waiting request.
+  while (at != ChannelController::kNever) {
+    const std::uint64_t v = cycle_of(time_of(at));  // the cycle that wake would have read
+    advance_to(v);
+    if (feed_request(std::max(v, request_arrival_)) || !responses_.empty()) return at;
+    at = next_wake(v);
+  }
+  return at;
+}
+
 void DramTlmTarget::run() {
   for (;;) {
     const std::uint64_t now = cycle_of(sc_core::sc_time_stamp());
-    // Bring every busy channel up to `now` and collect what completed.
-    for (int c = 0; c < system_.channels(); ++c) system_.channel(c).advance(now, completions_);
-    for (const DramCompletion& d : completions_) {
-      tlm::tlm_generic_payload*& owner = burst_owner_[static_cast<std::size_t>(d.id - first_burst_id_)];
-      tlm::tlm_generic_payload* p = owner;
-      owner = nullptr;
-      while (!burst_owner_.empty() && burst_owner_.front() == nullptr) {
-        burst_owner_.pop_front();
-        ++first_burst_id_;
-      }
-      Pending& pending = in_flight_.at(p);
-      if (--pending.bursts_left == 0 && pending.next_offset == p->get_data_length()) {
-        in_flight_.erase(p);
-        responses_.push_back(p);
-      }
-    }
-    completions_.clear();
+    advance_to(now);
     // A request whose bursts have all been queued gets its END_REQ now.
     if (request_ != nullptr && feed_request(std::max(now, request_arrival_))) {
       tlm::tlm_generic_payload* p = request_;
@@ -126,19 +155,9 @@ void DramTlmTarget::run() {
     }
     send_response();
     // Sleep until the earliest controller event of a busy channel, or a new transaction.
-    std::uint64_t next = ChannelController::kNever;
-    for (int c = 0; c < system_.channels(); ++c) {
-      const ChannelController& ch = system_.channel(c);
-      if (!ch.idle()) next = std::min(next, ch.next_event());
-    }
-    if (request_ != nullptr && request_arrival_ > now) next = std::min(next, request_arrival_);
-    if (!responses_.empty() && !response_in_progress_) next = std::min(next, now);
-    if (next == ChannelController::kNever) {
-      wait(wake_);
-    } else {
-      const std::uint64_t at = std::max(next, now + (next <= now ? 1 : 0));
-      wait(time_of(at) - sc_core::sc_time_stamp(), wake_);
-    }
+    const std::uint64_t at = run_ahead(now);
+    if (at == ChannelController::kNever) wait(wake_);
+    else wait(time_of(at) - sc_core::sc_time_stamp(), wake_);
   }
 }
 

@@ -16,6 +16,13 @@
 //    TLM_ADDRESS_ERROR_RESPONSE / TLM_BURST_ERROR_RESPONSE, not a crash.
 //  - The module sleeps until its controllers' next event or a new transaction: no method
 //    runs on idle cycles. Time is converted with the DRAM clock period (tCK).
+//  - While a request waits for queue space, the initiator cannot send another (END_REQ is
+//    pending), so nothing outside can change what the controllers do: the module then runs
+//    them ahead through the wakes at which nothing is visible outside (a command issued, a
+//    burst done, a burst of the waiting request queued) and sleeps until the next END_REQ
+//    or BEGIN_RESP. The commands, their cycles and every response time are those of waking
+//    at each one. Not while command or request observers are attached: traces gated by the
+//    layer running must see each command at its own simulated time.
 #pragma once
 
 #include <deque>
@@ -60,6 +67,15 @@ class DramTlmTarget : public sc_core::sc_module {
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& payload, tlm::tlm_phase& phase,
                                      sc_core::sc_time& delay);
   void run();
+  /// Brings every channel to `now` and moves the transactions whose last burst completed to
+  /// the responses.
+  void advance_to(std::uint64_t now);
+  /// The cycle the module must next wake at, from `now`: a controller event, the waiting
+  /// request's arrival, a response to send; kNever when nothing is pending.
+  std::uint64_t next_wake(std::uint64_t now) const;
+  /// From the wake at `now`, the next wake at which something is visible outside (END_REQ
+  /// due, or a response to send), with everything before it done; see the contract.
+  std::uint64_t run_ahead(std::uint64_t now);
   /// Queues as many bursts of the request in its REQ phase as the queues take; true when all.
   bool feed_request(std::uint64_t now);
   void send_response();
@@ -81,6 +97,7 @@ class DramTlmTarget : public sc_core::sc_module {
   std::uint64_t next_burst_id_ = 0, transactions_done_ = 0;
   std::vector<DramCompletion> completions_;
   RequestObserver* request_observer_ = nullptr;
+  bool observed_ = false;  ///< a command observer is attached (no run-ahead)
 };
 
 }  // namespace npusim::hw::dram
