@@ -92,7 +92,8 @@ vec::ActivationKind vector_activation(workloads::Activation a) {
     case Activation::HardSwish: return vec::ActivationKind::Relu6;  // clamp-based, 1 op
     case Activation::Leaky: return vec::ActivationKind::Leaky;
     case Activation::Sigmoid:
-    case Activation::Swish: return vec::ActivationKind::Swish;      // table lookup
+    case Activation::Swish:
+    case Activation::GELU: return vec::ActivationKind::Swish;       // table lookup
     case Activation::Mish: return vec::ActivationKind::Mish;
   }
   return vec::ActivationKind::None;
@@ -221,6 +222,11 @@ LayerProblem make_layer_problem(const workloads::Graph& graph, int index, Placem
     case LayerKind::Softmax:
       p.op = OpClass::Vector;
       p.vector_op = vec::VectorOp::Softmax;
+      p.all_channels = true;
+      break;
+    case LayerKind::LayerNorm:  // every output channel reads all the channels of its pixel
+      p.op = OpClass::Vector;
+      p.vector_op = vec::VectorOp::LayerNorm;
       p.all_channels = true;
       break;
     case LayerKind::Shuffle:  // a copy: an output channel tile gathers channels from all groups

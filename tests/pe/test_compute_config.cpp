@@ -173,6 +173,9 @@ TEST(VectorUnit, CostsFollowTheDocumentedOpCounts) {
   VectorOpShape bn{VectorOp::ScaleShift, 1000, 1000, 1, 1, ActivationKind::Relu};
   EXPECT_EQ(vector_cost(bn, 10, 0).cycles, 300);
   EXPECT_EQ(vector_cost(bn, 10, 0).element_reads, 1000);
+  // A layer norm: sum, sum of squares, subtract, scale by 1/sigma, scale, shift: 6 per element.
+  VectorOpShape ln{VectorOp::LayerNorm, 1000, 1000, 1, 1, ActivationKind::None};
+  EXPECT_EQ(vector_cost(ln, 10, 0).cycles, 600);
 }
 
 BufferConfig buffer(std::int64_t kib, int banks, int port) {

@@ -49,8 +49,9 @@ INSTANTIATE_TEST_SUITE_P(Onnx, TorchvisionModel,
 
 // Squeeze-and-excitation gates (a Mul layer broadcasting N x C x 1 x 1), hardswish as
 // x*HardSigmoid(x) (opset 13) and HardSwish (17), SiLU, ShuffleNet's channel shuffle and
-// shape arithmetic folded to constants: MACs and conv CIO equal the counts make_onnx.py
-// took with forward hooks on torch's modules.
+// shape arithmetic folded to constants, ConvNeXt's channels-last LayerNorm (one op at opset
+// 17, decomposed at 13), MLP and GELU: MACs and conv CIO equal the counts make_onnx.py took
+// with forward hooks on torch's modules.
 TEST(Onnx, SqueezeExcitationNetworksEqualTheirHookCounts) {
   std::ifstream f(kDir + "hook_counts.json");
   const nlohmann::json counts = nlohmann::json::parse(f);
@@ -60,10 +61,16 @@ TEST(Onnx, SqueezeExcitationNetworksEqualTheirHookCounts) {
     const NetworkStats s = analyze(g);
     EXPECT_EQ(s.total.macs, c["macs"].get<std::int64_t>()) << file;
     EXPECT_EQ(s.total.cio, c["cio"].get<std::int64_t>()) << file;
-    // The pattern each file is there for: a shuffle in ShuffleNet, a gate in the others.
-    const LayerKind kind = file.rfind("shufflenet", 0) == 0 ? LayerKind::Shuffle : LayerKind::Mul;
+    // The pattern each file is there for: a shuffle in ShuffleNet, ConvNeXt's layer norms
+    // and GELU, a gate in the others.
+    const bool shufflenet = file.rfind("shufflenet", 0) == 0, convnext = file.rfind("convnext", 0) == 0;
+    const LayerKind kind = shufflenet ? LayerKind::Shuffle : convnext ? LayerKind::LayerNorm : LayerKind::Mul;
     EXPECT_GT(std::count_if(g.layers().begin(), g.layers().end(), [&](const Layer& l) { return l.kind == kind; }), 0)
         << file;
+    if (convnext)
+      EXPECT_EQ(std::count_if(g.layers().begin(), g.layers().end(),
+                              [](const Layer& l) { return l.activation == Activation::GELU; }),
+                18) << file;  // one per block: 3 + 3 + 9 + 3
   }
 }
 

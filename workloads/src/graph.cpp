@@ -10,7 +10,7 @@ namespace npusim::workloads {
 
 namespace {
 
-constexpr std::array<std::pair<LayerKind, const char*>, 16> kKindNames{{
+constexpr std::array<std::pair<LayerKind, const char*>, 17> kKindNames{{
     {LayerKind::Input, "input"},
     {LayerKind::Conv, "conv"},
     {LayerKind::FullyConnected, "fc"},
@@ -27,9 +27,10 @@ constexpr std::array<std::pair<LayerKind, const char*>, 16> kKindNames{{
     {LayerKind::Mul, "mul"},
     {LayerKind::Reorg, "reorg"},
     {LayerKind::Shuffle, "shuffle"},
+    {LayerKind::LayerNorm, "layernorm"},
 }};
 
-constexpr std::array<std::pair<Activation, const char*>, 9> kActNames{{
+constexpr std::array<std::pair<Activation, const char*>, 10> kActNames{{
     {Activation::None, "none"},
     {Activation::ReLU, "relu"},
     {Activation::ReLU6, "relu6"},
@@ -39,6 +40,7 @@ constexpr std::array<std::pair<Activation, const char*>, 9> kActNames{{
     {Activation::Swish, "swish"},
     {Activation::HardSwish, "hardswish"},
     {Activation::Mish, "mish"},
+    {Activation::GELU, "gelu"},
 }};
 
 // Output extent of a window along one axis, as PyTorch computes it (floor, or ceil with
@@ -303,6 +305,9 @@ Shape Graph::infer(const Layer& l) const {
       expect_inputs(1, 1);
       return in_shape(0);
     }
+    case LayerKind::LayerNorm:
+      expect_inputs(1, 1);
+      return in_shape(0);
     case LayerKind::Shuffle: {
       expect_inputs(1, 1);
       const Shape in = in_shape(0);

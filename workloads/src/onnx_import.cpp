@@ -20,7 +20,8 @@ namespace {
 const char* kSupported =
     "Conv, Gemm, MatMul, BatchNormalization, Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid, HardSwish, "
     "x*Sigmoid(x), x*HardSigmoid(x), Add, Sub, Mul, Div (by a constant; Add, Sub, Mul of two tensors), MaxPool, AveragePool, GlobalAveragePool, Sum, Concat, Split, Slice, Resize, Upsample, "
-    "Flatten, Reshape, Squeeze, Unsqueeze, Identity, Dropout, Pad, Constant, Softmax";
+    "Flatten, Reshape, Squeeze, Unsqueeze, Identity, Dropout, Pad, Constant, Softmax, Shape arithmetic, "
+    "Transpose (channels-last and back, channel shuffle), LayerNormalization (channels-last), x*(Erf(x/c)+1)*0.5 (GELU)";
 
 /// What an ONNX tensor name stands for while importing.
 struct Value {
@@ -39,6 +40,7 @@ struct Value {
   // A channel shuffle in progress: viewed as N x groups x C/groups x H x W, then transposed.
   std::int64_t shuffle_groups = 0;
   bool shuffle_transposed = false;
+  bool channels_last = false;  ///< transposed to N x H x W x C (ConvNeXt's blocks): a view
 };
 
 /// A constant tensor: its shape, and its int64 or float contents when its raw data is at
@@ -113,8 +115,11 @@ class Importer {
   }
   /// The layer of a data input, with its pending pre-activation handed to `consumer`, or,
   /// without one that can take it, made a layer of its own.
-  int data(const onnx::NodeProto& n, int input, Layer* consumer = nullptr) {
+  int data(const onnx::NodeProto& n, int input, Layer* consumer = nullptr, bool channels_last_ok = false) {
     Value& v = tensor(n, input);
+    if (v.channels_last && !channels_last_ok)
+      fail(n, fmt::format("input '{}' is channels-last (after a Transpose): only MatMul, LayerNormalization and "
+                          "element-wise operators may read it", n.input(input)));
     if (v.padded && !consumer) fail(n, "a Pad before this operator cannot be folded into it");
     if (!consumer) materialize(n.input(input), v);
     if (consumer) {
@@ -161,6 +166,12 @@ class Importer {
   /// Fuses BN and activation nodes that follow `producer_output` into `layer`; returns the
   /// name of the last fused output (what later nodes refer to).
   std::string fuse_after(const std::string& producer_output, Layer& layer, bool allow_bn);
+  /// x * (Erf(x / c) + 1) * 0.5 after `cur`: GELU as `layer`'s activation; `cur` moves on.
+  bool fuse_gelu(std::string& cur, Layer& layer);
+  /// Opset-13 layer norm over the channels of a channels-last tensor, from its first
+  /// ReduceMean: mean, Sub, Pow, ReduceMean, Add eps, Sqrt, Div, Mul, Add, one LayerNorm
+  /// layer. False when `n` does not start one.
+  bool decomposed_layer_norm(const onnx::NodeProto& n, const std::string& name);
   int add(Layer layer, const onnx::NodeProto& n);
   void set_output(const std::string& name, int layer, int rank = 4) {
     Value v;
@@ -252,9 +263,34 @@ std::string Importer::fuse_after(const std::string& out, Layer& layer, bool allo
       for (int i = 0; i < g_.node_size(); ++i)
         if (&g_.node(i) == sig || &g_.node(i) == mul) fused_.insert(i);
       cur = mul->output(0);
+    } else {
+      fuse_gelu(cur, layer);
     }
   }
   return cur;
+}
+
+bool Importer::fuse_gelu(std::string& cur, Layer& layer) {
+  // torch's exact GELU: x * (erf(x / sqrt 2) + 1) * 0.5, five nodes.
+  const onnx::NodeProto* div = nullptr;
+  for (int i = 0; i < g_.node_size() && !div; ++i)
+    if (g_.node(i).op_type() == "Div" && g_.node(i).input_size() == 2 && g_.node(i).input(0) == cur) div = &g_.node(i);
+  auto next = [&](const onnx::NodeProto* n, const char* op) -> const onnx::NodeProto* {
+    const onnx::NodeProto* c = n ? sole_consumer(n->output(0)) : nullptr;
+    return c && c->op_type() == op ? c : nullptr;
+  };
+  const onnx::NodeProto* erf = next(div, "Erf");
+  const onnx::NodeProto* plus = next(erf, "Add");
+  const onnx::NodeProto* times = next(plus, "Mul");
+  const onnx::NodeProto* half = next(times, "Mul");
+  if (!half || (times->input(0) != cur && times->input(1) != cur)) return false;
+  layer.activation = Activation::GELU;
+  for (int i = 0; i < g_.node_size(); ++i) {
+    const onnx::NodeProto* n = &g_.node(i);
+    if (n == div || n == erf || n == plus || n == times || n == half) fused_.insert(i);
+  }
+  cur = half->output(0);
+  return true;
 }
 
 int Importer::add(Layer layer, const onnx::NodeProto& n) {
@@ -376,6 +412,50 @@ bool Importer::fold_constant(const onnx::NodeProto& n) {
   return true;
 }
 
+bool Importer::decomposed_layer_norm(const onnx::NodeProto& n, const std::string& name) {
+  if (n.op_type() != "ReduceMean" || n.input_size() < 1) return false;
+  const auto it = values_.find(n.input(0));
+  if (it == values_.end() || it->second.kind != Value::Layer || !it->second.channels_last) return false;
+  std::vector<std::int64_t> axes = ints_attr(n, "axes");
+  if (axes.empty() && n.input_size() > 1) axes = constant(n, 1).ints;
+  if (axes.size() != 1 || axis_of(n, axes[0], it->second.rank) != it->second.rank - 1)
+    fail(n, "only a mean over the last axis (the channels) of a channels-last tensor is supported");
+  const std::string& x = n.input(0);
+  auto consumer = [&](const std::string& tensor, const char* op, int input, const std::string& must) {
+    for (int i = 0; i < g_.node_size(); ++i) {
+      const auto& c = g_.node(i);
+      if (c.op_type() == op && c.input_size() > std::max(input, 1) && c.input(input) == tensor &&
+          (must.empty() || c.input(1 - input) == must))
+        return &c;
+    }
+    return static_cast<const onnx::NodeProto*>(nullptr);
+  };
+  auto sole = [&](const onnx::NodeProto* p, const char* op) -> const onnx::NodeProto* {
+    const onnx::NodeProto* c = p ? sole_consumer(p->output(0)) : nullptr;
+    return c && c->op_type() == op ? c : nullptr;
+  };
+  const onnx::NodeProto* sub = consumer(n.output(0), "Sub", 1, x);
+  const onnx::NodeProto* pow = sub ? consumer(sub->output(0), "Pow", 0, "") : nullptr;
+  const onnx::NodeProto* mean2 = sole(pow, "ReduceMean");
+  const onnx::NodeProto* eps = sole(mean2, "Add");
+  const onnx::NodeProto* sqrt = sole(eps, "Sqrt");
+  const onnx::NodeProto* div = sub && sqrt ? consumer(sub->output(0), "Div", 0, sqrt->output(0)) : nullptr;
+  const onnx::NodeProto* scale = sole(div, "Mul");
+  const onnx::NodeProto* shift = sole(scale, "Add");
+  if (!shift) fail(n, "a mean over the channels of a channels-last tensor that is not a layer normalization");
+  Layer l;
+  l.name = name;
+  l.kind = LayerKind::LayerNorm;
+  l.inputs = {data(n, 0, nullptr, true)};
+  for (int i = 0; i < g_.node_size(); ++i)
+    for (const onnx::NodeProto* f : {sub, pow, mean2, eps, sqrt, div, scale, shift})
+      if (&g_.node(i) == f) fused_.insert(i);
+  const std::string out = fuse_after(shift->output(0), l, false);
+  set_output(out, add(std::move(l), n));
+  values_[out].channels_last = true;
+  return true;
+}
+
 bool Importer::channel_shuffle(const onnx::NodeProto& n, const std::string& name) {
   const std::string& op = n.op_type();
   if ((op != "Reshape" && op != "Transpose") || n.input_size() < 1) return false;
@@ -384,8 +464,16 @@ bool Importer::channel_shuffle(const onnx::NodeProto& n, const std::string& name
   Value v = it->second;
   const Shape& s = graph_.layer(v.layer).out;
   if (op == "Transpose") {
+    const std::vector<std::int64_t> perm = ints_attr(n, "perm");
+    if (v.rank == 4 && !v.shuffle_groups && (perm == std::vector<std::int64_t>{0, 2, 3, 1}) != v.channels_last &&
+        (perm == std::vector<std::int64_t>{0, 2, 3, 1} || perm == std::vector<std::int64_t>{0, 3, 1, 2})) {
+      v.channels_last = !v.channels_last;  // to N x H x W x C and back: the same data to npusim
+      values_[n.output(0)] = v;
+      return true;
+    }
     if (!v.shuffle_groups || v.shuffle_transposed || ints_attr(n, "perm") != std::vector<std::int64_t>{0, 2, 1, 3, 4})
-      fail(n, "only the transpose of a channel shuffle (a 5-D view, perm [0, 2, 1, 3, 4]) is supported");
+      fail(n, "only a transpose to channels-last and back (perm [0, 2, 3, 1], [0, 3, 1, 2]) or of a channel shuffle "
+              "(a 5-D view, perm [0, 2, 1, 3, 4]) is supported");
     v.shuffle_transposed = true;
     values_[n.output(0)] = v;
     return true;
@@ -421,7 +509,7 @@ void Importer::import_node(int index) {
     values_[n.output(0)] = tensor_value(a ? a->t() : onnx::TensorProto{}, Value::Const, SIZE_MAX);
     return;
   }
-  if (fold_constant(n) || channel_shuffle(n, name)) return;
+  if (fold_constant(n) || channel_shuffle(n, name) || decomposed_layer_norm(n, name)) return;
   if (op == "Conv") {
     Value in = tensor(n, 0);
     const Value& w = constant(n, 1);
@@ -443,7 +531,8 @@ void Importer::import_node(int index) {
     return;
   }
   if (op == "Gemm" || op == "MatMul") {
-    const int in = data(n, 0);
+    const bool channels_last = tensor(n, 0).channels_last;
+    const int in = data(n, 0, nullptr, true);
     const Value& w = constant(n, 1);
     if (w.dims.size() != 2 || w.dims[0] < 1 || w.dims[1] < 1)
       fail(n, "expected a 2-D constant weight with known dimensions (a MatMul of two tensors is not supported)");
@@ -451,10 +540,14 @@ void Importer::import_node(int index) {
     if (op == "Gemm" && int_attr(n, "transA", 0) != 0) fail(n, "transA=1 is not supported");
     const Shape& src = graph_.layer(in).out;
     const std::int64_t features = trans_b ? w.dims[1] : w.dims[0];
-    if (features != src.c * src.h * src.w)
-      fail(n, fmt::format("the weight takes {} input features but the input has {} ({}x{}x{})", features,
-                          src.c * src.h * src.w, src.c, src.h, src.w));
-    Layer l = fc_layer(name, in, trans_b ? w.dims[0] : w.dims[1], op == "Gemm" && n.input_size() > 2, Activation::None);
+    // On a channels-last tensor a MatMul is a 1x1 conv (a Linear applied at every pixel).
+    const std::int64_t expected = channels_last ? src.c : src.c * src.h * src.w;
+    if (features != expected)
+      fail(n, fmt::format("the weight takes {} input features but the input has {} ({}x{}x{}{})", features, expected,
+                          src.c, src.h, src.w, channels_last ? ", channels last" : ""));
+    const std::int64_t outputs = trans_b ? w.dims[0] : w.dims[1];
+    Layer l = channels_last ? conv_layer(name, in, outputs, Window::square(1), 1, false, false, Activation::None)
+                            : fc_layer(name, in, outputs, op == "Gemm" && n.input_size() > 2, Activation::None);
     std::string out = n.output(0);
     // MatMul + Add(bias): the bias of the layer.
     if (op == "MatMul")
@@ -467,7 +560,23 @@ void Importer::import_node(int index) {
         }
       }
     out = fuse_after(out, l, false);
-    set_output(out, add(std::move(l), n), 2);
+    set_output(out, add(std::move(l), n), channels_last ? 4 : 2);
+    values_[out].channels_last = channels_last;
+    return;
+  }
+  if (op == "LayerNormalization") {
+    const Value& v = tensor(n, 0);
+    const std::int64_t axis = axis_of(n, int_attr(n, "axis", -1), v.rank);
+    if (!v.channels_last || axis != v.rank - 1)
+      fail(n, "only a normalization over the channels of each pixel (the last axis of a channels-last tensor) is "
+              "supported");
+    Layer l;
+    l.name = name;
+    l.kind = LayerKind::LayerNorm;
+    l.inputs = {data(n, 0, nullptr, true)};
+    const std::string out = fuse_after(n.output(0), l, false);
+    set_output(out, add(std::move(l), n));
+    values_[out].channels_last = true;
     return;
   }
   if (op == "BatchNormalization" || is_activation(n)) {
@@ -648,15 +757,20 @@ void Importer::import_node(int index) {
       if (it != values_.end() && it->second.kind == Value::Layer) data_input = data_input < 0 ? i : -2;
     }
     if (n.input_size() != 2 || data_input == -1) fail(n, "expected two inputs, at least one of them a tensor");
-    if (data_input >= 0) {  // with a constant: one vector op per element
+    if (data_input >= 0) {  // with a constant: one vector op per element, in either layout
+      const bool channels_last = tensor(n, data_input).channels_last;
       Layer l;
       l.name = name;
       l.kind = LayerKind::Scale;
-      l.inputs = {data(n, data_input, &l)};
-      set_output(fuse_after(n.output(0), l, false), add(std::move(l), n));
+      l.inputs = {data(n, data_input, &l, true)};
+      const std::string out = fuse_after(n.output(0), l, false);
+      set_output(out, add(std::move(l), n));
+      values_[out].channels_last = channels_last;
       return;
     }
-    int a = data(n, 0), b = data(n, 1);
+    const bool channels_last = tensor(n, 0).channels_last;
+    if (tensor(n, 1).channels_last != channels_last) fail(n, "one input is channels-last, the other not");
+    int a = data(n, 0, nullptr, true), b = data(n, 1, nullptr, true);
     Layer l;
     if (op == "Mul") {  // the gate (N x C x 1 x 1) second
       if (graph_.layer(a).out.h == 1 && graph_.layer(a).out.w == 1) std::swap(a, b);
@@ -666,7 +780,9 @@ void Importer::import_node(int index) {
     } else {
       l = add_layer(name, {a, b});  // a subtraction costs what an addition does
     }
-    set_output(fuse_after(n.output(0), l, false), add(std::move(l), n));
+    const std::string out = fuse_after(n.output(0), l, false);
+    set_output(out, add(std::move(l), n));
+    values_[out].channels_last = channels_last;
     return;
   }
   if (op == "Softmax") {
@@ -758,6 +874,7 @@ void Importer::check_shapes() {
       d[k] = dims[k].dim_value();
     }
     const Shape& s = graph_.layer(it->second.layer).out;
+    if (it->second.channels_last) std::rotate(d + 1, d + 3, d + 4);  // N x H x W x C: compare as N x C x H x W
     if (s.c != d[1] || s.h != d[2] || s.w != d[3]) {
       const auto p = producer_.find(vi.name());
       throw NetworkInputError(fmt::format(

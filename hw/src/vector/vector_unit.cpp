@@ -38,6 +38,9 @@ VectorCounters vector_cost(const VectorOpShape& s, int lanes, int latency) {
     case VectorOp::Softmax: per_output = 7; break;
     case VectorOp::Scale: per_output = 1; break;  // one multiply per element
     case VectorOp::ScaleShift: per_output = 2; break;
+    // A sum and a sum of squares per element, then subtract, multiply by the reciprocal
+    // standard deviation, scale and shift.
+    case VectorOp::LayerNorm: per_output = 6; break;
   }
   c.ops = per_output * s.out_elements;
   if (s.op != VectorOp::Activation) c.ops += activation_ops(s.activation) * s.out_elements;

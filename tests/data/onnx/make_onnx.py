@@ -70,9 +70,11 @@ print("wrote small_full.onnx (opset 17, with parameters)")
 
 # Eval-mode exports of networks with squeeze-and-excitation gates (Mul of a tensor by an
 # N x C x 1 x 1 tensor), hardswish (x*HardSigmoid(x) at opset 13, HardSwish at 17), SiLU,
-# and ShuffleNetV2's channel shuffle (Reshape-Transpose-Reshape) and shape arithmetic,
+# ShuffleNetV2's channel shuffle (Reshape-Transpose-Reshape) and shape arithmetic, and
+# ConvNeXt's channels-last blocks (Transpose, LayerNorm: one op at 17, decomposed at 13, GELU),
 # with their MACs and conv CIO counted independently by forward hooks on torch's modules
-# (Conv2d: output elements x in/groups x kH x kW; Linear: output elements x in features),
+# (Conv2d: output elements x in/groups x kH x kW; Linear: output elements x in features,
+# and a Linear at every pixel counts in CIO as the 1x1 conv it is),
 # written to hook_counts.json for the importer's test.
 def hook_counts(model, x):
     macs = cio = 0
@@ -83,8 +85,10 @@ def hook_counts(model, x):
         cio += i[0].numel() + o.numel()
 
     def linear(m, i, o):
-        nonlocal macs
+        nonlocal macs, cio
         macs += o.numel() * m.in_features
+        if i[0].dim() > 2:  # applied at every pixel (ConvNeXt's channels-last MLP): a 1x1 conv
+            cio += i[0].numel() + o.numel()
 
     hooks = [m.register_forward_hook(conv) for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
     hooks += [m.register_forward_hook(linear) for m in model.modules() if isinstance(m, torch.nn.Linear)]
@@ -96,7 +100,8 @@ def hook_counts(model, x):
 
 
 EVAL_MODELS = [("mobilenet_v3_small", 13), ("mobilenet_v3_small", 17), ("mobilenet_v3_large", 13),
-               ("efficientnet_b0", 17), ("regnet_y_400mf", 13), ("shufflenet_v2_x0_5", 13)]
+               ("efficientnet_b0", 17), ("regnet_y_400mf", 13), ("shufflenet_v2_x0_5", 13), ("convnext_tiny", 13),
+               ("convnext_tiny", 17)]
 counts = {}
 for name, opset in EVAL_MODELS:
     model = getattr(torchvision.models, name)(weights=None).eval()

@@ -43,9 +43,11 @@ enum class LayerKind {
                    ///< costed copy into the new layout
   Shuffle,         ///< channel shuffle over `groups` (ShuffleNet): output channel j is input
                    ///< channel (j % groups) * C/groups + j / groups; a costed copy
+  LayerNorm,       ///< normalization over the channels of each pixel, with a per-channel
+                   ///< scale and shift (ConvNeXt's LayerNorm on channels-last tensors)
 };
 
-enum class Activation { None, ReLU, ReLU6, Leaky, Sigmoid, HardSigmoid, Swish, HardSwish, Mish };
+enum class Activation { None, ReLU, ReLU6, Leaky, Sigmoid, HardSigmoid, Swish, HardSwish, Mish, GELU };
 
 /// Spatial window of a conv or pooling layer. Padding is per side, so darknet's
 /// one-sided pooling pad and ONNX's asymmetric pads are exact.
