@@ -168,6 +168,14 @@ class Importer {
   std::string fuse_after(const std::string& producer_output, Layer& layer, bool allow_bn);
   /// x * (Erf(x / c) + 1) * 0.5 after `cur`: GELU as `layer`'s activation; `cur` moves on.
   bool fuse_gelu(std::string& cur, Layer& layer);
+  /// `tensor` is an initializer or a Constant node's output (possibly not imported yet).
+  bool is_constant(const std::string& tensor) const {
+    const auto it = values_.find(tensor);
+    if (it != values_.end()) return it->second.kind != Value::Layer;
+    for (const auto& n : g_.node())
+      if (n.op_type() == "Constant" && n.output_size() > 0 && n.output(0) == tensor) return true;
+    return false;
+  }
   /// Opset-13 layer norm over the channels of a channels-last tensor, from its first
   /// ReduceMean: mean, Sub, Pow, ReduceMean, Add eps, Sqrt, Div, Mul, Add, one LayerNorm
   /// layer. False when `n` does not start one.
@@ -184,10 +192,11 @@ class Importer {
   /// Concat, Cast, Identity, Add/Sub/Mul/Div of constants): the node's output becomes a
   /// constant. False when the node is not such a node.
   bool fold_constant(const onnx::NodeProto& n);
-  /// The channel shuffle x.view(N, g, C/g, H, W).transpose(1, 2).reshape(N, C, H, W): the
-  /// Reshape to 5-D and the Transpose are noted on the value, the Reshape back makes a
-  /// shuffle layer. False when `n` is no part of one.
-  bool channel_shuffle(const onnx::NodeProto& n, const std::string& name);
+  /// Reshapes and Transposes that are layouts, not layers: to channels-last and back (noted
+  /// on the value), and the channel shuffle x.view(N, g, C/g, H, W).transpose(1, 2)
+  /// .reshape(N, C, H, W), whose Reshape back makes a shuffle layer. False when `n` is
+  /// neither (a plain Reshape: a view, handled with Flatten).
+  bool layout_view(const onnx::NodeProto& n, const std::string& name);
   /// Checks the IR's shapes against ONNX shape inference, tensor by tensor.
   void check_shapes();
   Window window_of(const onnx::NodeProto& n, int in_h, int in_w, int kh, int kw, const Value& in);
@@ -274,7 +283,9 @@ bool Importer::fuse_gelu(std::string& cur, Layer& layer) {
   // torch's exact GELU: x * (erf(x / sqrt 2) + 1) * 0.5, five nodes.
   const onnx::NodeProto* div = nullptr;
   for (int i = 0; i < g_.node_size() && !div; ++i)
-    if (g_.node(i).op_type() == "Div" && g_.node(i).input_size() == 2 && g_.node(i).input(0) == cur) div = &g_.node(i);
+    if (g_.node(i).op_type() == "Div" && g_.node(i).input_size() == 2 && g_.node(i).input(0) == cur &&
+        is_constant(g_.node(i).input(1)))
+      div = &g_.node(i);
   auto next = [&](const onnx::NodeProto* n, const char* op) -> const onnx::NodeProto* {
     const onnx::NodeProto* c = n ? sole_consumer(n->output(0)) : nullptr;
     return c && c->op_type() == op ? c : nullptr;
@@ -456,7 +467,7 @@ bool Importer::decomposed_layer_norm(const onnx::NodeProto& n, const std::string
   return true;
 }
 
-bool Importer::channel_shuffle(const onnx::NodeProto& n, const std::string& name) {
+bool Importer::layout_view(const onnx::NodeProto& n, const std::string& name) {
   const std::string& op = n.op_type();
   if ((op != "Reshape" && op != "Transpose") || n.input_size() < 1) return false;
   const auto it = values_.find(n.input(0));
@@ -509,7 +520,7 @@ void Importer::import_node(int index) {
     values_[n.output(0)] = tensor_value(a ? a->t() : onnx::TensorProto{}, Value::Const, SIZE_MAX);
     return;
   }
-  if (fold_constant(n) || channel_shuffle(n, name) || decomposed_layer_norm(n, name)) return;
+  if (fold_constant(n) || layout_view(n, name) || decomposed_layer_norm(n, name)) return;
   if (op == "Conv") {
     Value in = tensor(n, 0);
     const Value& w = constant(n, 1);
