@@ -325,6 +325,21 @@ TEST(Onnx, UnabsorbedActivationsAreElementwiseLayers) {
   EXPECT_EQ(s.total.params, 64 + 2 * 8);  // the 1x1 conv, BN's scale and shift
 }
 
+// F.mish before opset 18: x * Tanh(Softplus(x)) is the conv's Mish activation.
+TEST(Onnx, SoftplusTanhIsMish) {
+  onnx::ModelProto m = small_model("Conv");
+  auto* g = m.mutable_graph();
+  g->mutable_node(0)->add_input("w");
+  g->mutable_node(0)->set_output(0, "c");
+  add_weight(g, "w", {8, 8, 1, 1});
+  add_node(g, "Softplus", "softplus", {"c"}, "sp");
+  add_node(g, "Tanh", "tanh", {"sp"}, "t");
+  add_node(g, "Mul", "mish", {"c", "t"}, "y");
+  const Graph net = load_network(write_model(m, "mish"));
+  ASSERT_EQ(net.size(), 2);  // input, conv
+  EXPECT_EQ(net.layer(1).activation, Activation::Mish);
+}
+
 TEST(Onnx, UnsupportedOperatorIsNamed) {
   const std::string p = write_model(small_model("LSTM"), "lstm");
   expect_error(p, "node 'the_node' (LSTM): operator not supported (supported: Conv, Gemm");

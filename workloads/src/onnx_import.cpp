@@ -19,7 +19,7 @@ namespace {
 
 const char* kSupported =
     "Conv, Gemm, MatMul, BatchNormalization, Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid, HardSwish, "
-    "x*Sigmoid(x), x*HardSigmoid(x), Add, Sub, Mul, Div (by a constant; Add, Sub, Mul of two tensors), MaxPool, AveragePool, GlobalAveragePool, Sum, Concat, Split, Slice, Resize, Upsample, "
+    "x*Sigmoid(x), x*HardSigmoid(x), x*Tanh(Softplus(x)), Add, Sub, Mul, Div (by a constant; Add, Sub, Mul of two tensors), MaxPool, AveragePool, GlobalAveragePool, Sum, Concat, Split, Slice, Resize, Upsample, "
     "Flatten, Reshape, Squeeze, Unsqueeze, Identity, Dropout, Pad, Constant, Softmax, Shape arithmetic, "
     "Transpose (channels-last and back, channel shuffle), LayerNormalization (channels-last), x*(Erf(x/c)+1)*0.5 (GELU)";
 
@@ -256,21 +256,28 @@ std::string Importer::fuse_after(const std::string& out, Layer& layer, bool allo
     fused_.insert(first_consumer_.at(cur));
     cur = next->output(0);
   } else if (layer.activation == Activation::None && consumers(cur) == 2) {
-    // x * Sigmoid(x): Swish (SiLU); x * HardSigmoid(x): HardSwish (opset 13 exports).
+    // x * Sigmoid(x): Swish (SiLU); x * HardSigmoid(x): HardSwish (opset 13 exports);
+    // x * Tanh(Softplus(x)): Mish (F.mish before opset 18).
     const onnx::NodeProto* sig = nullptr;
     const onnx::NodeProto* mul = nullptr;
     for (int i = 0; i < g_.node_size(); ++i) {
       const auto& n = g_.node(i);
       for (const auto& in : n.input())
         if (in == cur) {
-          if (n.op_type() == "Sigmoid" || n.op_type() == "HardSigmoid") sig = &n;
+          if (n.op_type() == "Sigmoid" || n.op_type() == "HardSigmoid" || n.op_type() == "Softplus") sig = &n;
           if (n.op_type() == "Mul") mul = &n;
         }
     }
-    if (sig && mul && sole_consumer(sig->output(0)) == mul) {
-      layer.activation = sig->op_type() == "Sigmoid" ? Activation::Swish : Activation::HardSwish;
+    const onnx::NodeProto* tanh = nullptr;
+    if (sig && sig->op_type() == "Softplus") {
+      tanh = sole_consumer(sig->output(0));
+      if (tanh && tanh->op_type() != "Tanh") tanh = nullptr;
+    }
+    const onnx::NodeProto* gate = tanh ? tanh : sig;
+    if (gate && mul && (sig->op_type() != "Softplus" || tanh) && sole_consumer(gate->output(0)) == mul) {
+      layer.activation = tanh ? Activation::Mish : sig->op_type() == "Sigmoid" ? Activation::Swish : Activation::HardSwish;
       for (int i = 0; i < g_.node_size(); ++i)
-        if (&g_.node(i) == sig || &g_.node(i) == mul) fused_.insert(i);
+        if (&g_.node(i) == sig || &g_.node(i) == mul || &g_.node(i) == tanh) fused_.insert(i);
       cur = mul->output(0);
     } else {
       fuse_gelu(cur, layer);
