@@ -154,7 +154,8 @@ void DramTlmTarget::run() {
       continue;
     }
     send_response();
-    // Sleep until the earliest controller event of a busy channel, or a new transaction.
+    // Sleep until the next wake something outside can see (run_ahead does the others), or a
+    // new transaction.
     const std::uint64_t at = run_ahead(now);
     if (at == ChannelController::kNever) wait(wake_);
     else wait(time_of(at) - sc_core::sc_time_stamp(), wake_);
