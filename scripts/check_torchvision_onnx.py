@@ -1,0 +1,90 @@
+#!/usr/bin/python3
+"""Exports torchvision classification models to ONNX (eval mode, structure only) and checks
+npusim's import of each against an independent count: forward hooks on torch's modules.
+
+    scripts/check_torchvision_onnx.py [MODEL...] [--opsets 13,17] [--keep DIR]
+
+Without MODEL, every model torchvision.models.list_models() names. Needs Debian's
+python3-torch, python3-torchvision and python3-onnx (run `scripts/setup.sh` first for
+npusim; NPUSIM=path overrides build/npusim). Counts: a Conv2d's MACs are its output elements x
+in/groups x kH x kW and its CIO its input plus output elements; a Linear's MACs its output
+elements x in_features, and a Linear applied at every pixel (a >2-D input, ConvNeXt's MLP)
+counts in CIO as the 1x1 conv it is. Prints one line per file: EXACT, DIFF (both counts) or
+ERROR (npusim's message); exit 1 if any file is not EXACT.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import torch
+import torchvision
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def hook_counts(model, x):
+    macs = cio = 0
+
+    def conv(m, i, o):
+        nonlocal macs, cio
+        macs += o.numel() * (m.in_channels // m.groups) * m.kernel_size[0] * m.kernel_size[1]
+        cio += i[0].numel() + o.numel()
+
+    def linear(m, i, o):
+        nonlocal macs, cio
+        macs += o.numel() * m.in_features
+        if i[0].dim() > 2:
+            cio += i[0].numel() + o.numel()
+
+    hooks = [m.register_forward_hook(conv) for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
+    hooks += [m.register_forward_hook(linear) for m in model.modules() if isinstance(m, torch.nn.Linear)]
+    with torch.no_grad():
+        model(x)
+    for h in hooks:
+        h.remove()
+    return macs, cio
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("models", nargs="*")
+    ap.add_argument("--opsets", default="13,17")
+    ap.add_argument("--keep", help="write the .onnx files here (default: a temporary folder)")
+    args = ap.parse_args()
+    npusim = os.environ.get("NPUSIM", os.path.join(ROOT, "build", "npusim"))
+    models = args.models or torchvision.models.list_models(module=torchvision.models)
+    out = args.keep or tempfile.mkdtemp()
+    os.makedirs(out, exist_ok=True)
+    failures = 0
+    for name in models:
+        model = getattr(torchvision.models, name)(weights=None).eval()
+        size = 299 if name.startswith("inception") else 224
+        x = torch.zeros(1, 3, size, size)
+        macs, cio = hook_counts(model, x)
+        for opset in (int(o) for o in args.opsets.split(",")):
+            path = os.path.join(out, f"{name}_op{opset}.onnx")
+            try:
+                torch.onnx.export(model, x, path, export_params=False, opset_version=opset, input_names=["input"],
+                                  output_names=["logits"])
+            except Exception as e:  # an export torch itself cannot do is reported, not counted
+                print(f"{name:24s} op{opset} EXPORT FAILED {str(e).splitlines()[0][:120]}")
+                failures += 1
+                continue
+            r = subprocess.run([npusim, "info", "--net", path, "--json"], capture_output=True, text=True)
+            if r.returncode:
+                print(f"{name:24s} op{opset} ERROR {r.stderr.strip().splitlines()[-1][:200]}")
+                failures += 1
+                continue
+            t = json.loads(r.stdout)
+            ok = t["macs"] == macs and t["cio"] == cio
+            failures += not ok
+            print(f"{name:24s} op{opset} {'EXACT' if ok else 'DIFF '} MACs {t['macs']} (hooks {macs}), "
+                  f"CIO {t['cio']} (hooks {cio})", flush=True)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
