@@ -19,13 +19,10 @@ import subprocess
 import sys
 import tempfile
 
-import torch
-import torchvision
-
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def hook_counts(model, x):
+def hook_counts(torch, model, x):
     macs = cio = 0
 
     def conv(m, i, o):
@@ -50,10 +47,15 @@ def hook_counts(model, x):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("models", nargs="*")
-    ap.add_argument("--opsets", default="13,17")
+    ap.add_argument("models", nargs="*", help="torchvision model names (default: every classification model)")
+    ap.add_argument("--opsets", default="13,17", help="comma-separated ONNX opsets to export at (default 13,17)")
     ap.add_argument("--keep", help="write the .onnx files here (default: a temporary folder)")
     args = ap.parse_args()
+    try:
+        import torch
+        import torchvision
+    except ImportError as e:
+        sys.exit(f"check_torchvision_onnx.py: {e}: install Debian's python3-torch, python3-torchvision, python3-onnx")
     npusim = os.environ.get("NPUSIM", os.path.join(ROOT, "build", "npusim"))
     models = args.models or torchvision.models.list_models(module=torchvision.models)
     out = args.keep or tempfile.mkdtemp()
@@ -63,7 +65,7 @@ def main():
         model = getattr(torchvision.models, name)(weights=None).eval()
         size = 299 if name.startswith("inception") else 224
         x = torch.zeros(1, 3, size, size)
-        macs, cio = hook_counts(model, x)
+        macs, cio = hook_counts(torch, model, x)
         for opset in (int(o) for o in args.opsets.split(",")):
             path = os.path.join(out, f"{name}_op{opset}.onnx")
             try:
