@@ -104,10 +104,7 @@ class Evaluator {
  public:
   Evaluator(const LayerProblem& p, const MapperContext& ctx)
       : p_(p), ctx_(ctx), rows_(p.rows), cols_(p.cols), macs_(p.macs()) {
-    for (std::size_t i = 0; i < p.inputs.size(); ++i) {
-      dram_ch_.push_back(p.dram_channels(i));
-      broadcast_.push_back(p.broadcast(i));
-    }
+    for (std::size_t i = 0; i < p.inputs.size(); ++i) dram_ch_.push_back(p.dram_channels(i));
   }
 
   SramNeed need(const Tiling& t) {
@@ -125,7 +122,7 @@ class Evaluator {
     } else if (p_.op == OpClass::Vector) {
       const std::int64_t tc = std::min(t.tc, p_.out_c);
       for (std::size_t i = 0; i < dram_ch_.size(); ++i)
-        n.input += 2 * std::min(tc, dram_ch_[i]) * (broadcast_[i] ? 1 : rows_.max(t.th) * cols_.max(t.tw)) * eb;
+        n.input += 2 * std::min(tc, dram_ch_[i]) * (p_.broadcast(i) ? 1 : rows_.max(t.th) * cols_.max(t.tw)) * eb;
       n.output = 2 * tc * th * tw * eb;
     }
     return n;
@@ -142,7 +139,7 @@ class Evaluator {
       // A broadcast input is read once per spatial tile.
       const std::uint64_t tiles = static_cast<std::uint64_t>(p_.batch * tr.rows * tr.cols);
       for (std::size_t i = 0; i < dram_ch_.size(); ++i)
-        b.rd(TrafficKind::Input) += static_cast<std::uint64_t>(dram_ch_[i]) * (broadcast_[i] ? tiles : spatial) * eb;
+        b.rd(TrafficKind::Input) += static_cast<std::uint64_t>(dram_ch_[i]) * (p_.broadcast(i) ? tiles : spatial) * eb;
       return b;
     }
     b.rd(TrafficKind::Input) = static_cast<std::uint64_t>(dram_ch_[0]) * spatial * eb *
@@ -225,7 +222,6 @@ class Evaluator {
   AxisCache rows_, cols_;
   std::int64_t macs_;
   std::vector<std::int64_t> dram_ch_;
-  std::vector<bool> broadcast_;  ///< per input: LayerProblem::broadcast
 };
 
 /// Channel counts that fill whole array rows or columns: output channels map to the

@@ -12,12 +12,6 @@ namespace npusim::workloads {
 
 namespace {
 
-std::int64_t make_divisible(std::int64_t v, std::int64_t d) {  // of an integer v, as the python one
-  std::int64_t n = std::max(d, (2 * v + d) / (2 * d) * d);
-  if (10 * n < 9 * v) n += d;
-  return n;
-}
-
 int ghost_module(Graph& g, const std::string& p, int x, std::int64_t out, bool relu) {
   const std::int64_t init = (out + 1) / 2;
   const Activation act = relu ? Activation::ReLU : Activation::None;

@@ -17,13 +17,6 @@ struct Bneck {
   int stride;
 };
 
-/// torchvision's _make_divisible(v, 8).
-std::int64_t make_divisible(std::int64_t v, std::int64_t d = 8) {
-  std::int64_t n = std::max(d, (v + d / 2) / d * d);
-  if (10 * n < 9 * v) n += d;
-  return n;
-}
-
 Graph build_mobilenet_v3(const char* name, const std::vector<Bneck>& blocks, std::int64_t last_channel, int input,
                          int batch) {
   Graph g(name);
@@ -39,7 +32,7 @@ Graph build_mobilenet_v3(const char* name, const std::vector<Bneck>& blocks, std
     y = g.add(conv_layer(p + "dw", y, b.expanded, Window::square(b.kernel, b.stride, (b.kernel - 1) / 2), b.expanded,
                          false, true, act));
     if (b.se)
-      y = squeeze_excitation(g, p + "se.", y, make_divisible(b.expanded / 4), Activation::ReLU,
+      y = squeeze_excitation(g, p + "se.", y, make_divisible(b.expanded / 4, 8), Activation::ReLU,
                              Activation::HardSigmoid);
     y = g.add(conv_layer(p + "project", y, b.out, Window::square(1), 1, false, true, Activation::None));
     if (b.stride == 1 && in_ch == b.out) y = g.add(add_layer(p + "add", {x, y}));
