@@ -156,6 +156,12 @@ class Importer {
     const auto it = consumer_count_.find(tensor);
     return it == consumer_count_.end() ? 0 : it->second;
   }
+  /// The sole consumer of `producer`'s output when it is an `op` node, else null (also for
+  /// a null producer, so a chain of these stops at its first miss).
+  const onnx::NodeProto* sole_consumer_op(const onnx::NodeProto* producer, const char* op) const {
+    const onnx::NodeProto* c = producer ? sole_consumer(producer->output(0)) : nullptr;
+    return c && c->op_type() == op ? c : nullptr;
+  }
   const onnx::NodeProto* sole_consumer(const std::string& tensor) const {
     if (consumers(tensor) != 1 || graph_outputs_.count(tensor)) return nullptr;
     const auto it = first_consumer_.find(tensor);
@@ -181,10 +187,18 @@ class Importer {
   /// layer. False when `n` does not start one.
   bool decomposed_layer_norm(const onnx::NodeProto& n, const std::string& name);
   int add(Layer layer, const onnx::NodeProto& n);
-  void set_output(const std::string& name, int layer, int rank = 4) {
+  /// Adds `layer` (node `n`'s) with the BN and activation nodes after `produced` fused into
+  /// it first, and makes the last fused output name it.
+  void add_fused(Layer layer, const onnx::NodeProto& n, const std::string& produced, bool allow_bn = false,
+                 int rank = 4, bool channels_last = false) {
+    const std::string out = fuse_after(produced, layer, allow_bn);  // before the layer is moved
+    set_output(out, add(std::move(layer), n), rank, channels_last);
+  }
+  void set_output(const std::string& name, int layer, int rank = 4, bool channels_last = false) {
     Value v;
     v.layer = layer;
     v.rank = rank;
+    v.channels_last = channels_last;
     values_[name] = v;
   }
   void import_node(int index);
@@ -293,14 +307,10 @@ bool Importer::fuse_gelu(std::string& cur, Layer& layer) {
     if (g_.node(i).op_type() == "Div" && g_.node(i).input_size() == 2 && g_.node(i).input(0) == cur &&
         is_constant(g_.node(i).input(1)))
       div = &g_.node(i);
-  auto next = [&](const onnx::NodeProto* n, const char* op) -> const onnx::NodeProto* {
-    const onnx::NodeProto* c = n ? sole_consumer(n->output(0)) : nullptr;
-    return c && c->op_type() == op ? c : nullptr;
-  };
-  const onnx::NodeProto* erf = next(div, "Erf");
-  const onnx::NodeProto* plus = next(erf, "Add");
-  const onnx::NodeProto* times = next(plus, "Mul");
-  const onnx::NodeProto* half = next(times, "Mul");
+  const onnx::NodeProto* erf = sole_consumer_op(div, "Erf");
+  const onnx::NodeProto* plus = sole_consumer_op(erf, "Add");
+  const onnx::NodeProto* times = sole_consumer_op(plus, "Mul");
+  const onnx::NodeProto* half = sole_consumer_op(times, "Mul");
   if (!half || (times->input(0) != cur && times->input(1) != cur)) return false;
   layer.activation = Activation::GELU;
   for (int i = 0; i < g_.node_size(); ++i) {
@@ -448,18 +458,14 @@ bool Importer::decomposed_layer_norm(const onnx::NodeProto& n, const std::string
     }
     return static_cast<const onnx::NodeProto*>(nullptr);
   };
-  auto sole = [&](const onnx::NodeProto* p, const char* op) -> const onnx::NodeProto* {
-    const onnx::NodeProto* c = p ? sole_consumer(p->output(0)) : nullptr;
-    return c && c->op_type() == op ? c : nullptr;
-  };
   const onnx::NodeProto* sub = consumer(n.output(0), "Sub", 1, x);
   const onnx::NodeProto* pow = sub ? consumer(sub->output(0), "Pow", 0, "") : nullptr;
-  const onnx::NodeProto* mean2 = sole(pow, "ReduceMean");
-  const onnx::NodeProto* eps = sole(mean2, "Add");
-  const onnx::NodeProto* sqrt = sole(eps, "Sqrt");
+  const onnx::NodeProto* mean2 = sole_consumer_op(pow, "ReduceMean");
+  const onnx::NodeProto* eps = sole_consumer_op(mean2, "Add");
+  const onnx::NodeProto* sqrt = sole_consumer_op(eps, "Sqrt");
   const onnx::NodeProto* div = sub && sqrt ? consumer(sub->output(0), "Div", 0, sqrt->output(0)) : nullptr;
-  const onnx::NodeProto* scale = sole(div, "Mul");
-  const onnx::NodeProto* shift = sole(scale, "Add");
+  const onnx::NodeProto* scale = sole_consumer_op(div, "Mul");
+  const onnx::NodeProto* shift = sole_consumer_op(scale, "Add");
   if (!shift) fail(n, "a mean over the channels of a channels-last tensor that is not a layer normalization");
   Layer l;
   l.name = name;
@@ -468,9 +474,7 @@ bool Importer::decomposed_layer_norm(const onnx::NodeProto& n, const std::string
   for (int i = 0; i < g_.node_size(); ++i)
     for (const onnx::NodeProto* f : {sub, pow, mean2, eps, sqrt, div, scale, shift})
       if (&g_.node(i) == f) fused_.insert(i);
-  const std::string out = fuse_after(shift->output(0), l, false);
-  set_output(out, add(std::move(l), n));
-  values_[out].channels_last = true;
+  add_fused(std::move(l), n, shift->output(0), false, 4, true);
   return true;
 }
 
@@ -544,8 +548,7 @@ void Importer::import_node(int index) {
                          static_cast<int>(group), n.input_size() > 2 && !n.input(2).empty(), false,
                          Activation::None);
     data(n, 0, &l);
-    const std::string out = fuse_after(n.output(0), l, true);
-    set_output(out, add(std::move(l), n));
+    add_fused(std::move(l), n, n.output(0), true);
     return;
   }
   if (op == "Gemm" || op == "MatMul") {
@@ -577,9 +580,7 @@ void Importer::import_node(int index) {
           out = next->output(0);
         }
       }
-    out = fuse_after(out, l, false);
-    set_output(out, add(std::move(l), n), channels_last ? 4 : 2);
-    values_[out].channels_last = channels_last;
+    add_fused(std::move(l), n, out, false, channels_last ? 4 : 2, channels_last);
     return;
   }
   if (op == "LayerNormalization") {
@@ -592,9 +593,7 @@ void Importer::import_node(int index) {
     l.name = name;
     l.kind = LayerKind::LayerNorm;
     l.inputs = {data(n, 0, nullptr, true)};
-    const std::string out = fuse_after(n.output(0), l, false);
-    set_output(out, add(std::move(l), n));
-    values_[out].channels_last = true;
+    add_fused(std::move(l), n, n.output(0), false, 4, true);
     return;
   }
   if (op == "BatchNormalization" || is_activation(n)) {
@@ -619,7 +618,7 @@ void Importer::import_node(int index) {
     w.ceil_mode = int_attr(n, "ceil_mode", 0) == 1;
     Layer l = pool_layer(name, op == "MaxPool" ? LayerKind::MaxPool : LayerKind::AvgPool, in.layer, w);
     data(n, 0, &l);
-    set_output(fuse_after(n.output(0), l, false), add(std::move(l), n));
+    add_fused(std::move(l), n, n.output(0));
     return;
   }
   if (op == "GlobalAveragePool" || op == "ReduceMean") {
@@ -640,7 +639,7 @@ void Importer::import_node(int index) {
     std::vector<int> ins;
     for (int i = 0; i < n.input_size(); ++i) ins.push_back(data(n, i));
     Layer l = add_layer(name, ins);
-    set_output(fuse_after(n.output(0), l, false), add(std::move(l), n));
+    add_fused(std::move(l), n, n.output(0));
     return;
   }
   if (op == "Concat") {
@@ -700,7 +699,7 @@ void Importer::import_node(int index) {
         if (rank == 2 && (s.h != 1 || s.w != 1) && (lo != 0 || hi != dim))
           fail(n, "a slice of a flattened feature map is not a channel range");
         b = lo;
-        e = rank == 2 ? (hi == dim ? s.c : hi) : hi;
+        e = rank == 2 && hi == dim ? s.c : hi;  // a flattened 1x1 map's features are its channels
       } else if (lo != 0 || hi != dim) {
         fail(n, fmt::format("a slice of axis {} ({}..{} of {}) is not supported: only channels (axis 1) are sliced", axis, lo, hi, dim));
       }
@@ -781,9 +780,7 @@ void Importer::import_node(int index) {
       l.name = name;
       l.kind = LayerKind::Scale;
       l.inputs = {data(n, data_input, &l, true)};
-      const std::string out = fuse_after(n.output(0), l, false);
-      set_output(out, add(std::move(l), n));
-      values_[out].channels_last = channels_last;
+      add_fused(std::move(l), n, n.output(0), false, 4, channels_last);
       return;
     }
     const bool channels_last = tensor(n, 0).channels_last;
@@ -798,9 +795,7 @@ void Importer::import_node(int index) {
     } else {
       l = add_layer(name, {a, b});  // a subtraction costs what an addition does
     }
-    const std::string out = fuse_after(n.output(0), l, false);
-    set_output(out, add(std::move(l), n));
-    values_[out].channels_last = channels_last;
+    add_fused(std::move(l), n, n.output(0), false, 4, channels_last);
     return;
   }
   if (op == "Softmax") {
