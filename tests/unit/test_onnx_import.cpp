@@ -161,6 +161,43 @@ onnx::ModelProto small_model(const std::string& op) {
   return m;
 }
 
+void add_ints(onnx::GraphProto* g, const std::string& name, std::vector<std::int64_t> values) {
+  auto* t = g->add_initializer();
+  t->set_name(name);
+  t->set_data_type(onnx::TensorProto::INT64);
+  t->add_dims(static_cast<std::int64_t>(values.size()));
+  for (auto v : values) t->add_int64_data(v);
+}
+
+/// Appends node `op` named `name` reading `inputs`, writing `output`.
+onnx::NodeProto* add_node(onnx::GraphProto* g, const std::string& op, const std::string& name,
+                          std::vector<std::string> inputs, const std::string& output) {
+  auto* n = g->add_node();
+  n->set_op_type(op);
+  n->set_name(name);
+  for (const auto& i : inputs) n->add_input(i);
+  n->add_output(output);
+  return n;
+}
+
+void add_weight(onnx::GraphProto* g, const std::string& name, std::vector<std::int64_t> dims) {
+  auto* w = g->add_initializer();
+  w->set_name(name);
+  w->set_data_type(onnx::TensorProto::FLOAT);
+  for (auto d : dims) w->add_dims(d);
+}
+
+/// small_model("Conv") with an 8 -> 8 1x1 weight `w`, its output renamed "c" for the nodes a
+/// test appends.
+onnx::ModelProto conv_model() {
+  onnx::ModelProto m = small_model("Conv");
+  auto* g = m.mutable_graph();
+  g->mutable_node(0)->add_input("w");
+  g->mutable_node(0)->set_output(0, "c");
+  add_weight(g, "w", {8, 8, 1, 1});
+  return m;
+}
+
 void expect_error(const std::string& path, const std::string& needle) {
   try {
     load_network(path);
@@ -176,21 +213,9 @@ TEST(Onnx, PadFoldsIntoTheNextConv) {
   auto* g = m.mutable_graph();
   g->mutable_node(0)->add_input("pads");
   g->mutable_node(0)->set_output(0, "padded");
-  auto* pads = g->add_initializer();
-  pads->set_name("pads");
-  pads->set_data_type(onnx::TensorProto::INT64);
-  pads->add_dims(8);
-  for (std::int64_t v : {0, 0, 1, 2, 0, 0, 1, 2}) pads->add_int64_data(v);
-  auto* w = g->add_initializer();
-  w->set_name("w");
-  w->set_data_type(onnx::TensorProto::FLOAT);
-  for (int d : {4, 8, 3, 3}) w->add_dims(d);
-  auto* conv = g->add_node();
-  conv->set_op_type("Conv");
-  conv->set_name("conv");
-  conv->add_input("padded");
-  conv->add_input("w");
-  conv->add_output("y");
+  add_ints(g, "pads", {0, 0, 1, 2, 0, 0, 1, 2});
+  add_weight(g, "w", {4, 8, 3, 3});
+  add_node(g, "Conv", "conv", {"padded", "w"}, "y");
   const Graph net = load_network(write_model(m, "pad"));
   ASSERT_EQ(net.size(), 2);  // input, conv
   const Layer& c = net.layer(1);
@@ -198,14 +223,6 @@ TEST(Onnx, PadFoldsIntoTheNextConv) {
   EXPECT_EQ(c.window.pad_left, 2);
   EXPECT_EQ(c.out.h, 16);
   EXPECT_EQ(c.out.w, 18);
-}
-
-void add_ints(onnx::GraphProto* g, const std::string& name, std::vector<std::int64_t> values) {
-  auto* t = g->add_initializer();
-  t->set_name(name);
-  t->set_data_type(onnx::TensorProto::INT64);
-  t->add_dims(static_cast<std::int64_t>(values.size()));
-  for (auto v : values) t->add_int64_data(v);
 }
 
 /// x[:, starts:ends] along `axes` with `steps` (input x is 1x8x16x16).
@@ -236,10 +253,7 @@ TEST(Onnx, SliceIsAChannelRangeOrAnError) {
 // (the ONNX shape cross-check runs only without the override).
 TEST(Onnx, ConvWeightMustMatchItsInputChannels) {
   onnx::ModelProto m = small_model("Conv");
-  auto* w = m.mutable_graph()->add_initializer();
-  w->set_name("w");
-  w->set_data_type(onnx::TensorProto::FLOAT);
-  for (int d : {4, 4, 3, 3}) w->add_dims(d);  // 4 input channels; x has 8
+  add_weight(m.mutable_graph(), "w", {4, 4, 3, 3});  // 4 input channels; x has 8
   m.mutable_graph()->mutable_node(0)->add_input("w");
   const std::string path = write_model(m, "conv_channels");
   expect_error(path, "the weight takes 4 input channels x group 1 but the input has 8");
@@ -270,33 +284,12 @@ TEST(Onnx, ResizeModes) {
   expect_error(write_model(m, "resize_linear"), "mode 'linear' is not supported");
 }
 
-/// Appends node `op` named `name` reading `inputs`, writing `output`.
-onnx::NodeProto* add_node(onnx::GraphProto* g, const std::string& op, const std::string& name,
-                          std::vector<std::string> inputs, const std::string& output) {
-  auto* n = g->add_node();
-  n->set_op_type(op);
-  n->set_name(name);
-  for (const auto& i : inputs) n->add_input(i);
-  n->add_output(output);
-  return n;
-}
-
-void add_weight(onnx::GraphProto* g, const std::string& name, std::vector<std::int64_t> dims) {
-  auto* w = g->add_initializer();
-  w->set_name(name);
-  w->set_data_type(onnx::TensorProto::FLOAT);
-  for (auto d : dims) w->add_dims(d);
-}
-
 // A BN or activation that no single consumer can absorb is a layer of its own (it was an
 // error, and at the graph output it was dropped): relu(conv(x)) + conv(x), BN-ReLU before
 // an Add, a Clip at the output.
 TEST(Onnx, UnabsorbedActivationsAreElementwiseLayers) {
-  onnx::ModelProto m = small_model("Conv");
+  onnx::ModelProto m = conv_model();
   auto* g = m.mutable_graph();
-  g->mutable_node(0)->add_input("w");
-  g->mutable_node(0)->set_output(0, "c");
-  add_weight(g, "w", {8, 8, 1, 1});
   add_node(g, "Relu", "relu", {"c"}, "r");
   add_node(g, "Add", "add", {"r", "c"}, "a");
   add_node(g, "BatchNormalization", "bn", {"a", "s", "b", "mean", "var"}, "n");
@@ -327,11 +320,8 @@ TEST(Onnx, UnabsorbedActivationsAreElementwiseLayers) {
 
 // F.mish before opset 18: x * Tanh(Softplus(x)) is the conv's Mish activation.
 TEST(Onnx, SoftplusTanhIsMish) {
-  onnx::ModelProto m = small_model("Conv");
+  onnx::ModelProto m = conv_model();
   auto* g = m.mutable_graph();
-  g->mutable_node(0)->add_input("w");
-  g->mutable_node(0)->set_output(0, "c");
-  add_weight(g, "w", {8, 8, 1, 1});
   add_node(g, "Softplus", "softplus", {"c"}, "sp");
   add_node(g, "Tanh", "tanh", {"sp"}, "t");
   add_node(g, "Mul", "mish", {"c", "t"}, "y");
@@ -357,10 +347,7 @@ TEST(Onnx, MalformedModels) {
   // A constant where an operator expects a tensor (a libFuzzer finding: it indexed layer -1).
   for (const char* op : {"Conv", "MaxPool", "GlobalAveragePool"}) {
     m = small_model(op);
-    auto* c = m.mutable_graph()->add_initializer();
-    c->set_name("c");
-    c->set_data_type(onnx::TensorProto::FLOAT);
-    for (int d : {1, 8, 16, 16}) c->add_dims(d);
+    add_weight(m.mutable_graph(), "c", {1, 8, 16, 16});
     m.mutable_graph()->mutable_node(0)->set_input(0, "c");
     m.mutable_graph()->mutable_node(0)->add_input("c");
     auto* k = m.mutable_graph()->mutable_node(0)->add_attribute();
