@@ -22,7 +22,10 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def hook_counts(torch, model, x):
+def hook_counts(model, x):
+    """MACs and CIO of one forward pass of `model` on `x`, counted by hooks (see the header)."""
+    import torch  # here, so that --help works without torch
+
     macs = cio = 0
 
     def conv(m, i, o):
@@ -65,7 +68,7 @@ def main():
         model = getattr(torchvision.models, name)(weights=None).eval()
         size = 299 if name.startswith("inception") else 224
         x = torch.zeros(1, 3, size, size)
-        macs, cio = hook_counts(torch, model, x)
+        macs, cio = hook_counts(model, x)
         for opset in (int(o) for o in args.opsets.split(",")):
             path = os.path.join(out, f"{name}_op{opset}.onnx")
             try:

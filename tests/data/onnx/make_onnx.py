@@ -73,30 +73,10 @@ print("wrote small_full.onnx (opset 17, with parameters)")
 # ShuffleNetV2's channel shuffle (Reshape-Transpose-Reshape) and shape arithmetic, and
 # ConvNeXt's channels-last blocks (Transpose, LayerNorm: one op at 17, decomposed at 13, GELU),
 # with their MACs and conv CIO counted independently by forward hooks on torch's modules
-# (Conv2d: output elements x in/groups x kH x kW; Linear: output elements x in features,
-# and a Linear at every pixel counts in CIO as the 1x1 conv it is),
-# written to hook_counts.json for the importer's test.
-def hook_counts(model, x):
-    macs = cio = 0
-
-    def conv(m, i, o):
-        nonlocal macs, cio
-        macs += o.numel() * (m.in_channels // m.groups) * m.kernel_size[0] * m.kernel_size[1]
-        cio += i[0].numel() + o.numel()
-
-    def linear(m, i, o):
-        nonlocal macs, cio
-        macs += o.numel() * m.in_features
-        if i[0].dim() > 2:  # applied at every pixel (ConvNeXt's channels-last MLP): a 1x1 conv
-            cio += i[0].numel() + o.numel()
-
-    hooks = [m.register_forward_hook(conv) for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
-    hooks += [m.register_forward_hook(linear) for m in model.modules() if isinstance(m, torch.nn.Linear)]
-    with torch.no_grad():
-        model(x)
-    for h in hooks:
-        h.remove()
-    return macs, cio
+# (hook_counts of scripts/check_torchvision_onnx.py, whose header states the rules), written
+# to hook_counts.json for the importer's test.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "scripts"))
+from check_torchvision_onnx import hook_counts  # noqa: E402  (one counter for the files and the check)
 
 
 EVAL_MODELS = [("mobilenet_v3_small", 13), ("mobilenet_v3_small", 17), ("mobilenet_v3_large", 13),
