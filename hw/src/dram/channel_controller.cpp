@@ -1,6 +1,7 @@
 #include "npusim/hw/dram/channel_controller.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <stdexcept>
 
 namespace npusim::hw::dram {
@@ -50,8 +51,7 @@ ChannelStats& ChannelStats::operator+=(const ChannelStats& o) {
 bool ChannelController::Candidate::better_than(const Candidate& o) const {
   if (cycle != o.cycle) return cycle < o.cycle;
   if (priority != o.priority) return priority < o.priority;
-  if (arrival != o.arrival) return arrival < o.arrival;
-  return entry < o.entry;
+  return seq < o.seq;
 }
 
 ChannelController::ChannelController(const DramSpec& spec, const ControllerConfig& config,
@@ -78,10 +78,11 @@ ChannelController::ChannelController(const DramSpec& spec, const ControllerConfi
     banks_[b].rank = static_cast<int>(b) / banks_per_rank_;
     banks_[b].group = static_cast<int>(b) % banks_per_rank_ / spec.org.banks_per_group;
   }
-  weighed_arrival_.assign(2 * banks_.size(), 0);
-  weighed_stamp_.assign(2 * banks_.size(), 0);
-  read_q_.reserve(static_cast<std::size_t>(cfg_.read_queue));
-  write_q_.reserve(static_cast<std::size_t>(cfg_.write_queue));
+  slots_.resize(static_cast<std::size_t>(cfg_.read_queue) + static_cast<std::size_t>(cfg_.write_queue));
+  for (int i = static_cast<int>(slots_.size()) - 1; i >= 0; --i) free_slots_.push_back(i);
+  choices_.resize(4 * banks_.size());
+  for (auto& p : present_) p.assign((2 * banks_.size() + 63) / 64, 0);
+  stamps_.assign(2 + ranks_.size(), 0);
 }
 
 int ChannelController::bank_index(const DramAddress& a) const {
@@ -90,8 +91,8 @@ int ChannelController::bank_index(const DramAddress& a) const {
 }
 
 bool ChannelController::can_accept(bool is_write) const {
-  return is_write ? write_q_.size() < static_cast<std::size_t>(cfg_.write_queue)
-                  : read_q_.size() < static_cast<std::size_t>(cfg_.read_queue);
+  return is_write ? count_[1] < static_cast<std::size_t>(cfg_.write_queue)
+                  : count_[0] < static_cast<std::size_t>(cfg_.read_queue);
 }
 
 void ChannelController::note_occupancy(std::uint64_t now) {
@@ -105,34 +106,101 @@ void ChannelController::enqueue(const DramRequest& request) {
   if (!can_accept(request.is_write))
     throw std::logic_error("DRAM controller: enqueue on a full queue");
   note_occupancy(request.arrival);
-  Entry e{request};
+  const int s = free_slots_.back();
+  free_slots_.pop_back();
+  Entry& e = slots_[static_cast<std::size_t>(s)];
+  e = Entry{};
+  e.req = request;
+  e.seq = next_seq_++;
   e.bank = bank_index(request.at);
-  Bank& bank = banks_[static_cast<std::size_t>(e.bank)];
-  if (bank.open_row == static_cast<std::int64_t>(request.at.row))
-    ++bank.queued_hits[request.is_write ? 1 : 0];
-  (request.is_write ? write_q_ : read_q_).push_back(e);
+  link(s);
   ++stats_.requests_in;
+  const bool mode = write_mode_;
   update_write_mode();
-  best_valid_ = false;
+  // A request to the queue not being served changes no candidate. One to the served queue
+  // adds at most its own (when it is the oldest of its class) and can only hold back its
+  // bank's conflict or page-closing precharge, so the cached best stands unless it is that
+  // bank's.
+  if (!best_valid_ || write_mode_ != mode || request.is_write != write_mode_) {
+    best_valid_ = best_valid_ && write_mode_ == mode;
+    return;
+  }
+  if (best_cache_.bank == e.bank) {
+    best_valid_ = false;
+    return;
+  }
+  const int w = request.is_write ? 1 : 0;
+  ClassChoice& c = choice_of(w, e.bank, is_hit(e) ? kHit : kOther);
+  if (c.slot == s) offer_choice(c, best_cache_);
 }
 
-void ChannelController::count_hits(int b) {
-  Bank& bank = banks_[static_cast<std::size_t>(b)];
-  bank.queued_hits[0] = bank.queued_hits[1] = 0;
-  if (bank.open_row < 0) return;
-  for (int w = 0; w < 2; ++w)
-    for (const Entry& e : w ? write_q_ : read_q_)
-      if (e.bank == b && static_cast<std::int64_t>(e.req.at.row) == bank.open_row)
-        ++bank.queued_hits[w];
+void ChannelController::set_oldest(int write, int bank, int cls, int slot) {
+  ClassChoice& c = choice_of(write, bank, cls);
+  c.slot = slot;
+  c.stamp = kNever;
+  const std::size_t bit = static_cast<std::size_t>(2 * bank + cls);
+  std::uint64_t& word = present_[write][bit / 64];
+  const std::uint64_t mask = std::uint64_t{1} << (bit % 64);
+  word = slot >= 0 ? word | mask : word & ~mask;
+}
+
+void ChannelController::link(int s) {
+  Entry& e = slots_[static_cast<std::size_t>(s)];
+  const int w = e.req.is_write ? 1 : 0;
+  BankQueue& q = banks_[static_cast<std::size_t>(e.bank)].q[w];
+  e.prev = q.tail;
+  e.next = -1;
+  (q.tail >= 0 ? slots_[static_cast<std::size_t>(q.tail)].next : q.head) = s;
+  forget_choices(e.bank);
+  q.tail = s;
+  const int cls = is_hit(e) ? kHit : kOther;
+  if (cls == kHit) ++q.hits;
+  if (choice_of(w, e.bank, cls).slot < 0) set_oldest(w, e.bank, cls, s);
+  ++count_[w];
+}
+
+void ChannelController::unlink(int s) {
+  const Entry& e = slots_[static_cast<std::size_t>(s)];
+  const int w = e.req.is_write ? 1 : 0;
+  BankQueue& q = banks_[static_cast<std::size_t>(e.bank)].q[w];
+  (e.prev >= 0 ? slots_[static_cast<std::size_t>(e.prev)].next : q.head) = e.next;
+  (e.next >= 0 ? slots_[static_cast<std::size_t>(e.next)].prev : q.tail) = e.prev;
+  forget_choices(e.bank);
+  const bool hit = is_hit(e);
+  if (hit) --q.hits;
+  const int cls = hit ? kHit : kOther;
+  if (choice_of(w, e.bank, cls).slot == s) {
+    int next = e.next;
+    while (next >= 0 && is_hit(slots_[static_cast<std::size_t>(next)]) != hit)
+      next = slots_[static_cast<std::size_t>(next)].next;
+    set_oldest(w, e.bank, cls, next);
+  }
+  free_slots_.push_back(s);
+  --count_[w];
+}
+
+void ChannelController::classify(int b) {
+  for (int w = 0; w < 2; ++w) {
+    BankQueue& q = banks_[static_cast<std::size_t>(b)].q[w];
+    int oldest[2] = {-1, -1};
+    q.hits = 0;
+    for (int n = q.head; n >= 0; n = slots_[static_cast<std::size_t>(n)].next) {
+      const int cls = is_hit(slots_[static_cast<std::size_t>(n)]) ? kHit : kOther;
+      if (cls == kHit) ++q.hits;
+      if (oldest[cls] < 0) oldest[cls] = n;
+    }
+    set_oldest(w, b, kHit, oldest[kHit]);
+    set_oldest(w, b, kOther, oldest[kOther]);
+  }
 }
 
 void ChannelController::update_write_mode() {
-  const std::size_t w = write_q_.size();
+  const std::size_t w = count_[1];
   if (write_mode_) {
-    if (w == 0 || (w <= static_cast<std::size_t>(cfg_.write_low_watermark) && !read_q_.empty()))
+    if (w == 0 || (w <= static_cast<std::size_t>(cfg_.write_low_watermark) && count_[0] > 0))
       write_mode_ = false;
   } else if (w >= static_cast<std::size_t>(cfg_.write_high_watermark) ||
-             (read_q_.empty() && w > 0)) {
+             (count_[0] == 0 && w > 0)) {
     write_mode_ = true;
   }
 }
@@ -165,6 +233,49 @@ const ChannelController::Candidate& ChannelController::best() const {
   return best_cache_;
 }
 
+void ChannelController::refresh_choice(ClassChoice& c) const {
+  const Entry& e = slots_[static_cast<std::size_t>(c.slot)];
+  const DramRequest& req = e.req;
+  const Bank& bank = banks_[static_cast<std::size_t>(e.bank)];
+  c.none = false;
+  if (bank.open_row == static_cast<std::int64_t>(req.at.row)) {
+    c.command = req.is_write ? DramCommand::WR : DramCommand::RD;
+    c.priority = kPrioHit;
+    c.stamp_index = 1;
+  } else if (bank.open_row < 0) {
+    c.command = DramCommand::ACT;
+    c.priority = kPrioAct;
+    c.stamp_index = 2 + bank.rank;
+  } else {
+    c.command = DramCommand::PRE;
+    c.priority = kPrioConflictPre;
+    c.stamp_index = 0;
+    // Let the open row serve its queued hits first.
+    c.none = bank.q[req.is_write ? 1 : 0].hits > 0 && bank.hit_streak < cfg_.row_hit_cap;
+  }
+  c.stamp = stamps_[static_cast<std::size_t>(c.stamp_index)];
+  c.ready = std::max(req.arrival, gate(c.command, e.bank));  // never before it arrived
+}
+
+void ChannelController::offer_choice(ClassChoice& c, Candidate& best) const {
+  if (c.stamp != stamps_[static_cast<std::size_t>(c.stamp_index)]) refresh_choice(c);
+  const std::uint64_t cycle = std::max(bus_free_, c.ready);
+  if (c.none || cycle > best.cycle) return;
+  const Entry& e = slots_[static_cast<std::size_t>(c.slot)];
+  if (cycle == best.cycle && (c.priority > best.priority || (c.priority == best.priority && e.seq > best.seq)))
+    return;
+  if (cycle >= ranks_[e.req.at.rank].refresh_due) return;  // the rank is refreshing by then
+  best.cycle = cycle;
+  best.priority = c.priority;
+  best.command = c.command;
+  best.arrival = e.req.arrival;
+  best.seq = e.seq;
+  best.entry = c.slot;
+  best.rank = static_cast<int>(e.req.at.rank);
+  best.bank = e.bank;
+  best.row = e.req.at.row;
+}
+
 ChannelController::Candidate ChannelController::compute_best() const {
   const std::uint64_t t0 = bus_free_;
   Candidate best;
@@ -173,59 +284,20 @@ ChannelController::Candidate ChannelController::compute_best() const {
   };
   const int mode = write_mode_ ? 1 : 0;
 
-  // Requests of the queue being served. Banks with row hits in this queue are not closed
-  // early (hits waiting in the other queue cannot be served in this mode, so they don't count).
-  const std::vector<Entry>& q = write_mode_ ? write_q_ : read_q_;
-  // Entries of one bank and class (hit or not) get the same command and gate, so a younger
-  // one that did not arrive earlier can only tie or lose: weigh the oldest of each only.
-  if (++pass_ == 0) {
-    std::fill(weighed_stamp_.begin(), weighed_stamp_.end(), 0);
-    pass_ = 1;
-  }
-  for (int i = 0; i < static_cast<int>(q.size()); ++i) {
-    const Entry& e = q[static_cast<std::size_t>(i)];
-    const DramRequest& req = e.req;
-    const Bank& bank = banks_[static_cast<std::size_t>(e.bank)];
-    const std::size_t cls = 2 * static_cast<std::size_t>(e.bank) +
-                            (bank.open_row == static_cast<std::int64_t>(req.at.row) ? 1 : 0);
-    if (weighed_stamp_[cls] == pass_ && req.arrival >= weighed_arrival_[cls]) continue;
-    weighed_stamp_[cls] = pass_;
-    weighed_arrival_[cls] = req.arrival;
-    const std::uint64_t ready = std::max(t0, req.arrival);  // never before it arrived
-    DramCommand command;
-    int priority;
-    if (bank.open_row == static_cast<std::int64_t>(req.at.row)) {
-      command = req.is_write ? DramCommand::WR : DramCommand::RD;
-      priority = kPrioHit;
-    } else if (bank.open_row < 0) {
-      command = DramCommand::ACT;
-      priority = kPrioAct;
-    } else {
-      if (bank.queued_hits[mode] > 0 && bank.hit_streak < cfg_.row_hit_cap)
-        continue;  // let the open row serve its queued hits first
-      command = DramCommand::PRE;
-      priority = kPrioConflictPre;
+  // Requests of the queue being served, two per bank. Banks with row hits in this queue are
+  // not closed early (hits waiting in the other queue cannot be served in this mode, so
+  // they don't count).
+  const std::vector<std::uint64_t>& present = present_[mode];
+  for (std::size_t word = 0; word < present.size(); ++word)
+    for (std::uint64_t bits = present[word]; bits != 0; bits &= bits - 1) {
+      const int i = static_cast<int>(64 * word) + std::countr_zero(bits);
+      offer_choice(choice_of(mode, i / 2, i % 2), best);
     }
-    const std::uint64_t cycle = std::max(ready, gate(command, e.bank));
-    // Older entries come first, so an equal (cycle, priority) never displaces the best.
-    if (cycle > best.cycle || (cycle == best.cycle && priority >= best.priority)) continue;
-    if (cycle >= ranks_[req.at.rank].refresh_due) continue;  // the rank is refreshing by then
-    best.cycle = cycle;
-    best.priority = priority;
-    best.command = command;
-    best.arrival = req.arrival;
-    best.entry = i;
-    best.rank = static_cast<int>(req.at.rank);
-    best.bank = e.bank;
-    best.row = req.at.row;
-    // The first hit issuable at once cannot be beaten by a younger request.
-    if (cycle == t0 && priority == kPrioHit) break;
-  }
 
   if (cfg_.page_policy == PagePolicy::Closed) {
     for (int b = 0; b < static_cast<int>(banks_.size()); ++b) {
       const Bank& bank = banks_[static_cast<std::size_t>(b)];
-      if (bank.open_row < 0 || bank.queued_hits[mode] > 0) continue;
+      if (bank.open_row < 0 || bank.q[mode].hits > 0) continue;
       Candidate c;
       c.command = DramCommand::PRE;
       c.cycle = std::max(t0, bank.next_pre);
@@ -287,7 +359,6 @@ void ChannelController::issue(const Candidate& c) {
   const int bg = local / bpg;
   Rank& rank = ranks_[static_cast<std::size_t>(c.rank)];
   Bank& bank = banks_[static_cast<std::size_t>(c.bank)];
-  std::vector<Entry>& q = write_mode_ ? write_q_ : read_q_;
 
   CommandRecord rec;
   rec.cycle = t;
@@ -297,6 +368,14 @@ void ChannelController::issue(const Candidate& c) {
   rec.bank_group = static_cast<std::uint32_t>(bg);
   rec.bank = static_cast<std::uint32_t>(local % bpg);
   rec.row = c.row;
+
+  // The cached choices this command moves: its bank's; those waiting on the rank's ACT
+  // gates (ACT, REF); those waiting on a column gate (RD, WR move the bank group's, the
+  // rank's and, by bus turnaround, the other ranks').
+  if (c.command != DramCommand::REF) forget_choices(c.bank);
+  if (c.command == DramCommand::ACT || c.command == DramCommand::REF)
+    ++stamps_[static_cast<std::size_t>(2 + c.rank)];
+  if (c.command == DramCommand::RD || c.command == DramCommand::WR) ++stamps_[1];
 
   switch (c.command) {
     case DramCommand::ACT: {
@@ -311,21 +390,25 @@ void ChannelController::issue(const Candidate& c) {
       open_close(rank, +1, t);
       bank.open_row = c.row;
       bank.hit_streak = 0;
-      q[static_cast<std::size_t>(c.entry)].caused_act = true;
-      count_hits(c.bank);
+      slots_[static_cast<std::size_t>(c.entry)].caused_act = true;
+      classify(c.bank);
       break;
     }
     case DramCommand::PRE:
       raise(bank.next_act, t + t_.nRP);
       open_close(rank, -1, t);
       bank.open_row = -1;
-      bank.queued_hits[0] = bank.queued_hits[1] = 0;
-      if (c.entry >= 0) q[static_cast<std::size_t>(c.entry)].caused_pre = true;
+      for (int w = 0; w < 2; ++w) {
+        bank.q[w].hits = 0;
+        set_oldest(w, c.bank, kHit, -1);
+        set_oldest(w, c.bank, kOther, bank.q[w].head);
+      }
+      if (c.entry >= 0) slots_[static_cast<std::size_t>(c.entry)].caused_pre = true;
       break;
     case DramCommand::RD:
     case DramCommand::WR: {
       const bool wr = c.command == DramCommand::WR;
-      Entry entry = q[static_cast<std::size_t>(c.entry)];
+      const Entry entry = slots_[static_cast<std::size_t>(c.entry)];
       rec.column = entry.req.at.column;
       if (wr) {
         raise(bank.next_pre, t + t_.nCWL + t_.nBL + t_.nWR);
@@ -359,12 +442,11 @@ void ChannelController::issue(const Candidate& c) {
         }
       }
       ++bank.hit_streak;
-      --bank.queued_hits[wr ? 1 : 0];
       if (entry.caused_pre) ++stats_.row_conflicts;
       else if (entry.caused_act) ++stats_.row_misses;
       else ++stats_.row_hits;
       note_occupancy(t);
-      q.erase(q.begin() + c.entry);
+      unlink(c.entry);
       const std::uint64_t done = t + (wr ? t_.nCWL : t_.nCL) + t_.nBL;
       completions_.push_back(
           DramCompletion{entry.req.id, entry.req.address, wr, entry.req.arrival, done});

@@ -13,7 +13,10 @@
 //    row-hit column commands, then ACT, then PRE, oldest request first among equals. A row
 //    with queued hits is not closed for an older conflicting request until it has served
 //    `row_hit_cap` hits in a row (starvation bound). Reads are served until the write queue
-//    reaches its high watermark, then writes drain to the low watermark.
+//    reaches its high watermark, then writes drain to the low watermark. A decision costs
+//    per bank with queued requests, not per request: each bank keeps its read and write
+//    requests in age order and the scheduler weighs only the oldest hit and the oldest
+//    other request of each, with their gates cached until a command moves them.
 //  - Refresh is all-bank per rank every nREFI: at the due cycle the rank stops taking new
 //    commands, its open banks are precharged and REF issues when nRP/nRC allow.
 //  - A read completes when its last beat is on the bus (RD + nCL + nBL); a write when its
@@ -101,21 +104,29 @@ class ChannelController {
   }
   std::uint64_t next_event() const;
   /// No request queued and none waiting for its data.
-  bool idle() const { return read_q_.empty() && write_q_.empty() && completions_.empty(); }
+  bool idle() const { return queued() == 0 && completions_.empty(); }
   /// Closes the standby-residency counters at `end` (>= the last command).
   void finish(std::uint64_t end);
   const ChannelStats& stats() const { return stats_; }
-  std::size_t queued() const { return read_q_.size() + write_q_.size(); }
+  std::size_t queued() const { return count_[0] + count_[1]; }
 
  private:
+  /// A queued request, in a slot of the pool, linked into its bank's list for its queue.
   struct Entry {
     DramRequest req;
-    int bank = 0;  ///< flat bank index within the channel
+    std::uint64_t seq = 0;  ///< enqueue order within the channel (ties go to the older)
+    int bank = 0;           ///< flat bank index within the channel
+    int prev = -1, next = -1;
     bool caused_act = false, caused_pre = false;
+  };
+  /// One bank's entries of the read or the write queue, oldest first.
+  struct BankQueue {
+    int head = -1, tail = -1;
+    int hits = 0;  ///< entries to the open row
   };
   struct Bank {
     std::int64_t open_row = -1;
-    int queued_hits[2] = {0, 0};  ///< entries of the read / write queue to the open row
+    BankQueue q[2];  ///< read, write
     int rank = 0, group = 0;      ///< indices of its rank and of its group within the rank
     std::uint64_t next_act = 0, next_pre = 0, next_rd = 0, next_wr = 0;
     int hit_streak = 0;
@@ -138,10 +149,11 @@ class ChannelController {
     std::uint64_t cycle = kNever;
     int priority = 99;
     std::uint64_t arrival = 0;
+    std::uint64_t seq = kNever;  ///< of the request; kNever for refresh and page closing
     DramCommand command = DramCommand::ACT;
     int rank = 0, bank = 0;  ///< bank is the flat index within the channel
     std::uint32_t row = 0;
-    int entry = -1;          ///< index into the active queue, -1 for refresh/page closing
+    int entry = -1;          ///< slot of the request, -1 for refresh and page closing
     bool better_than(const Candidate& o) const;
   };
 
@@ -150,14 +162,46 @@ class ChannelController {
   /// Earliest cycle of `command` to flat bank `b` by the bank, group and rank gates.
   std::uint64_t gate(DramCommand command, int b) const;
   /// The next command to issue: the earliest legal one, ties broken by priority then age.
-  /// Cached until the state changes (enqueue or issue).
+  /// Cached until the state changes (an issue, or an enqueue that could change it).
   const Candidate& best() const;
   Candidate compute_best() const;
-  void count_hits(int bank);
+  /// The oldest request of one class of one bank's queue, the class being the requests to
+  /// the open row (hits) or the others: the younger ones of a class get the same command
+  /// and gate, so they can only tie or lose. Its command and cycle are cached until its bank
+  /// changes or, for ACT and column commands, a command moves the gates they wait for (the
+  /// stamps: per rank ACTs and REFs, all RDs and WRs).
+  struct ClassChoice {
+    int slot = -1;            ///< the oldest request of the class, -1 if none
+    std::uint64_t ready = 0;  ///< max(arrival, gate): the command's cycle if the bus is free
+    std::uint64_t stamp = kNever;  ///< stamps_[stamp_index] when computed; kNever: stale
+    int stamp_index = 0;
+    int priority = 0;
+    DramCommand command = DramCommand::ACT;
+    bool none = false;        ///< a conflict waiting for the open row's hits
+  };
+  static constexpr int kHit = 0, kOther = 1;
+  ClassChoice& choice_of(int write, int bank, int cls) const {
+    return choices_[static_cast<std::size_t>((write * static_cast<int>(banks_.size()) + bank) * 2 + cls)];
+  }
+  void set_oldest(int write, int bank, int cls, int slot);
+  void forget_choices(int bank) {
+    for (int w = 0; w < 2; ++w)
+      for (int cls = 0; cls < 2; ++cls) choice_of(w, bank, cls).stamp = kNever;
+  }
+  void refresh_choice(ClassChoice& c) const;
+  /// Offers the command of a class's oldest request to `best` if it is better.
+  void offer_choice(ClassChoice& c, Candidate& best) const;
+  /// Re-derives bank b's hit counts and oldest entries after its open row changed.
+  void classify(int b);
+  void link(int slot);
+  void unlink(int slot);
   void issue(const Candidate& c);
   void update_write_mode();
   void note_occupancy(std::uint64_t now);
   void open_close(Rank& r, int delta, std::uint64_t now);
+  bool is_hit(const Entry& e) const {
+    return banks_[static_cast<std::size_t>(e.bank)].open_row == static_cast<std::int64_t>(e.req.at.row);
+  }
 
   DramSpec spec_;
   DramTiming t_;
@@ -167,20 +211,24 @@ class ChannelController {
   int banks_per_rank_;
   std::vector<Bank> banks_;
   std::vector<Rank> ranks_;
-  std::vector<Entry> read_q_, write_q_;
+  std::vector<Entry> slots_;    ///< read_queue + write_queue entries
+  std::vector<int> free_slots_;
+  std::size_t count_[2] = {0, 0};  ///< queued reads, writes
+  std::uint64_t next_seq_ = 0;
   std::deque<DramCompletion> completions_;
   bool write_mode_ = false;
   std::uint64_t bus_free_ = 0;      ///< earliest cycle of the next command (one per cycle)
   std::uint64_t advanced_to_ = 0;   ///< every cycle before this one has been advanced
   std::uint64_t occupancy_since_ = 0;
   ChannelStats stats_;
+  mutable std::vector<ClassChoice> choices_;  ///< per queue (read, write), bank, class
+  /// Per queue, a bit per choice that has a request: the scheduler visits only those.
+  std::vector<std::uint64_t> present_[2];
+  /// [0] stays 0 (PRE waits for its bank only), [1] counts RDs and WRs, [2 + r] ACTs and
+  /// REFs of rank r.
+  std::vector<std::uint64_t> stamps_;
   mutable Candidate best_cache_;
   mutable bool best_valid_ = false;
-  /// compute_best(): per bank and class (row hit, other), the arrival of the oldest entry
-  /// already weighed this pass (valid when its stamp is the pass's).
-  mutable std::vector<std::uint64_t> weighed_arrival_;
-  mutable std::vector<std::uint32_t> weighed_stamp_;
-  mutable std::uint32_t pass_ = 0;
 };
 
 }  // namespace npusim::hw::dram
