@@ -50,7 +50,13 @@ tlm::tlm_sync_enum DramTlmTarget::nb_transport_fw(tlm::tlm_generic_payload& p,
     if (p.has_mm()) p.acquire();
     request_ = &p;
     request_arrival_ = cycle_of(sc_core::sc_time_stamp() + delay);
-    in_flight_[&p] = Pending{&p, 0, length / burst_bytes_};
+    if (free_pending_.empty()) {
+      free_pending_.push_back(static_cast<int>(pending_.size()));
+      pending_.emplace_back();
+    }
+    request_slot_ = free_pending_.back();
+    free_pending_.pop_back();
+    pending_[static_cast<std::size_t>(request_slot_)] = Pending{&p, 0, length / burst_bytes_};
     wake_.notify(delay);
     return tlm::TLM_ACCEPTED;
   }
@@ -64,7 +70,7 @@ tlm::tlm_sync_enum DramTlmTarget::nb_transport_fw(tlm::tlm_generic_payload& p,
 }
 
 bool DramTlmTarget::feed_request(std::uint64_t now) {
-  Pending& pending = in_flight_.at(request_);
+  Pending& pending = pending_[static_cast<std::size_t>(request_slot_)];
   const bool is_write = request_->get_command() == tlm::TLM_WRITE_COMMAND;
   while (pending.next_offset < request_->get_data_length()) {
     const std::uint64_t address = request_->get_address() + pending.next_offset;
@@ -74,7 +80,7 @@ bool DramTlmTarget::feed_request(std::uint64_t now) {
     ch.catch_up(now, completions_);
     ch.enqueue(req);
     if (request_observer_) request_observer_->on_request(address, is_write, now);
-    burst_owner_.push_back(request_);  // index next_burst_id_ - first_burst_id_
+    burst_owner_.push_back(request_slot_);  // index next_burst_id_ - first_burst_id_
     ++next_burst_id_;
     pending.next_offset += burst_bytes_;
   }
@@ -98,17 +104,17 @@ void DramTlmTarget::send_response() {
 void DramTlmTarget::advance_to(std::uint64_t now) {
   for (int c = 0; c < system_.channels(); ++c) system_.channel(c).advance(now, completions_);
   for (const DramCompletion& d : completions_) {
-    tlm::tlm_generic_payload*& owner = burst_owner_[static_cast<std::size_t>(d.id - first_burst_id_)];
-    tlm::tlm_generic_payload* p = owner;
-    owner = nullptr;
-    while (!burst_owner_.empty() && burst_owner_.front() == nullptr) {
+    int& owner = burst_owner_[static_cast<std::size_t>(d.id - first_burst_id_)];
+    const int slot = owner;
+    owner = -1;
+    while (!burst_owner_.empty() && burst_owner_.front() < 0) {
       burst_owner_.pop_front();
       ++first_burst_id_;
     }
-    Pending& pending = in_flight_.at(p);
-    if (--pending.bursts_left == 0 && pending.next_offset == p->get_data_length()) {
-      in_flight_.erase(p);
-      responses_.push_back(p);
+    Pending& pending = pending_[static_cast<std::size_t>(slot)];
+    if (--pending.bursts_left == 0 && pending.next_offset == pending.payload->get_data_length()) {
+      responses_.push_back(pending.payload);
+      free_pending_.push_back(slot);
     }
   }
   completions_.clear();

@@ -27,7 +27,6 @@
 
 #include <deque>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include <systemc>
@@ -86,11 +85,13 @@ class DramTlmTarget : public sc_core::sc_module {
   sc_core::sc_event wake_;
   tlm::tlm_generic_payload* request_ = nullptr;  ///< the transaction in its REQ phase
   std::uint64_t request_arrival_ = 0;
-  std::unordered_map<tlm::tlm_generic_payload*, Pending> in_flight_;
-  /// The transaction of each burst in flight, by burst id - first_burst_id_ (ids are
-  /// handed out in order; done ones are nulled and trimmed from the front): no allocation
-  /// per burst.
-  std::deque<tlm::tlm_generic_payload*> burst_owner_;
+  /// Transactions in flight, in reused slots (no allocation per transaction).
+  std::vector<Pending> pending_;
+  std::vector<int> free_pending_;
+  int request_slot_ = -1;  ///< request_'s slot
+  /// The slot of each burst's transaction, by burst id - first_burst_id_ (ids are handed
+  /// out in order; done ones are set to -1 and trimmed from the front).
+  std::deque<int> burst_owner_;
   std::uint64_t first_burst_id_ = 0;
   std::deque<tlm::tlm_generic_payload*> responses_;
   bool response_in_progress_ = false;
