@@ -375,16 +375,22 @@ MapResult map_layer(const LayerProblem& p, const SramBudget& budget, const Mappe
     ScheduleEstimate estimate;
   };
   std::vector<std::pair<Key, Candidate>> top;  // the best candidates, best first
-  // Lower bound of any candidate's objective given its traffic (compute is at least 0).
+  // Lower bound of a candidate's objective from its traffic and tile count, before its
+  // compute is known: set_cycles() gives at least the DRAM cycles plus one latency per
+  // tile, and the energy terms left out are not negative (floating-point sums and products
+  // of non-negative terms only grow with each term, so the bound holds after rounding too).
   const double macs = static_cast<double>(p.macs());
-  auto bound = [&](const hw::npu::TrafficBytes& tb) {
+  auto bound = [&](const hw::npu::TrafficBytes& tb, std::int64_t tiles) {
     const double bytes = static_cast<double>(tb.total());
+    const double cycles = std::ceil(bytes / ctx.dram_bytes_per_cycle) +
+                          static_cast<double>(tiles * ctx.tile_latency_cycles);
+    const double energy = macs * ctx.energy.mac_pj + bytes * ctx.energy.dram_pj_per_byte +
+                          cycles * ctx.energy.leak_pj_per_cycle;
     switch (obj) {
       case Objective::Traffic: return bytes;
-      case Objective::Latency: return std::ceil(bytes / ctx.dram_bytes_per_cycle);
-      case Objective::Energy:
-      case Objective::Edp:
-        return macs * ctx.energy.mac_pj + bytes * ctx.energy.dram_pj_per_byte;
+      case Objective::Latency: return cycles;
+      case Objective::Energy: return energy;
+      case Objective::Edp: return energy * cycles;
     }
     return bytes;
   };
@@ -398,7 +404,7 @@ MapResult map_layer(const LayerProblem& p, const SramBudget& budget, const Mappe
     for (std::size_t i = 0; i < 6; ++i) {
       t.order = kLoopOrders[i];
       per_order[i] = ev.traffic(t, tr);
-      any |= !best_key || bound(per_order[i]) <= std::get<0>(*best_key);
+      any |= !best_key || bound(per_order[i], tr.tiles()) <= std::get<0>(*best_key);
     }
     if (!any) return true;
     ScheduleEstimate base;
