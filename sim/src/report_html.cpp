@@ -23,8 +23,12 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}.ok{color:#080}.bad{co
 .note{color:#666;font-size:12px}svg{display:block;margin:8px 0}
 </style>)";
 
-double num(const json& j, const char* key) {
-  return j.contains(key) && j[key].is_number() ? j[key].get<double>() : 0.0;
+/// The number at `key`, 0 if absent or not a number. A template so that an ordered_json
+/// is read in place (binding it to `const json&` would copy the whole object per call).
+template <class Json>
+double num(const Json& j, const char* key) {
+  const auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->template get<double>() : 0.0;
 }
 
 std::string page(const std::string& title, const std::string& body) {
@@ -131,7 +135,7 @@ std::string roofline(const ordered_json& r, const RunPageInfo& info) {
 }
 
 std::string energy(const ordered_json& r) {
-  const json& t = r["totals"];
+  const auto& t = r["totals"];
   std::string s = "<table><tr><th>component</th><th>mJ</th><th>share</th></tr>";
   const double total = num(t, "energy_pj");
   std::vector<std::string> names;
@@ -179,12 +183,12 @@ std::string traffic(const ordered_json& r) {
 }
 
 std::string pipeline(const ordered_json& r) {
-  const json& p = r["pipeline"];
+  const auto& p = r["pipeline"];
   svg::BarChart c;
   c.title = "Pipeline stages: cycles per frame of each stage's busiest core (bottleneck outlined)";
   c.y_label = "cycles per frame";
   svg::Series busy{"compute per frame", "#1f77b4", {}};
-  const json& b = p["bottleneck"];
+  const auto& b = p["bottleneck"];
   int i = 0;
   for (const auto& s : p["stages"]) {
     const std::string first = s["layers"].empty() ? "" : s["layers"][0].get<std::string>();
