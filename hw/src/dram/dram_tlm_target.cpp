@@ -74,9 +74,16 @@ bool DramTlmTarget::feed_request(std::uint64_t now) {
   const bool is_write = request_->get_command() == tlm::TLM_WRITE_COMMAND;
   while (pending.next_offset < request_->get_data_length()) {
     const std::uint64_t address = request_->get_address() + pending.next_offset;
-    DramRequest req = system_.make_request(next_burst_id_, address, is_write, now);
+    // A burst refused for a full queue stays decoded for the next try.
+    if (!staged_) {
+      staged_request_ = system_.make_request(next_burst_id_, address, is_write, now);
+      staged_ = true;
+    }
+    DramRequest& req = staged_request_;
     ChannelController& ch = system_.channel(static_cast<int>(req.at.channel));
     if (!ch.can_accept(is_write)) return false;
+    req.arrival = now;
+    staged_ = false;
     ch.catch_up(now, completions_);
     ch.enqueue(req);
     if (request_observer_) request_observer_->on_request(address, is_write, now);

@@ -85,6 +85,8 @@ class DramTlmTarget : public sc_core::sc_module {
   sc_core::sc_event wake_;
   tlm::tlm_generic_payload* request_ = nullptr;  ///< the transaction in its REQ phase
   std::uint64_t request_arrival_ = 0;
+  DramRequest staged_request_;  ///< request_'s next burst, decoded (valid if staged_)
+  bool staged_ = false;
   /// Transactions in flight, in reused slots (no allocation per transaction).
   std::vector<Pending> pending_;
   std::vector<int> free_pending_;
