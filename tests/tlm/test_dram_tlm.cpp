@@ -112,6 +112,9 @@ TEST(DramTlmTarget, AnswersEveryTransactionOnceWithBackPressureAndLegalTiming) {
   DramTlmTarget ahead("dram_ahead", spec, cfg, AddressMapping::kDefault);  // no observer: runs ahead
   TestInitiator init_ahead("initiator_ahead");
   init_ahead.socket.bind(ahead.socket);
+  DramTlmTarget lp4("dram_lpddr4", load_dram_preset("LPDDR4-3200"), cfg, AddressMapping::kDefault);
+  TestInitiator init_lp4("initiator_lpddr4");  // no traffic: binds the socket
+  init_lp4.socket.bind(lp4.socket);
 
   std::mt19937_64 rng(3);
   std::uint64_t good_bytes = 0;
@@ -157,6 +160,22 @@ TEST(DramTlmTarget, AnswersEveryTransactionOnceWithBackPressureAndLegalTiming) {
   EXPECT_EQ(ra.read_latency_p99, r.read_latency_p99);
   EXPECT_EQ(ra.read_latency_max, r.read_latency_max);
   for (int k = 0; k < 5; ++k) EXPECT_EQ(ra.commands[k], r.commands[k]) << k;
+
+  // Clock conversions (integers on LPDDR4-3200, tCK 625 ps): the cycle a time falls in,
+  // rounded up, checked against SystemC's own time arithmetic (a time 1 ps past a cycle
+  // edge belongs to the next cycle).
+  for (DramTlmTarget* t : {&lp4}) {
+    const double tck_ps = 625.0;
+    std::mt19937_64 pick(5);
+    for (int i = 0; i < 200000; ++i) {
+      const std::uint64_t c = i < 1000 ? static_cast<std::uint64_t>(i) : pick() % 2000000000ULL;
+      const sc_time at = t->time_of(c);
+      EXPECT_EQ(at, sc_time(static_cast<double>(c) * tck_ps, sc_core::SC_PS)) << c;
+      ASSERT_EQ(t->cycle_of(at), c) << c;
+      if (c > 0) ASSERT_EQ(t->cycle_of(at - sc_time(1, sc_core::SC_PS)), c) << c;
+      ASSERT_EQ(t->cycle_of(at + sc_time(1, sc_core::SC_PS)), c + 1) << c;
+    }
+  }
 }
 
 }  // namespace

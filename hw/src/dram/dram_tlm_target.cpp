@@ -14,6 +14,7 @@ DramTlmTarget::DramTlmTarget(sc_core::sc_module_name name, const DramSpec& spec,
       socket("socket"),
       system_(spec, config, mapping, observer),
       tck_ns_(spec.timing.tCK_ns()),
+      tck_units_(exact_tck_units(tck_ns_)),
       burst_bytes_(static_cast<std::uint64_t>(spec.org.burst_bytes())),
       observed_(observer != nullptr) {
   socket.register_nb_transport_fw(this, &DramTlmTarget::nb_transport_fw);
@@ -21,11 +22,18 @@ DramTlmTarget::DramTlmTarget(sc_core::sc_module_name name, const DramSpec& spec,
   SC_THREAD(run);
 }
 
+std::uint64_t DramTlmTarget::exact_tck_units(double tck_ns) {
+  const std::uint64_t units = sc_time(tck_ns, SC_NS).value();
+  return units > 0 && sc_time(tck_ns * 1000, SC_NS).value() == 1000 * units ? units : 0;
+}
+
 std::uint64_t DramTlmTarget::cycle_of(const sc_time& t) const {
+  if (tck_units_ > 0) return (t.value() + tck_units_ - 1) / tck_units_;
   return static_cast<std::uint64_t>(std::ceil(t.to_seconds() * 1e9 / tck_ns_ - 1e-6));
 }
 
 sc_time DramTlmTarget::time_of(std::uint64_t cycle) const {
+  if (tck_units_ > 0) return sc_time::from_value(cycle * tck_units_);
   return sc_time(static_cast<double>(cycle) * tck_ns_, SC_NS);
 }
 

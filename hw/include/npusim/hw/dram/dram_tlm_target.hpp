@@ -49,7 +49,9 @@ class DramTlmTarget : public sc_core::sc_module {
   DramSystem& system() { return system_; }
   /// Told of every burst as it enters a controller queue (request traces).
   void set_request_observer(RequestObserver* o) { request_observer_ = o; }
-  /// DRAM clock cycle of a SystemC time (rounded up) and back.
+  /// DRAM clock cycle of a SystemC time (rounded up) and back. In integers when tCK is a
+  /// whole number of SystemC time units (LPDDR4-3200: 625 ps); otherwise in doubles with a
+  /// 1e-6-cycle tolerance (DDR4-2400: 833.33 ps).
   std::uint64_t cycle_of(const sc_core::sc_time& t) const;
   sc_core::sc_time time_of(std::uint64_t cycle) const;
   std::uint64_t transactions_done() const { return transactions_done_; }
@@ -80,7 +82,10 @@ class DramTlmTarget : public sc_core::sc_module {
   void send_response();
 
   DramSystem system_;
+  /// tCK in SystemC time units if that is a whole number (exact_tck_units), else 0.
+  static std::uint64_t exact_tck_units(double tck_ns);
   double tck_ns_;
+  std::uint64_t tck_units_;
   std::uint64_t burst_bytes_;
   sc_core::sc_event wake_;
   tlm::tlm_generic_payload* request_ = nullptr;  ///< the transaction in its REQ phase
