@@ -115,6 +115,11 @@ TEST(DramTlmTarget, AnswersEveryTransactionOnceWithBackPressureAndLegalTiming) {
   DramTlmTarget lp4("dram_lpddr4", load_dram_preset("LPDDR4-3200"), cfg, AddressMapping::kDefault);
   TestInitiator init_lp4("initiator_lpddr4");  // no traffic: binds the socket
   init_lp4.socket.bind(lp4.socket);
+  DramSpec odd_rate = spec;
+  odd_rate.timing.data_rate_mtps = 2666.5;  // not a whole number: the double path
+  DramTlmTarget odd("dram_odd_rate", odd_rate, cfg, AddressMapping::kDefault);
+  TestInitiator init_odd("initiator_odd_rate");
+  init_odd.socket.bind(odd.socket);
 
   std::mt19937_64 rng(3);
   std::uint64_t good_bytes = 0;
@@ -161,11 +166,12 @@ TEST(DramTlmTarget, AnswersEveryTransactionOnceWithBackPressureAndLegalTiming) {
   EXPECT_EQ(ra.read_latency_max, r.read_latency_max);
   for (int k = 0; k < 5; ++k) EXPECT_EQ(ra.commands[k], r.commands[k]) << k;
 
-  // Clock conversions (integers on LPDDR4-3200, tCK 625 ps): the cycle a time falls in,
-  // rounded up, checked against SystemC's own time arithmetic (a time 1 ps past a cycle
-  // edge belongs to the next cycle).
-  for (DramTlmTarget* t : {&lp4}) {
-    const double tck_ps = 625.0;
+  // Clock conversions (LPDDR4-3200: tCK 625 ps; DDR4-2400: 833 1/3 ps, so edges fall
+  // between picoseconds): a clock edge is the nearest picosecond by SystemC's own time
+  // arithmetic, an edge's time maps back to its cycle, and 1 ps either side of it to the
+  // cycle it falls in, rounded up.
+  for (DramTlmTarget* t : {&lp4, &target, &odd}) {
+    const double tck_ps = t == &lp4 ? 625.0 : t == &target ? 2e6 / 2400 : 2e6 / 2666.5;
     std::mt19937_64 pick(5);
     for (int i = 0; i < 200000; ++i) {
       const std::uint64_t c = i < 1000 ? static_cast<std::uint64_t>(i) : pick() % 2000000000ULL;

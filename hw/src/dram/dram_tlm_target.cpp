@@ -14,7 +14,7 @@ DramTlmTarget::DramTlmTarget(sc_core::sc_module_name name, const DramSpec& spec,
       socket("socket"),
       system_(spec, config, mapping, observer),
       tck_ns_(spec.timing.tCK_ns()),
-      tck_units_(exact_tck_units(tck_ns_)),
+      clock_(clock_ratio(spec.timing.data_rate_mtps)),
       burst_bytes_(static_cast<std::uint64_t>(spec.org.burst_bytes())),
       observed_(observer != nullptr) {
   socket.register_nb_transport_fw(this, &DramTlmTarget::nb_transport_fw);
@@ -22,18 +22,35 @@ DramTlmTarget::DramTlmTarget(sc_core::sc_module_name name, const DramSpec& spec,
   SC_THREAD(run);
 }
 
-std::uint64_t DramTlmTarget::exact_tck_units(double tck_ns) {
-  const std::uint64_t units = sc_time(tck_ns, SC_NS).value();
-  return units > 0 && sc_time(tck_ns * 1000, SC_NS).value() == 1000 * units ? units : 0;
+DramTlmTarget::ClockRatio DramTlmTarget::clock_ratio(double data_rate_mtps) {
+  // tCK = 2000 / rate ns = 2000 * (units per ns) / rate SystemC time units.
+  const std::uint64_t units_per_ns = sc_time(1, SC_NS).value();
+  if (units_per_ns == 0 || data_rate_mtps < 1 || data_rate_mtps > 1e7 ||
+      data_rate_mtps != std::floor(data_rate_mtps))
+    return {};
+  return {2000 * units_per_ns, static_cast<std::uint64_t>(data_rate_mtps)};
 }
 
 std::uint64_t DramTlmTarget::cycle_of(const sc_time& t) const {
-  if (tck_units_ > 0) return (t.value() + tck_units_ - 1) / tck_units_;
-  return static_cast<std::uint64_t>(std::ceil(t.to_seconds() * 1e9 / tck_ns_ - 1e-6));
+  const unsigned __int128 v = t.value();
+  if (clock_.num > 0) {
+    // The least c with time_of(c) >= v: c * num / den + 1/2 >= v.
+    if (v == 0) return 0;
+    const unsigned __int128 n2 = 2 * static_cast<unsigned __int128>(clock_.num);
+    return static_cast<std::uint64_t>((clock_.den * (2 * v - 1) + n2 - 1) / n2);
+  }
+  // A data rate that is not a whole number: from doubles, then made exact against time_of.
+  std::uint64_t c = static_cast<std::uint64_t>(std::max(0.0, std::ceil(t.to_seconds() * 1e9 / tck_ns_)));
+  while (c > 0 && time_of(c - 1) >= t) --c;
+  while (time_of(c) < t) ++c;
+  return c;
 }
 
 sc_time DramTlmTarget::time_of(std::uint64_t cycle) const {
-  if (tck_units_ > 0) return sc_time::from_value(cycle * tck_units_);
+  if (clock_.num > 0) {
+    const unsigned __int128 twice = 2 * static_cast<unsigned __int128>(cycle) * clock_.num;
+    return sc_time::from_value(static_cast<std::uint64_t>((twice + clock_.den) / (2 * clock_.den)));
+  }
   return sc_time(static_cast<double>(cycle) * tck_ns_, SC_NS);
 }
 

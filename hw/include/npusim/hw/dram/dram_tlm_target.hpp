@@ -49,9 +49,10 @@ class DramTlmTarget : public sc_core::sc_module {
   DramSystem& system() { return system_; }
   /// Told of every burst as it enters a controller queue (request traces).
   void set_request_observer(RequestObserver* o) { request_observer_ = o; }
-  /// DRAM clock cycle of a SystemC time (rounded up) and back. In integers when tCK is a
-  /// whole number of SystemC time units (LPDDR4-3200: 625 ps); otherwise in doubles with a
-  /// 1e-6-cycle tolerance (DDR4-2400: 833.33 ps).
+  /// The SystemC time of a DRAM clock edge, rounded to the nearest time unit, and the first
+  /// edge at or after a time (so cycle_of(time_of(c)) == c, and 1 ps later is cycle c + 1).
+  /// In integers when the data rate is a whole number of MT/s (tCK = 2000/rate ns is then
+  /// a ratio of integers: DDR4-2400 833 1/3 ps), else in doubles made exact against time_of.
   std::uint64_t cycle_of(const sc_core::sc_time& t) const;
   sc_core::sc_time time_of(std::uint64_t cycle) const;
   std::uint64_t transactions_done() const { return transactions_done_; }
@@ -82,10 +83,13 @@ class DramTlmTarget : public sc_core::sc_module {
   void send_response();
 
   DramSystem system_;
-  /// tCK in SystemC time units if that is a whole number (exact_tck_units), else 0.
-  static std::uint64_t exact_tck_units(double tck_ns);
+  /// tCK as num / den SystemC time units; num 0 when the data rate is not a whole number.
+  struct ClockRatio {
+    std::uint64_t num = 0, den = 1;
+  };
+  static ClockRatio clock_ratio(double data_rate_mtps);
   double tck_ns_;
-  std::uint64_t tck_units_;
+  ClockRatio clock_;
   std::uint64_t burst_bytes_;
   sc_core::sc_event wake_;
   tlm::tlm_generic_payload* request_ = nullptr;  ///< the transaction in its REQ phase
