@@ -181,6 +181,13 @@ TEST(DramTlmTarget, AnswersEveryTransactionOnceWithBackPressureAndLegalTiming) {
       if (c > 0) ASSERT_EQ(t->cycle_of(at - sc_time(1, sc_core::SC_PS)), c) << c;
       ASSERT_EQ(t->cycle_of(at + sc_time(1, sc_core::SC_PS)), c + 1) << c;
     }
+    // Days of simulated time: past the 64-bit fast path of the integer arithmetic.
+    for (std::uint64_t c : {std::uint64_t{1} << 40, std::uint64_t{999999999999937}, std::uint64_t{4000000000000003}}) {
+      const sc_time at = t->time_of(c);
+      EXPECT_EQ(t->cycle_of(at), c) << c;
+      EXPECT_EQ(t->cycle_of(at + sc_time(1, sc_core::SC_PS)), c + 1) << c;
+      EXPECT_EQ(t->cycle_of(at - sc_time(1, sc_core::SC_PS)), c) << c;
+    }
   }
 }
 

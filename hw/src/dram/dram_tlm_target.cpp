@@ -1,6 +1,7 @@
 #include "npusim/hw/dram/dram_tlm_target.hpp"
 
 #include <cmath>
+#include <limits>
 
 namespace npusim::hw::dram {
 
@@ -28,16 +29,24 @@ DramTlmTarget::ClockRatio DramTlmTarget::clock_ratio(double data_rate_mtps) {
   if (units_per_ns == 0 || data_rate_mtps < 1 || data_rate_mtps > 1e7 ||
       data_rate_mtps != std::floor(data_rate_mtps))
     return {};
-  return {2000 * units_per_ns, static_cast<std::uint64_t>(data_rate_mtps)};
+  ClockRatio r;
+  r.num = 2000 * units_per_ns;
+  r.den = static_cast<std::uint64_t>(data_rate_mtps);
+  const std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
+  r.max_64bit_cycle = (max - r.den) / (2 * r.num);
+  r.max_64bit_time = ((max - 2 * r.num) / r.den + 1) / 2;
+  return r;
 }
 
 std::uint64_t DramTlmTarget::cycle_of(const sc_time& t) const {
-  const unsigned __int128 v = t.value();
+  const std::uint64_t v = t.value();
   if (clock_.num > 0) {
-    // The least c with time_of(c) >= v: c * num / den + 1/2 >= v.
+    // The least c with time_of(c) >= v: c * num / den + 1/2 >= v. In 64 bits while that
+    // cannot overflow, else in 128.
     if (v == 0) return 0;
-    const unsigned __int128 n2 = 2 * static_cast<unsigned __int128>(clock_.num);
-    return static_cast<std::uint64_t>((clock_.den * (2 * v - 1) + n2 - 1) / n2);
+    const std::uint64_t n2 = 2 * clock_.num;
+    if (v <= clock_.max_64bit_time) return (clock_.den * (2 * v - 1) + n2 - 1) / n2;
+    return static_cast<std::uint64_t>((static_cast<unsigned __int128>(clock_.den) * (2 * v - 1) + n2 - 1) / n2);
   }
   // A data rate that is not a whole number: from doubles, then made exact against time_of.
   std::uint64_t c = static_cast<std::uint64_t>(std::max(0.0, std::ceil(t.to_seconds() * 1e9 / tck_ns_)));
@@ -48,6 +57,7 @@ std::uint64_t DramTlmTarget::cycle_of(const sc_time& t) const {
 
 sc_time DramTlmTarget::time_of(std::uint64_t cycle) const {
   if (clock_.num > 0) {
+    if (cycle <= clock_.max_64bit_cycle) return sc_time::from_value((2 * cycle * clock_.num + clock_.den) / (2 * clock_.den));
     const unsigned __int128 twice = 2 * static_cast<unsigned __int128>(cycle) * clock_.num;
     return sc_time::from_value(static_cast<std::uint64_t>((twice + clock_.den) / (2 * clock_.den)));
   }
@@ -168,11 +178,11 @@ std::uint64_t DramTlmTarget::run_ahead(std::uint64_t now) {
   std::uint64_t at = next_wake(now);
   if (observed_ || request_observer_ || request_ == nullptr || response_in_progress_ || !responses_.empty()) return at;
   // What each skipped wake would have done: advance, collect, feed the waiting request.
+  // A wake at `at` would read cycle_of(time_of(at)) == at.
   while (at != ChannelController::kNever) {
-    const std::uint64_t v = cycle_of(time_of(at));  // the cycle that wake would have read
-    advance_to(v);
-    if (feed_request(std::max(v, request_arrival_)) || !responses_.empty()) return at;
-    at = next_wake(v);
+    advance_to(at);
+    if (feed_request(std::max(at, request_arrival_)) || !responses_.empty()) return at;
+    at = next_wake(at);
   }
   return at;
 }

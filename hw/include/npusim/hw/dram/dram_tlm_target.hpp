@@ -86,6 +86,7 @@ class DramTlmTarget : public sc_core::sc_module {
   /// tCK as num / den SystemC time units; num 0 when the data rate is not a whole number.
   struct ClockRatio {
     std::uint64_t num = 0, den = 1;
+    std::uint64_t max_64bit_cycle = 0, max_64bit_time = 0;  ///< larger ones need 128 bits
   };
   static ClockRatio clock_ratio(double data_rate_mtps);
   double tck_ns_;
