@@ -65,12 +65,20 @@ std::vector<std::pair<std::int64_t, std::int64_t>> needed_axis(const mapping::Ax
 }  // namespace
 
 void ConservationCheck::record(const hw::npu::DmaTransfer& t, Runs& into) {
+  // Ranges in address order (a tile of one tensor) are searched; in any other order (the
+  // parts of a concatenation placed apart) walked from the first.
+  const auto ends_before = [](std::uint64_t a) {
+    return [a](const auto& range) { return range.first + range.second <= a; };
+  };
+  const bool sorted = std::is_sorted(t.ranges.begin(), t.ranges.end());
   for (const auto& [a, n] : t.valid) {
     into.emplace_back(a, n);
-    // Inside the atoms the transfer moved (its ranges are few and sorted by construction).
+    // The part of the run inside the atoms the transfer moved, from its start on.
     std::uint64_t pos = a;
-    for (const auto& [ra, rn] : t.ranges)
-      if (pos >= ra && pos < ra + rn) pos = std::min(a + n, ra + rn);
+    auto r = sorted ? std::partition_point(t.ranges.begin(), t.ranges.end(), ends_before(a)) : t.ranges.begin();
+    for (; r != t.ranges.end(); ++r)
+      if (pos >= r->first && pos < r->first + r->second) pos = std::min(a + n, r->first + r->second);
+      else if (sorted) break;
     stray_ += a + n - pos;
   }
 }
