@@ -19,7 +19,7 @@ struct Expected {
   std::int64_t cio;
 };
 
-// Counts at each network's native input (224, or 256 for the darknet nets).
+// Counts at each network's native input (224, 256 for the darknet nets, 640 for YOLOv5).
 const Expected kExpected[] = {
     // torchvision: parameters are the published sum(p.numel()) of the torchvision models.
     {"resnet18", 11'689'512, 1'814'073'344, 4'666'368},
@@ -39,6 +39,11 @@ const Expected kExpected[] = {
     {"mobilenet_v3_small", 2'542'856, 56'510'400, 2'953'616},
     {"efficientnet_b0", 5'288'548, 385'814'752, 13'581'880},
     {"ghostnet", 5'182'508, 141'150'512, 8'761'528},
+    // ultralytics/yolov5 at 640: sum(p.numel()) of its own DetectionModel built from the yaml
+    // (yolov5s: its published "7235389 parameters"; 16.5 GFLOPs is 2 x (MACs + conv biases
+    // and fused BN shifts)); MACs and conv CIO by forward hooks (scripts/count_yolov5.py).
+    {"yolov5s", 7'235'389, 8'216'780'800, 60'817'200},
+    {"yolov5l", 46'563'709, 54'496'870'400, 170'692'400},
     // HarDNet (published 17.6M / 4.3G / CIO 11.5M; 36.7M / 9.1G; 3.5M / 0.44G; 4.2M / 0.8G)
     {"hardnet68", 17'565'348, 4'246'114'304, 11'468'940},
     {"hardnet85", 36'670'212, 9'074'081'584, 17'469'284},

@@ -441,6 +441,16 @@ Layer slice_layer(std::string name, int input, std::int64_t begin, std::int64_t 
   return l;
 }
 
+Layer elementwise_layer(std::string name, int input, bool batch_norm, Activation act) {
+  Layer l;
+  l.name = std::move(name);
+  l.kind = LayerKind::Elementwise;
+  l.inputs = {input};
+  l.batch_norm = batch_norm;
+  l.activation = act;
+  return l;
+}
+
 Layer upsample_layer(std::string name, int input, int scale) {
   Layer l;
   l.name = std::move(name);

@@ -132,13 +132,9 @@ class Importer {
   /// layer, so that `v` is its output.
   void materialize(const std::string& tensor, Value& v) {
     if (!v.pre_bn && v.pre_act == Activation::None) return;
-    Layer l;
     const auto p = producer_.find(tensor);
-    l.name = p != producer_.end() && graph_.find(p->second) < 0 ? p->second : tensor;
-    l.kind = LayerKind::Elementwise;
-    l.inputs = {v.layer};
-    l.batch_norm = v.pre_bn;
-    l.activation = v.pre_act;
+    Layer l = elementwise_layer(p != producer_.end() && graph_.find(p->second) < 0 ? p->second : tensor, v.layer,
+                                v.pre_bn, v.pre_act);
     try {
       v.layer = graph_.add(std::move(l));
     } catch (const GraphError& e) {

@@ -51,6 +51,10 @@ const std::vector<ZooEntry>& zoo() {
       {"mobilenet_v3_small", "torchvision", "torchvision.models.mobilenet_v3_small", 224, build_mobilenet_v3_small},
       {"efficientnet_b0", "torchvision", "torchvision.models.efficientnet_b0", 224, build_efficientnet_b0},
       {"ghostnet", "GhostNet", "huawei-noah/Efficient-AI-Backbones ghostnet_pytorch/ghostnet.py", 224, build_ghostnet},
+      {"yolov5s", "YOLOv5", "ultralytics/yolov5 models/yolov5s.yaml (v6.0+; Detect decode as its sigmoid)", 640,
+       build_yolov5s},
+      {"yolov5l", "YOLOv5", "ultralytics/yolov5 models/yolov5l.yaml (v6.0+; Detect decode as its sigmoid)", 640,
+       build_yolov5l},
   };
   return entries;
 }

@@ -38,6 +38,8 @@ Graph build_mobilenet_v3_large(int input, int batch);
 Graph build_mobilenet_v3_small(int input, int batch);
 Graph build_efficientnet_b0(int input, int batch);
 Graph build_ghostnet(int input, int batch);
+Graph build_yolov5s(int input, int batch);
+Graph build_yolov5l(int input, int batch);
 Graph build_vgg16(int input, int batch);
 Graph build_hardnet39ds(int input, int batch);
 Graph build_hardnet68(int input, int batch);
