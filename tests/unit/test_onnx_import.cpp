@@ -50,8 +50,8 @@ INSTANTIATE_TEST_SUITE_P(Onnx, TorchvisionModel,
 // Squeeze-and-excitation gates (a Mul layer broadcasting N x C x 1 x 1), hardswish as
 // x*HardSigmoid(x) (opset 13) and HardSwish (17), SiLU, ShuffleNet's channel shuffle and
 // shape arithmetic folded to constants, ConvNeXt's channels-last LayerNorm (one op at opset
-// 17, decomposed at 13), MLP and GELU: MACs and conv CIO equal the counts make_onnx.py took
-// with forward hooks on torch's modules.
+// 17, decomposed at 13), MLP and GELU, a YOLOv5-style detection decode on two scales: MACs
+// and conv CIO equal the counts make_onnx.py took with forward hooks on torch's modules.
 TEST(Onnx, SqueezeExcitationNetworksEqualTheirHookCounts) {
   std::ifstream f(kDir + "hook_counts.json");
   const nlohmann::json counts = nlohmann::json::parse(f);
@@ -64,7 +64,18 @@ TEST(Onnx, SqueezeExcitationNetworksEqualTheirHookCounts) {
     // The pattern each file is there for: a shuffle in ShuffleNet, ConvNeXt's layer norms
     // and GELU, a gate in the others.
     const bool shufflenet = file.rfind("shufflenet", 0) == 0, convnext = file.rfind("convnext", 0) == 0;
-    const LayerKind kind = shufflenet ? LayerKind::Shuffle : convnext ? LayerKind::LayerNorm : LayerKind::Mul;
+    const bool detect = file.rfind("tiny_detect", 0) == 0;
+    const LayerKind kind = shufflenet ? LayerKind::Shuffle
+                           : convnext ? LayerKind::LayerNorm
+                           : detect   ? LayerKind::Elementwise
+                                      : LayerKind::Mul;
+    if (detect)  // the decode: one sigmoid layer per scale over every output of its head
+      for (const Layer& l : g.layers())
+        if (l.kind == LayerKind::Elementwise) {
+          EXPECT_EQ(l.activation, Activation::Sigmoid) << file;
+          EXPECT_EQ(g.layer(l.inputs[0]).kind, LayerKind::Conv) << file;
+          EXPECT_EQ(l.out.c, 16) << file;  // 2 anchors x (3 classes + 5)
+        }
     EXPECT_GT(std::count_if(g.layers().begin(), g.layers().end(), [&](const Layer& l) { return l.kind == kind; }), 0)
         << file;
     if (convnext)
@@ -223,6 +234,48 @@ TEST(Onnx, PadFoldsIntoTheNextConv) {
   EXPECT_EQ(c.window.pad_left, 2);
   EXPECT_EQ(c.out.h, 16);
   EXPECT_EQ(c.out.w, 18);
+}
+
+/// conv_model()'s output viewed as 1 x 2 anchors x 4 outputs x 16 x 16, transposed to
+/// anchors-last and its sigmoid taken ("s"): the start of a detection decode.
+onnx::ModelProto decode_model() {
+  onnx::ModelProto m = conv_model();
+  auto* g = m.mutable_graph();
+  add_ints(g, "five_d", {1, 2, 4, 16, 16});
+  add_node(g, "Reshape", "view", {"c", "five_d"}, "v");
+  auto* t = add_node(g, "Transpose", "permute", {"v"}, "t");
+  auto* perm = t->add_attribute();
+  perm->set_name("perm");
+  perm->set_type(onnx::AttributeProto::INTS);
+  for (int p : {0, 1, 3, 4, 2}) perm->add_ints(p);
+  add_node(g, "Sigmoid", "sig", {"t"}, "s");
+  g->mutable_output(0)->set_name("s");
+  return m;
+}
+
+// A detection decode: the sigmoid is a layer; what the decode may not do is an error that
+// names the node (two decoded tensors multiplied, a conv on the anchors-last view).
+TEST(Onnx, DetectionDecodeOnlyAsADecode) {
+  const Graph net = load_network(write_model(decode_model(), "decode"));
+  ASSERT_EQ(net.size(), 3);  // input, conv, sigmoid
+  EXPECT_EQ(net.layer(2).kind, LayerKind::Elementwise);
+  EXPECT_EQ(net.layer(2).activation, Activation::Sigmoid);
+
+  onnx::ModelProto m = decode_model();
+  add_node(m.mutable_graph(), "Mul", "square", {"s", "s"}, "y");
+  m.mutable_graph()->mutable_output(0)->set_name("y");
+  expect_error(write_model(m, "decode_mul"), "node 'square' (Mul): decode arithmetic other than of a decoded tensor");
+
+  m = decode_model();
+  add_weight(m.mutable_graph(), "w2", {4, 8, 1, 1});
+  add_node(m.mutable_graph(), "Conv", "conv_on_view", {"t", "w2"}, "y");
+  m.mutable_graph()->mutable_output(0)->set_name("y");
+  expect_error(write_model(m, "decode_conv"), "node 'conv_on_view' (Conv): a detection head's N x anchors x H x W");
+
+  m = decode_model();
+  add_node(m.mutable_graph(), "Softmax", "softmax_on_decode", {"s"}, "y");
+  m.mutable_graph()->mutable_output(0)->set_name("y");
+  expect_error(write_model(m, "decode_softmax"), "node 'softmax_on_decode' (Softmax): Softmax of a detection decode");
 }
 
 /// x[:, starts:ends] along `axes` with `steps` (input x is 1x8x16x16).

@@ -21,13 +21,15 @@ const char* kSupported =
     "Conv, Gemm, MatMul, BatchNormalization, Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid, HardSwish, "
     "x*Sigmoid(x), x*HardSigmoid(x), x*Tanh(Softplus(x)), Add, Sub, Mul, Div (by a constant; Add, Sub, Mul of two tensors), MaxPool, AveragePool, GlobalAveragePool, Sum, Concat, Split, Slice, Resize, Upsample, "
     "Flatten, Reshape, Squeeze, Unsqueeze, Identity, Dropout, Pad, Constant, Softmax, Shape arithmetic, "
-    "Transpose (channels-last and back, channel shuffle), LayerNormalization (channels-last), x*(Erf(x/c)+1)*0.5 (GELU)";
+    "Transpose (channels-last and back, channel shuffle), LayerNormalization (channels-last), x*(Erf(x/c)+1)*0.5 (GELU), "
+    "a YOLOv5 Detect decode (Reshape, Transpose, Sigmoid, Split, arithmetic with constants, Concat)";
 
 /// What an ONNX tensor name stands for while importing.
 struct Value {
   enum Kind { Layer, Param, Const } kind = Layer;
   int layer = -1;                    ///< Layer: the graph layer producing it
   std::vector<std::int64_t> dims;    ///< Param and Const: shape
+  bool dims_exact = false;           ///< dims are the tensor's shape (folds of 1-D shape arithmetic: its length)
   std::vector<std::int64_t> ints;    ///< Const: integer contents (when small)
   std::vector<double> floats;        ///< Const: float contents (when small)
   // A pre-activation waiting for its consumer (BN [+ act] not after a conv: DenseNet's).
@@ -41,6 +43,11 @@ struct Value {
   std::int64_t shuffle_groups = 0;
   bool shuffle_transposed = false;
   bool channels_last = false;  ///< transposed to N x H x W x C (ConvNeXt's blocks): a view
+  // A detection head's output viewed as N x anchors x H x W x outputs (a 5-D channel-group
+  // view transposed by [0, 1, 3, 4, 2]: YOLOv5's Detect), and, once its Sigmoid is a layer,
+  // the decode's values derived from that layer.
+  bool anchors_last = false;
+  bool decode = false;
 };
 
 /// A constant tensor: its shape, and its int64 or float contents when its raw data is at
@@ -49,6 +56,7 @@ Value tensor_value(const onnx::TensorProto& t, Value::Kind kind, std::size_t max
   Value v;
   v.kind = kind;
   v.dims.assign(t.dims().begin(), t.dims().end());
+  v.dims_exact = true;
   for (auto x : t.int64_data()) v.ints.push_back(x);
   for (auto x : t.float_data()) v.floats.push_back(x);
   const std::string& raw = t.raw_data();
@@ -117,6 +125,9 @@ class Importer {
   /// without one that can take it, made a layer of its own.
   int data(const onnx::NodeProto& n, int input, Layer* consumer = nullptr, bool channels_last_ok = false) {
     Value& v = tensor(n, input);
+    if (v.anchors_last || v.decode)
+      fail(n, "a detection head's N x anchors x H x W x outputs tensor is only supported in its decode "
+              "(Sigmoid, Split, arithmetic with constants, Concat, Reshape)");
     if (v.channels_last && !channels_last_ok)
       fail(n, fmt::format("input '{}' is channels-last (after a Transpose): only MatMul, LayerNormalization and "
                           "element-wise operators may read it", n.input(input)));
@@ -207,6 +218,13 @@ class Importer {
   /// .reshape(N, C, H, W), whose Reshape back makes a shuffle layer. False when `n` is
   /// neither (a plain Reshape: a view, handled with Flatten).
   bool layout_view(const onnx::NodeProto& n, const std::string& name);
+  /// A detection decode (YOLOv5's Detect in eval mode): the transpose of a conv's output to
+  /// N x anchors x H x W x outputs, its Sigmoid (an Elementwise layer over every output),
+  /// then Split, arithmetic with constants (grid offsets, strides, anchors), Concat and
+  /// Reshape of the sigmoid's values, which are views of that layer: the box arithmetic on
+  /// 4 of each anchor's outputs is not costed (no MACs; a few vector operations per box).
+  /// False when `n` takes no such tensor.
+  bool detect_decode(const onnx::NodeProto& n, const std::string& name);
   /// Checks the IR's shapes against ONNX shape inference, tensor by tensor.
   void check_shapes();
   Window window_of(const onnx::NodeProto& n, int in_h, int in_w, int kh, int kw, const Value& in);
@@ -371,14 +389,45 @@ Window Importer::window_of(const onnx::NodeProto& n, int in_h, int in_w, int kh,
 bool Importer::fold_constant(const onnx::NodeProto& n) {
   const std::string& op = n.op_type();
   static const std::set<std::string> kFoldable = {"Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast",
-                                                  "Identity", "Add", "Sub", "Mul", "Div"};
-  if (!kFoldable.count(op) || n.input_size() < 1) return false;
+                                                  "Identity", "Add", "Sub", "Mul", "Div", "Range", "Reshape"};
+  // Ops on constants whose results npusim need not know (a detection decode's grid).
+  static const std::set<std::string> kOpaque = {"Expand", "ConstantOfShape", "Equal", "Where", "Tile", "Pow"};
+  if ((!kFoldable.count(op) && !kOpaque.count(op)) || n.input_size() < 1) return false;
+  if (op == "Shape") {  // of a constant whose shape is known (a decode grid's)
+    const auto it = values_.find(n.input(0));
+    if (it != values_.end() && it->second.kind != Value::Layer) {
+      const std::vector<std::int64_t>& dims = it->second.dims;
+      if (!it->second.dims_exact || std::any_of(dims.begin(), dims.end(), [](std::int64_t d) { return d < 0; }))
+        fail(n, "the shape of this constant is not known");
+      Value out;
+      out.kind = Value::Const;
+      out.ints = dims;
+      out.dims = {static_cast<std::int64_t>(dims.size())};
+      out.dims_exact = true;
+      values_[n.output(0)] = out;
+      return true;
+    }
+  }
+  if (op == "Reshape") {  // of a constant with known contents only (weights keep their own path)
+    const auto it = values_.find(n.input(0));
+    if (it == values_.end() || it->second.kind == Value::Layer || (it->second.ints.empty() && it->second.floats.empty()))
+      return false;
+  }
   // Every input a known constant, except Shape's, which reads a tensor's static shape.
+  bool known = !kOpaque.count(op);
   for (int i = op == "Shape" ? 1 : 0; i < n.input_size(); ++i) {
     const auto it = values_.find(n.input(i));
-    if (n.input(i).empty() || it == values_.end() || it->second.kind == Value::Layer ||
-        (it->second.ints.empty() && it->second.floats.empty()))
-      return false;
+    if (n.input(i).empty() && op == "Where") return false;
+    if (n.input(i).empty()) continue;  // an optional input left out
+    if (it == values_.end() || it->second.kind == Value::Layer) return false;
+    if (it->second.ints.empty() && it->second.floats.empty()) known = false;
+  }
+  if (!known) {  // a constant without contents: fine as an operand, an error where they are read
+    if (op == "Shape") return false;
+    Value out;
+    out.kind = Value::Const;
+    for (const auto& o : n.output()) values_[o] = out;
+    return true;
   }
   Value out;
   out.kind = Value::Const;
@@ -388,6 +437,36 @@ bool Importer::fold_constant(const onnx::NodeProto& n) {
     if (v.rank == 4) out.ints = {s.n, s.c, s.h, s.w};
     else if (v.rank == 2) out.ints = {s.n, s.c * s.h * s.w};
     else fail(n, fmt::format("the shape of a rank-{} view is not known", v.rank));
+  } else if (op == "Range") {
+    const Value &a = values_.at(n.input(0)), &b = values_.at(n.input(1)), &d = values_.at(n.input(2));
+    const bool ints = !a.ints.empty() && !b.ints.empty() && !d.ints.empty();
+    const double start = ints ? static_cast<double>(a.ints[0]) : a.floats.empty() ? 0 : a.floats[0];
+    const double limit = ints ? static_cast<double>(b.ints[0]) : b.floats.empty() ? 0 : b.floats[0];
+    const double delta = ints ? static_cast<double>(d.ints[0]) : d.floats.empty() ? 0 : d.floats[0];
+    const double count = delta != 0 ? std::ceil((limit - start) / delta) : -1;
+    if (!(count >= 0 && count <= 1e6)) fail(n, "a Range of more than 1,000,000 values, or with a zero step");
+    for (std::int64_t i = 0; i < static_cast<std::int64_t>(count); ++i) {
+      if (ints) out.ints.push_back(a.ints[0] + i * d.ints[0]);
+      else out.floats.push_back(start + static_cast<double>(i) * delta);
+    }
+  } else if (op == "Reshape") {
+    const Value& data = values_.at(n.input(0));
+    out.ints = data.ints;
+    out.floats = data.floats;
+    const std::int64_t count = static_cast<std::int64_t>(std::max(data.ints.size(), data.floats.size()));
+    std::vector<std::int64_t> dims = values_.at(n.input(1)).ints;
+    std::int64_t known = 1, unknown = -1;
+    for (std::size_t k = 0; k < dims.size(); ++k) {
+      if (dims[k] == 0 && k < data.dims.size()) dims[k] = data.dims[k];
+      if (dims[k] == -1 && unknown < 0) unknown = static_cast<std::int64_t>(k);
+      else if (dims[k] < 1 || __builtin_mul_overflow(known, dims[k], &known)) fail(n, "a reshape of a constant to an invalid shape");
+    }
+    if (unknown >= 0 && known > 0 && count % known == 0) dims[static_cast<std::size_t>(unknown)] = count / known;
+    if (unknown >= 0 ? count % known != 0 : known != count) fail(n, "a reshape of a constant to a different size");
+    out.dims = dims;
+    out.dims_exact = true;
+    values_[n.output(0)] = out;
+    return true;
   } else if (op == "Gather") {
     const Value& data = values_.at(n.input(0));
     const Value& index = values_.at(n.input(1));
@@ -432,6 +511,7 @@ bool Importer::fold_constant(const onnx::NodeProto& n) {
     }
   }
   out.dims = {static_cast<std::int64_t>(std::max(out.ints.size(), out.floats.size()))};
+  out.dims_exact = op == "Range";  // a range is 1-D; the other folds keep only the length
   values_[n.output(0)] = out;
   return true;
 }
@@ -472,6 +552,68 @@ bool Importer::decomposed_layer_norm(const onnx::NodeProto& n, const std::string
       if (&g_.node(i) == f) fused_.insert(i);
   add_fused(std::move(l), n, shift->output(0), false, 4, true);
   return true;
+}
+
+bool Importer::detect_decode(const onnx::NodeProto& n, const std::string& name) {
+  const std::string& op = n.op_type();
+  const auto layer_value = [&](int i) -> const Value* {
+    if (i >= n.input_size() || n.input(i).empty()) return nullptr;
+    const auto it = values_.find(n.input(i));
+    return it != values_.end() && it->second.kind == Value::Layer ? &it->second : nullptr;
+  };
+  const Value* in = layer_value(0);
+  if (op == "Transpose" && in && in->shuffle_groups && !in->shuffle_transposed && !in->anchors_last &&
+      ints_attr(n, "perm") == std::vector<std::int64_t>{0, 1, 3, 4, 2}) {
+    Value v = *in;
+    v.anchors_last = true;
+    values_[n.output(0)] = v;
+    return true;
+  }
+  if (op == "Sigmoid" && in && in->anchors_last && !in->decode) {
+    Value v = *in;
+    v.layer = add(elementwise_layer(name, in->layer, false, Activation::Sigmoid), n);
+    v.decode = true;
+    values_[n.output(0)] = v;
+    return true;
+  }
+  const Value* d = nullptr;  // the decode input
+  for (int i = 0; i < n.input_size() && !d; ++i)
+    if (const Value* v = layer_value(i); v && v->decode) d = v;
+  if (!d) return false;
+  Value v = *d;
+  auto all_decode = [&] {
+    for (int i = 0; i < n.input_size(); ++i)
+      if (const Value* x = layer_value(i); !x || !x->decode) return false;
+    return true;
+  };
+  if (op == "Split") {
+    if (axis_of(n, int_attr(n, "axis", 0), v.rank) != v.rank - 1) fail(n, "a decode split other than of the outputs axis");
+    for (const auto& o : n.output()) values_[o] = v;
+    return true;
+  }
+  if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Pow") {
+    if (n.input_size() != 2 || layer_value(0) == nullptr || layer_value(1) != nullptr)
+      fail(n, "decode arithmetic other than of a decoded tensor with a constant");
+    values_[n.output(0)] = v;
+    return true;
+  }
+  if (op == "Concat") {
+    const std::int64_t axis = axis_of(n, int_attr(n, "axis", 1), v.rank);
+    if (!all_decode() || !((v.rank == 5 && axis == 4) || (v.rank == 3 && axis == 1)))
+      fail(n, "a decode concatenation other than of outputs (5-D, axis 4) or of boxes (3-D, axis 1)");
+    values_[n.output(0)] = v;
+    return true;
+  }
+  if (op == "Reshape") {
+    const auto shape = n.input_size() > 1 ? values_.find(n.input(1)) : values_.end();
+    if (v.rank != 5 || shape == values_.end() || shape->second.ints.size() != 3)
+      fail(n, "a decode reshape other than to N x boxes x outputs");
+    v.rank = 3;
+    values_[n.output(0)] = v;
+    return true;
+  }
+  fail(n, fmt::format("{} of a detection decode (supported: Split, Add, Sub, Mul, Div, Pow with constants, Concat, "
+                      "Reshape)", op));
 }
 
 bool Importer::layout_view(const onnx::NodeProto& n, const std::string& name) {
@@ -527,7 +669,7 @@ void Importer::import_node(int index) {
     values_[n.output(0)] = tensor_value(a ? a->t() : onnx::TensorProto{}, Value::Const, SIZE_MAX);
     return;
   }
-  if (fold_constant(n) || layout_view(n, name) || decomposed_layer_norm(n, name)) return;
+  if (fold_constant(n) || detect_decode(n, name) || layout_view(n, name) || decomposed_layer_norm(n, name)) return;
   if (op == "Conv") {
     Value in = tensor(n, 0);
     const Value& w = constant(n, 1);

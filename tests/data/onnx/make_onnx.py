@@ -92,6 +92,51 @@ for name, opset in EVAL_MODELS:
     macs, cio = hook_counts(model, x)
     counts[file] = {"macs": macs, "cio": cio}
     print(f"wrote {file} (opset {opset}, eval mode): {macs} MACs, CIO {cio}")
+
+
+class TinyDetect(torch.nn.Module):
+    """A detection head decoded the way YOLOv5's Detect does in eval mode, on two scales of a
+    tiny backbone: per scale a 1x1 conv to anchors x (classes + 5) outputs, viewed as
+    N x anchors x outputs x H x W and permuted to N x anchors x H x W x outputs, its sigmoid,
+    split into xy, wh and the rest, xy * 2 + grid (then x stride), (wh * 2) ** 2 x anchor, the
+    parts concatenated and reshaped to N x boxes x outputs; the scales concatenated. Returns
+    the boxes and the raw permuted outputs, as YOLOv5 does."""
+
+    def __init__(self, anchors=2, classes=3):
+        super().__init__()
+        self.na, self.no = anchors, classes + 5
+        self.c1 = torch.nn.Conv2d(3, 8, 3, stride=2, padding=1)
+        self.c2 = torch.nn.Conv2d(8, 16, 3, stride=2, padding=1)
+        self.heads = torch.nn.ModuleList(torch.nn.Conv2d(c, self.na * self.no, 1) for c in (8, 16))
+        self.register_buffer("anchor_wh", torch.tensor([[[1.0, 2.0], [3.0, 1.5]], [[4.0, 5.0], [6.0, 3.0]]]))
+
+    def forward(self, x):
+        p3 = torch.nn.functional.silu(self.c1(x))
+        p4 = torch.nn.functional.silu(self.c2(p3))
+        boxes, raw = [], []
+        for i, (f, stride) in enumerate(((p3, 2), (p4, 4))):
+            y = self.heads[i](f)
+            n, _, h, w = y.shape
+            y = y.view(n, self.na, self.no, h, w).permute(0, 1, 3, 4, 2).contiguous()
+            raw.append(y)
+            gy, gx = torch.meshgrid(torch.arange(h, dtype=torch.float32), torch.arange(w, dtype=torch.float32),
+                                    indexing="ij")
+            grid = torch.stack((gx, gy), 2).expand(1, self.na, h, w, 2) - 0.5
+            anchor = (self.anchor_wh[i] * stride).view(1, self.na, 1, 1, 2).expand(1, self.na, h, w, 2)
+            xy, wh, conf = y.sigmoid().split((2, 2, self.no - 4), 4)
+            xy = (xy * 2 + grid) * stride
+            wh = (wh * 2) ** 2 * anchor
+            boxes.append(torch.cat((xy, wh, conf), 4).view(n, self.na * h * w, self.no))
+        return torch.cat(boxes, 1), raw[0], raw[1]
+
+
+for opset in (13, 17):
+    model, x, file = TinyDetect().eval(), torch.zeros(1, 3, 32, 32), f"tiny_detect_op{opset}.onnx"
+    torch.onnx.export(model, x, file, export_params=False, opset_version=opset, input_names=["input"],
+                      output_names=["boxes", "raw_p3", "raw_p4"])
+    macs, cio = hook_counts(model, x)
+    counts[file] = {"macs": macs, "cio": cio}
+    print(f"wrote {file} (opset {opset}, eval mode): {macs} MACs, CIO {cio}")
 # GhostNet from huawei-noah/Efficient-AI-Backbones' ghostnet_pytorch/ghostnet.py (not in
 # Debian: GHOSTNET_PY=path/to/ghostnet.py ./make_onnx.py; without it the committed file stays).
 if os.environ.get("GHOSTNET_PY"):
