@@ -2,6 +2,7 @@
 // exact parameters, MACs and CIO; an eval-mode export (BN folded into biases) keeps MACs and
 // CIO; unsupported operators and malformed files are errors naming file and node; a bounded
 // fuzz run of corrupted files never crashes.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -50,8 +51,9 @@ INSTANTIATE_TEST_SUITE_P(Onnx, TorchvisionModel,
 // Squeeze-and-excitation gates (a Mul layer broadcasting N x C x 1 x 1), hardswish as
 // x*HardSigmoid(x) (opset 13) and HardSwish (17), SiLU, ShuffleNet's channel shuffle and
 // shape arithmetic folded to constants, ConvNeXt's channels-last LayerNorm (one op at opset
-// 17, decomposed at 13), MLP and GELU, a YOLOv5-style detection decode on two scales: MACs
-// and conv CIO equal the counts make_onnx.py took with forward hooks on torch's modules.
+// 17, decomposed at 13), MLP and GELU, a YOLOv5-style detection decode on two scales and
+// its old Focus stem (four stride-2 slices concatenated: a reorg): MACs and conv CIO equal
+// the counts make_onnx.py took with forward hooks on torch's modules.
 TEST(Onnx, SqueezeExcitationNetworksEqualTheirHookCounts) {
   std::ifstream f(kDir + "hook_counts.json");
   const nlohmann::json counts = nlohmann::json::parse(f);
@@ -64,10 +66,11 @@ TEST(Onnx, SqueezeExcitationNetworksEqualTheirHookCounts) {
     // The pattern each file is there for: a shuffle in ShuffleNet, ConvNeXt's layer norms
     // and GELU, a gate in the others.
     const bool shufflenet = file.rfind("shufflenet", 0) == 0, convnext = file.rfind("convnext", 0) == 0;
-    const bool detect = file.rfind("tiny_detect", 0) == 0;
+    const bool detect = file.rfind("tiny_detect", 0) == 0, focus = file.rfind("tiny_focus", 0) == 0;
     const LayerKind kind = shufflenet ? LayerKind::Shuffle
                            : convnext ? LayerKind::LayerNorm
                            : detect   ? LayerKind::Elementwise
+                           : focus    ? LayerKind::Reorg
                                       : LayerKind::Mul;
     if (detect)  // the decode: one sigmoid layer per scale over every output of its head
       for (const Layer& l : g.layers())
@@ -278,6 +281,46 @@ TEST(Onnx, DetectionDecodeOnlyAsADecode) {
   expect_error(write_model(m, "decode_softmax"), "node 'softmax_on_decode' (Softmax): Softmax of a detection decode");
 }
 
+/// x (1x8x16x16) sliced into the space-to-depth phases (i, j) of `phases`, written p<i><j>.
+onnx::ModelProto phases_model(std::vector<std::pair<int, int>> phases) {
+  onnx::ModelProto m = small_model("Identity");
+  auto* g = m.mutable_graph();
+  add_ints(g, "ends", {16, 16});
+  add_ints(g, "axes", {2, 3});
+  add_ints(g, "steps", {2, 2});
+  for (const auto& [i, j] : phases) {
+    const std::string p = fmt::format("p{}{}", i, j);
+    add_ints(g, p + "_starts", {i, j});
+    add_node(g, "Slice", "slice_" + p, {"x", p + "_starts", "ends", "axes", "steps"}, p);
+  }
+  return m;
+}
+
+// YOLOv5's old Focus: four stride-2 phases concatenated on channels are a reorg layer; any
+// other use of a stride-2 slice is an error naming the node.
+TEST(Onnx, StrideTwoSlicesOnlyAsASpaceToDepth) {
+  onnx::ModelProto m = phases_model({{0, 0}, {1, 0}, {0, 1}, {1, 1}});
+  add_node(m.mutable_graph(), "Concat", "focus", {"p00", "p10", "p01", "p11"}, "f")->add_attribute()->set_name("axis");
+  m.mutable_graph()->mutable_node(m.graph().node_size() - 1)->mutable_attribute(0)->set_i(1);
+  m.mutable_graph()->mutable_node(m.graph().node_size() - 1)->mutable_attribute(0)->set_type(onnx::AttributeProto::INT);
+  m.mutable_graph()->mutable_output(0)->set_name("f");
+  const Graph net = load_network(write_model(m, "focus"));
+  ASSERT_EQ(net.size(), 2);  // input, reorg
+  EXPECT_EQ(net.layer(1).kind, LayerKind::Reorg);
+  EXPECT_EQ(net.layer(1).out.c, 32);
+  EXPECT_EQ(net.layer(1).out.h, 8);
+
+  m = phases_model({{0, 0}, {1, 0}, {0, 1}, {0, 1}});  // a phase twice, one missing
+  add_node(m.mutable_graph(), "Concat", "not_focus", {"p00", "p10", "p01", "p01"}, "f");
+  m.mutable_graph()->mutable_output(0)->set_name("f");
+  expect_error(write_model(m, "focus_missing"), "node 'not_focus' (Concat): a concatenation of stride-2 slices");
+
+  m = phases_model({{1, 1}});
+  add_weight(m.mutable_graph(), "w", {4, 8, 1, 1});
+  add_node(m.mutable_graph(), "Conv", "conv_on_phase", {"p11", "w"}, "y");
+  expect_error(write_model(m, "focus_conv"), "node 'conv_on_phase' (Conv): a slice with step 2 on H or W");
+}
+
 /// x[:, starts:ends] along `axes` with `steps` (input x is 1x8x16x16).
 onnx::ModelProto slice_model(std::vector<std::int64_t> starts, std::vector<std::int64_t> ends,
                              std::vector<std::int64_t> axes, std::vector<std::int64_t> steps) {
@@ -297,7 +340,7 @@ TEST(Onnx, SliceIsAChannelRangeOrAnError) {
   EXPECT_EQ(g.layer(g.size() - 1).out.c, 4);
   g = load_network(write_model(slice_model({0, 1}, {INT64_MAX, -1}, {2, 1}, {1, 1}), "slice_two"));
   EXPECT_EQ(g.layer(g.size() - 1).out.c, 6);  // the full H range and channels 1..6
-  expect_error(write_model(slice_model({0}, {INT64_MAX}, {1}, {2}), "slice_step"), "a step of 2 on axis 1 is not supported");
+  expect_error(write_model(slice_model({0}, {INT64_MAX}, {1}, {2}), "slice_step"), "a slice 0..8 step 2 of axis 1 (of 8) is not supported");
   expect_error(write_model(slice_model({0}, {8}, {3}, {1}), "slice_w"), "a slice of axis 3 (0..8 of 16) is not supported");
   expect_error(write_model(slice_model({0}, {4}, {4}, {1}), "slice_axis"), "axis 4 is out of range for a rank-4 tensor");
 }

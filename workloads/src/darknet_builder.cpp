@@ -102,12 +102,7 @@ int DarknetBuilder::multiply(const char* kind, int from, Activation act) {
 }
 
 int DarknetBuilder::reorg(int stride) {
-  Layer l;
-  l.name = next_name("reorg");
-  l.kind = LayerKind::Reorg;
-  l.inputs = {prev()};
-  l.scale = stride;
-  return push(graph_.add(l));
+  return push(graph_.add(reorg_layer(next_name("reorg"), prev(), stride)));
 }
 
 int DarknetBuilder::upsample(int stride) {

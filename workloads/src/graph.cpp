@@ -441,6 +441,12 @@ Layer slice_layer(std::string name, int input, std::int64_t begin, std::int64_t 
   return l;
 }
 
+Layer reorg_layer(std::string name, int input, int scale) {
+  Layer l = upsample_layer(std::move(name), input, scale);
+  l.kind = LayerKind::Reorg;
+  return l;
+}
+
 Layer elementwise_layer(std::string name, int input, bool batch_norm, Activation act) {
   Layer l;
   l.name = std::move(name);

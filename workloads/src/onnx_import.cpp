@@ -48,6 +48,10 @@ struct Value {
   // the decode's values derived from that layer.
   bool anchors_last = false;
   bool decode = false;
+  // One phase of a space-to-depth in progress (YOLOv5's Focus: x[..., py::2, px::2]): the
+  // row and column offsets taken with step 2 so far (-1: not yet sliced on that axis).
+  int phase_y = -1, phase_x = -1;
+  bool phase() const { return phase_y >= 0 || phase_x >= 0; }
 };
 
 /// A constant tensor: its shape, and its int64 or float contents when its raw data is at
@@ -128,6 +132,9 @@ class Importer {
     if (v.anchors_last || v.decode)
       fail(n, "a detection head's N x anchors x H x W x outputs tensor is only supported in its decode "
               "(Sigmoid, Split, arithmetic with constants, Concat, Reshape)");
+    if (v.phase())
+      fail(n, "a slice with step 2 on H or W is supported only as a phase of a space-to-depth (four phases "
+              "x[..., i::2, j::2] concatenated on channels: YOLOv5's Focus)");
     if (v.channels_last && !channels_last_ok)
       fail(n, fmt::format("input '{}' is channels-last (after a Transpose): only MatMul, LayerNormalization and "
                           "element-wise operators may read it", n.input(input)));
@@ -225,6 +232,13 @@ class Importer {
   /// 4 of each anchor's outputs is not costed (no MACs; a few vector operations per box).
   /// False when `n` takes no such tensor.
   bool detect_decode(const onnx::NodeProto& n, const std::string& name);
+  /// A Slice taking every second row and/or column from offset 0 or 1 (and all of the other
+  /// axes): a phase of a space-to-depth, pending until a Concat of the four phases makes it a
+  /// reorg layer (focus_concat). False when `n` is another slice.
+  bool focus_phase(const onnx::NodeProto& n, const std::vector<std::int64_t>& starts,
+                   const std::vector<std::int64_t>& ends, const std::vector<std::int64_t>& axes,
+                   const std::vector<std::int64_t>& steps);
+  bool focus_concat(const onnx::NodeProto& n, const std::string& name);
   /// Checks the IR's shapes against ONNX shape inference, tensor by tensor.
   void check_shapes();
   Window window_of(const onnx::NodeProto& n, int in_h, int in_w, int kh, int kw, const Value& in);
@@ -616,6 +630,47 @@ bool Importer::detect_decode(const onnx::NodeProto& n, const std::string& name) 
                       "Reshape)", op));
 }
 
+bool Importer::focus_phase(const onnx::NodeProto& n, const std::vector<std::int64_t>& starts,
+                           const std::vector<std::int64_t>& ends, const std::vector<std::int64_t>& axes,
+                           const std::vector<std::int64_t>& steps) {
+  if (tensor(n, 0).rank != 4 || std::none_of(steps.begin(), steps.end(), [](std::int64_t s) { return s == 2; }))
+    return false;
+  if (!tensor(n, 0).phase()) data(n, 0);  // a pending BN/activation becomes a layer first
+  Value v = tensor(n, 0);
+  const Shape& s = graph_.layer(v.layer).out;
+  const std::int64_t dims[4] = {s.n, s.c, s.h, s.w};
+  for (std::size_t k = 0; k < starts.size(); ++k) {
+    const std::int64_t axis = axis_of(n, axes[k], 4), dim = dims[axis];
+    const std::int64_t lo = std::clamp<std::int64_t>(starts[k] < 0 ? starts[k] + dim : starts[k], 0, dim);
+    const std::int64_t hi = std::clamp<std::int64_t>(ends[k] < 0 ? ends[k] + dim : ends[k], 0, dim);
+    if (steps[k] == 1 && lo == 0 && hi == dim) continue;  // the whole axis
+    int& phase = axis == 2 ? v.phase_y : v.phase_x;
+    if (axis < 2 || steps[k] != 2 || lo > 1 || hi != dim || dim % 2 != 0 || phase >= 0)
+      fail(n, fmt::format("a slice {}..{} step {} of axis {} (of {}) is not supported: only contiguous channel "
+                          "ranges, or every second row and column of an even map from offset 0 or 1 (a space-to-depth)",
+                          lo, hi, steps[k], axis, dim));
+    phase = static_cast<int>(lo);
+  }
+  values_[n.output(0)] = v;
+  return true;
+}
+
+bool Importer::focus_concat(const onnx::NodeProto& n, const std::string& name) {
+  const auto first = values_.find(n.input(0));
+  if (first == values_.end() || first->second.kind != Value::Layer || !first->second.phase()) return false;
+  std::set<std::pair<int, int>> phases;
+  for (int i = 0; i < n.input_size(); ++i) {
+    const Value& v = tensor(n, i);
+    if (v.layer != first->second.layer || v.phase_y < 0 || v.phase_x < 0) phases.clear();
+    else phases.insert({v.phase_y, v.phase_x});
+    if (phases.size() != static_cast<std::size_t>(i + 1)) break;
+  }
+  if (n.input_size() != 4 || phases.size() != 4 || axis_of(n, int_attr(n, "axis", 1), 4) != 1)
+    fail(n, "a concatenation of stride-2 slices other than the four phases x[..., i::2, j::2] of one tensor on channels");
+  set_output(n.output(0), add(reorg_layer(name, first->second.layer, 2), n));  // no pending BN/activation: see focus_phase
+  return true;
+}
+
 bool Importer::layout_view(const onnx::NodeProto& n, const std::string& name) {
   const std::string& op = n.op_type();
   if ((op != "Reshape" && op != "Transpose") || n.input_size() < 1) return false;
@@ -781,6 +836,7 @@ void Importer::import_node(int index) {
     return;
   }
   if (op == "Concat") {
+    if (focus_concat(n, name)) return;
     if (axis_of(n, int_attr(n, "axis", 1), tensor(n, 0).rank) != 1)
       fail(n, "only channel (axis 1) concatenation is supported");
     std::vector<int> ins;
@@ -805,7 +861,6 @@ void Importer::import_node(int index) {
   }
   if (op == "Slice") {
     const int rank = tensor(n, 0).rank;
-    const int in = data(n, 0);
     std::vector<std::int64_t> starts, ends, axes, steps;
     auto optional = [&](int i) { return n.input_size() > i && !n.input(i).empty() ? constant(n, i).ints : std::vector<std::int64_t>{}; };
     if (n.input_size() >= 3) {  // opset 10+: inputs
@@ -824,6 +879,8 @@ void Importer::import_node(int index) {
     if (steps.empty()) steps.assign(starts.size(), 1);
     if (axes.size() != starts.size() || steps.size() != starts.size())
       fail(n, "starts, ends, axes and steps must have one length");
+    if (focus_phase(n, starts, ends, axes, steps)) return;
+    const int in = data(n, 0);
     const Shape& s = graph_.layer(in).out;
     const std::int64_t dims[4] = {s.n, rank == 2 ? s.c * s.h * s.w : s.c, s.h, s.w};
     std::int64_t b = 0, e = s.c;
@@ -1016,7 +1073,8 @@ void Importer::check_shapes() {
   }
   auto check = [&](const onnx::ValueInfoProto& vi) {
     const auto it = values_.find(vi.name());
-    if (it == values_.end() || it->second.kind != Value::Layer || it->second.padded) return;  // a folded Pad
+    // A folded Pad, or a space-to-depth phase (a view of the tensor it slices, not its shape).
+    if (it == values_.end() || it->second.kind != Value::Layer || it->second.padded || it->second.phase()) return;
     const auto& dims = vi.type().tensor_type().shape().dim();
     if (dims.size() != 4) return;  // views (Flatten) change the rank, not the data
     std::int64_t d[4];

@@ -137,6 +137,29 @@ for opset in (13, 17):
     macs, cio = hook_counts(model, x)
     counts[file] = {"macs": macs, "cio": cio}
     print(f"wrote {file} (opset {opset}, eval mode): {macs} MACs, CIO {cio}")
+
+
+class TinyFocus(torch.nn.Module):
+    """Space-to-depth as YOLOv5 (v1.0-v5.0) wrote its Focus stem: the four phases
+    x[..., i::2, j::2] concatenated on channels, then a conv (with BN and SiLU)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(12, 16, 3, padding=1, bias=False)
+        self.bn = torch.nn.BatchNorm2d(16)
+
+    def forward(self, x):
+        x = torch.cat([x[..., ::2, ::2], x[..., 1::2, ::2], x[..., ::2, 1::2], x[..., 1::2, 1::2]], 1)
+        return torch.nn.functional.silu(self.bn(self.conv(x)))
+
+
+for opset in (13, 17):
+    model, x, file = TinyFocus().eval(), torch.zeros(1, 3, 32, 32), f"tiny_focus_op{opset}.onnx"
+    torch.onnx.export(model, x, file, export_params=False, opset_version=opset, input_names=["input"],
+                      output_names=["features"])
+    macs, cio = hook_counts(model, x)
+    counts[file] = {"macs": macs, "cio": cio}
+    print(f"wrote {file} (opset {opset}, eval mode): {macs} MACs, CIO {cio}")
 # GhostNet from huawei-noah/Efficient-AI-Backbones' ghostnet_pytorch/ghostnet.py (not in
 # Debian: GHOSTNET_PY=path/to/ghostnet.py ./make_onnx.py; without it the committed file stays).
 if os.environ.get("GHOSTNET_PY"):
