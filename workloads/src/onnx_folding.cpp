@@ -1,0 +1,162 @@
+// Constants while importing ONNX: initializer and Constant contents, and the shape
+// arithmetic folded to constants (Importer::fold_constant).
+#include <algorithm>
+#include <cmath>
+
+#include "onnx_importer.hpp"
+
+namespace npusim::workloads::onnx_detail {
+
+/// A constant tensor: its shape, and its int64 or float contents when its raw data is at
+/// most `max_raw_bytes` (the typed fields are always read).
+Value tensor_value(const onnx::TensorProto& t, Value::Kind kind, std::size_t max_raw_bytes) {
+  Value v;
+  v.kind = kind;
+  v.dims.assign(t.dims().begin(), t.dims().end());
+  v.dims_exact = true;
+  for (auto x : t.int64_data()) v.ints.push_back(x);
+  for (auto x : t.float_data()) v.floats.push_back(x);
+  const std::string& raw = t.raw_data();
+  if (raw.size() > max_raw_bytes) return v;
+  auto decode = [&](auto sample, auto& out) {
+    for (std::size_t i = 0; i + sizeof(sample) <= raw.size(); i += sizeof(sample)) {
+      std::memcpy(&sample, raw.data() + i, sizeof(sample));  // raw data is little endian
+      out.push_back(sample);
+    }
+  };
+  if (t.data_type() == onnx::TensorProto::INT64) decode(std::int64_t{}, v.ints);
+  if (t.data_type() == onnx::TensorProto::FLOAT) decode(float{}, v.floats);
+  return v;
+}
+
+bool Importer::fold_constant(const onnx::NodeProto& n) {
+  const std::string& op = n.op_type();
+  static const std::set<std::string> kFoldable = {"Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast",
+                                                  "Identity", "Add", "Sub", "Mul", "Div", "Range", "Reshape"};
+  // Ops on constants whose results npusim need not know (a detection decode's grid).
+  static const std::set<std::string> kOpaque = {"Expand", "ConstantOfShape", "Equal", "Where", "Tile", "Pow"};
+  if ((!kFoldable.count(op) && !kOpaque.count(op)) || n.input_size() < 1) return false;
+  if (op == "Shape") {  // of a constant whose shape is known (a decode grid's)
+    const auto it = values_.find(n.input(0));
+    if (it != values_.end() && it->second.kind != Value::Layer) {
+      const std::vector<std::int64_t>& dims = it->second.dims;
+      if (!it->second.dims_exact || std::any_of(dims.begin(), dims.end(), [](std::int64_t d) { return d < 0; }))
+        fail(n, "the shape of this constant is not known");
+      Value out;
+      out.kind = Value::Const;
+      out.ints = dims;
+      out.dims = {static_cast<std::int64_t>(dims.size())};
+      out.dims_exact = true;
+      values_[n.output(0)] = out;
+      return true;
+    }
+  }
+  if (op == "Reshape") {  // of a constant with known contents only (weights keep their own path)
+    const auto it = values_.find(n.input(0));
+    if (it == values_.end() || it->second.kind == Value::Layer || (it->second.ints.empty() && it->second.floats.empty()))
+      return false;
+  }
+  // Every input a known constant, except Shape's, which reads a tensor's static shape.
+  bool known = !kOpaque.count(op);
+  for (int i = op == "Shape" ? 1 : 0; i < n.input_size(); ++i) {
+    const auto it = values_.find(n.input(i));
+    if (n.input(i).empty() && op == "Where") return false;
+    if (n.input(i).empty()) continue;  // an optional input left out
+    if (it == values_.end() || it->second.kind == Value::Layer) return false;
+    if (it->second.ints.empty() && it->second.floats.empty()) known = false;
+  }
+  if (!known) {  // a constant without contents: fine as an operand, an error where they are read
+    if (op == "Shape") return false;
+    Value out;
+    out.kind = Value::Const;
+    for (const auto& o : n.output()) values_[o] = out;
+    return true;
+  }
+  Value out;
+  out.kind = Value::Const;
+  if (op == "Shape") {
+    const Value& v = tensor(n, 0);
+    const Shape& s = graph_.layer(v.layer).out;
+    if (v.rank == 4) out.ints = {s.n, s.c, s.h, s.w};
+    else if (v.rank == 2) out.ints = {s.n, s.c * s.h * s.w};
+    else fail(n, fmt::format("the shape of a rank-{} view is not known", v.rank));
+  } else if (op == "Range") {
+    const Value &a = values_.at(n.input(0)), &b = values_.at(n.input(1)), &d = values_.at(n.input(2));
+    const bool ints = !a.ints.empty() && !b.ints.empty() && !d.ints.empty();
+    const double start = ints ? static_cast<double>(a.ints[0]) : a.floats.empty() ? 0 : a.floats[0];
+    const double limit = ints ? static_cast<double>(b.ints[0]) : b.floats.empty() ? 0 : b.floats[0];
+    const double delta = ints ? static_cast<double>(d.ints[0]) : d.floats.empty() ? 0 : d.floats[0];
+    const double count = delta != 0 ? std::ceil((limit - start) / delta) : -1;
+    if (!(count >= 0 && count <= 1e6)) fail(n, "a Range of more than 1,000,000 values, or with a zero step");
+    for (std::int64_t i = 0; i < static_cast<std::int64_t>(count); ++i) {
+      if (ints) out.ints.push_back(a.ints[0] + i * d.ints[0]);
+      else out.floats.push_back(start + static_cast<double>(i) * delta);
+    }
+  } else if (op == "Reshape") {
+    const Value& data = values_.at(n.input(0));
+    out.ints = data.ints;
+    out.floats = data.floats;
+    const std::int64_t count = static_cast<std::int64_t>(std::max(data.ints.size(), data.floats.size()));
+    std::vector<std::int64_t> dims = values_.at(n.input(1)).ints;
+    std::int64_t known = 1, unknown = -1;
+    for (std::size_t k = 0; k < dims.size(); ++k) {
+      if (dims[k] == 0 && k < data.dims.size()) dims[k] = data.dims[k];
+      if (dims[k] == -1 && unknown < 0) unknown = static_cast<std::int64_t>(k);
+      else if (dims[k] < 1 || __builtin_mul_overflow(known, dims[k], &known)) fail(n, "a reshape of a constant to an invalid shape");
+    }
+    if (unknown >= 0 && known > 0 && count % known == 0) dims[static_cast<std::size_t>(unknown)] = count / known;
+    if (unknown >= 0 ? count % known != 0 : known != count) fail(n, "a reshape of a constant to a different size");
+    out.dims = dims;
+    out.dims_exact = true;
+    values_[n.output(0)] = out;
+    return true;
+  } else if (op == "Gather") {
+    const Value& data = values_.at(n.input(0));
+    const Value& index = values_.at(n.input(1));
+    if (int_attr(n, "axis", 0) != 0 || data.ints.empty()) fail(n, "only a Gather of a constant vector is supported");
+    for (std::int64_t i : index.ints) {
+      const std::int64_t k = i < 0 ? i + static_cast<std::int64_t>(data.ints.size()) : i;
+      if (k < 0 || k >= static_cast<std::int64_t>(data.ints.size())) fail(n, fmt::format("index {} is out of range", i));
+      out.ints.push_back(data.ints[static_cast<std::size_t>(k)]);
+    }
+  } else if (op == "Concat") {
+    for (int i = 0; i < n.input_size(); ++i) {
+      const Value& v = values_.at(n.input(i));
+      out.ints.insert(out.ints.end(), v.ints.begin(), v.ints.end());
+      out.floats.insert(out.floats.end(), v.floats.begin(), v.floats.end());
+    }
+  } else if (n.input_size() == 1 || op == "Unsqueeze" || op == "Squeeze") {  // Cast, Identity, (Un)squeeze
+    out.ints = values_.at(n.input(0)).ints;
+    out.floats = values_.at(n.input(0)).floats;
+  } else {  // Add, Sub, Mul, Div, with a one-element operand broadcast
+    const Value& a = values_.at(n.input(0));
+    const Value& b = values_.at(n.input(1));
+    const bool ints = !a.ints.empty() && !b.ints.empty();
+    const std::size_t na = ints ? a.ints.size() : a.floats.size(), nb = ints ? b.ints.size() : b.floats.size();
+    if (na == 0 || nb == 0 || (na != nb && na != 1 && nb != 1)) fail(n, "only arithmetic on known constants is supported");
+    for (std::size_t i = 0; i < std::max(na, nb); ++i) {
+      const std::size_t ia = na == 1 ? 0 : i, ib = nb == 1 ? 0 : i;
+      if (ints) {
+        const std::int64_t x = a.ints[ia], y = b.ints[ib];
+        std::int64_t r = 0;
+        bool overflow = false;
+        if (op == "Add") overflow = __builtin_add_overflow(x, y, &r);
+        else if (op == "Sub") overflow = __builtin_sub_overflow(x, y, &r);
+        else if (op == "Mul") overflow = __builtin_mul_overflow(x, y, &r);
+        else if (y == 0 || (x == INT64_MIN && y == -1)) fail(n, "a division by zero or out of range");
+        else r = x / y;
+        if (overflow) fail(n, "shape arithmetic out of the 64-bit range");
+        out.ints.push_back(r);
+      } else {
+        const double x = a.floats[ia], y = b.floats[ib];
+        out.floats.push_back(op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y : x / y);
+      }
+    }
+  }
+  out.dims = {static_cast<std::int64_t>(std::max(out.ints.size(), out.floats.size()))};
+  out.dims_exact = op == "Range";  // a range is 1-D; the other folds keep only the length
+  values_[n.output(0)] = out;
+  return true;
+}
+
+}  // namespace npusim::workloads::onnx_detail
