@@ -2,6 +2,7 @@
 // arithmetic folded to constants (Importer::fold_constant).
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "onnx_importer.hpp"
 
@@ -36,6 +37,11 @@ bool Importer::fold_constant(const onnx::NodeProto& n) {
   // Ops on constants whose results npusim need not know (a detection decode's grid).
   static const std::set<std::string> kOpaque = {"Expand", "ConstantOfShape", "Equal", "Where", "Tile", "Pow"};
   if ((!kFoldable.count(op) && !kOpaque.count(op)) || n.input_size() < 1) return false;
+  static const std::map<std::string, int> kInputs = {{"Gather", 2}, {"Add", 2}, {"Sub", 2}, {"Mul", 2}, {"Div", 2},
+                                                     {"Range", 3}, {"Reshape", 2}, {"Expand", 2}, {"Equal", 2},
+                                                     {"Where", 3}, {"Tile", 2}, {"Pow", 2}};
+  if (const auto k = kInputs.find(op); k != kInputs.end() && n.input_size() < k->second)
+    fail(n, fmt::format("expected {} inputs, got {}", k->second, n.input_size()));
   if (op == "Shape") {  // of a constant whose shape is known (a decode grid's)
     const auto it = values_.find(n.input(0));
     if (it != values_.end() && it->second.kind != Value::Layer) {
