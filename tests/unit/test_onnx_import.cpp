@@ -316,6 +316,10 @@ TEST(Onnx, StrideTwoSlicesOnlyAsASpaceToDepth) {
   expect_error(write_model(m, "focus_missing"), "node 'not_focus' (Concat): a concatenation of stride-2 slices");
 
   m = phases_model({{1, 1}});
+  m.mutable_graph()->mutable_output(0)->set_name("p11");
+  expect_error(write_model(m, "focus_output"), "graph output 'p11' is a stride-2 slice");
+
+  m = phases_model({{1, 1}});
   add_weight(m.mutable_graph(), "w", {4, 8, 1, 1});
   add_node(m.mutable_graph(), "Conv", "conv_on_phase", {"p11", "w"}, "y");
   expect_error(write_model(m, "focus_conv"), "node 'conv_on_phase' (Conv): a slice with step 2 on H or W");

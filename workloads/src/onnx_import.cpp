@@ -510,6 +510,9 @@ Graph Importer::run() {
     const auto it = values_.find(o.name());
     if (it == values_.end() || it->second.kind != Value::Layer)
       throw NetworkInputError(fmt::format("{}: graph output '{}' is not produced by the graph", source_, o.name()));
+    if (it->second.phase())  // a strided slice is a view only inside a space-to-depth
+      throw NetworkInputError(fmt::format("{}: graph output '{}' is a stride-2 slice (supported only as a phase of "
+                                          "a space-to-depth)", source_, o.name()));
     materialize(o.name(), it->second);  // a BN/activation at the output is computed, not dropped
   }
   if (!options_.input) check_shapes();  // ONNX inferred the file's own input size

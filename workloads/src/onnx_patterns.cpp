@@ -55,7 +55,8 @@ bool Importer::detect_decode(const onnx::NodeProto& n, const std::string& name) 
   const Value* in = layer_value(0);
   if (op == "Transpose" && in && in->shuffle_groups && !in->shuffle_transposed && !in->anchors_last &&
       ints_attr(n, "perm") == std::vector<std::int64_t>{0, 1, 3, 4, 2}) {
-    Value v = *in;
+    materialize(n.input(0), values_.at(n.input(0)));  // a pending BN/activation is computed first
+    Value v = values_.at(n.input(0));
     v.anchors_last = true;
     values_[n.output(0)] = v;
     return true;
