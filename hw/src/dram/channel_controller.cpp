@@ -268,7 +268,6 @@ void ChannelController::offer_choice(ClassChoice& c, Candidate& best) const {
   best.cycle = cycle;
   best.priority = c.priority;
   best.command = c.command;
-  best.arrival = e.req.arrival;
   best.seq = e.seq;
   best.entry = c.slot;
   best.rank = static_cast<int>(e.req.at.rank);
@@ -305,7 +304,6 @@ ChannelController::Candidate ChannelController::compute_best() const {
       c.rank = b / banks_per_rank_;
       c.bank = b;
       c.row = static_cast<std::uint32_t>(bank.open_row);
-      c.arrival = kNever;
       if (c.cycle < ranks_[static_cast<std::size_t>(c.rank)].refresh_due) offer(c);
     }
   }

@@ -148,7 +148,6 @@ class ChannelController {
   struct Candidate {
     std::uint64_t cycle = kNever;
     int priority = 99;
-    std::uint64_t arrival = 0;
     std::uint64_t seq = kNever;  ///< of the request; kNever for refresh and page closing
     DramCommand command = DramCommand::ACT;
     int rank = 0, bank = 0;  ///< bank is the flat index within the channel
