@@ -59,6 +59,15 @@ std::int64_t window_extent(std::int64_t in, int kernel, int stride, int pad_begi
   return out;
 }
 
+/// The fields every layer of one input shares; the constructors below add their own.
+Layer one_input_layer(std::string name, LayerKind kind, int input) {
+  Layer l;
+  l.name = std::move(name);
+  l.kind = kind;
+  l.inputs = {input};
+  return l;
+}
+
 }  // namespace
 
 const char* to_string(LayerKind kind) {
@@ -395,19 +404,13 @@ Layer mul_layer(std::string name, int input, int gate, Activation act) {
 }
 
 Layer shuffle_layer(std::string name, int input, int groups) {
-  Layer l;
-  l.name = std::move(name);
-  l.kind = LayerKind::Shuffle;
-  l.inputs = {input};
+  Layer l = one_input_layer(std::move(name), LayerKind::Shuffle, input);
   l.groups = groups;
   return l;
 }
 
 Layer adaptive_avg_pool_layer(std::string name, int input, int out_h, int out_w) {
-  Layer l;
-  l.name = std::move(name);
-  l.kind = LayerKind::AdaptiveAvgPool;
-  l.inputs = {input};
+  Layer l = one_input_layer(std::move(name), LayerKind::AdaptiveAvgPool, input);
   l.adaptive_h = out_h;
   l.adaptive_w = out_w;
   return l;
@@ -432,36 +435,27 @@ Layer concat_layer(std::string name, std::vector<int> inputs) {
 }
 
 Layer slice_layer(std::string name, int input, std::int64_t begin, std::int64_t end) {
-  Layer l;
-  l.name = std::move(name);
-  l.kind = LayerKind::Slice;
-  l.inputs = {input};
+  Layer l = one_input_layer(std::move(name), LayerKind::Slice, input);
   l.channel_begin = begin;
   l.channel_end = end;
   return l;
 }
 
 Layer reorg_layer(std::string name, int input, int scale) {
-  Layer l = upsample_layer(std::move(name), input, scale);
-  l.kind = LayerKind::Reorg;
+  Layer l = one_input_layer(std::move(name), LayerKind::Reorg, input);
+  l.scale = scale;
   return l;
 }
 
 Layer elementwise_layer(std::string name, int input, bool batch_norm, Activation act) {
-  Layer l;
-  l.name = std::move(name);
-  l.kind = LayerKind::Elementwise;
-  l.inputs = {input};
+  Layer l = one_input_layer(std::move(name), LayerKind::Elementwise, input);
   l.batch_norm = batch_norm;
   l.activation = act;
   return l;
 }
 
 Layer upsample_layer(std::string name, int input, int scale) {
-  Layer l;
-  l.name = std::move(name);
-  l.kind = LayerKind::Upsample;
-  l.inputs = {input};
+  Layer l = one_input_layer(std::move(name), LayerKind::Upsample, input);
   l.scale = scale;
   return l;
 }

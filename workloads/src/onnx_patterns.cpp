@@ -136,14 +136,15 @@ bool Importer::focus_phase(const onnx::NodeProto& n, const std::vector<std::int6
 bool Importer::focus_concat(const onnx::NodeProto& n, const std::string& name) {
   const auto first = values_.find(n.input(0));
   if (first == values_.end() || first->second.kind != Value::Layer || !first->second.phase()) return false;
+  // Four distinct phases (each offset 0 or 1 on both axes) of one tensor: all four.
+  bool four_phases = n.input_size() == 4;
   std::set<std::pair<int, int>> phases;
-  for (int i = 0; i < n.input_size(); ++i) {
+  for (int i = 0; i < n.input_size() && four_phases; ++i) {
     const Value& v = tensor(n, i);
-    if (v.layer != first->second.layer || v.phase_y < 0 || v.phase_x < 0) phases.clear();
-    else phases.insert({v.phase_y, v.phase_x});
-    if (phases.size() != static_cast<std::size_t>(i + 1)) break;
+    four_phases = v.layer == first->second.layer && v.phase_y >= 0 && v.phase_x >= 0 &&
+                  phases.insert({v.phase_y, v.phase_x}).second;
   }
-  if (n.input_size() != 4 || phases.size() != 4 || axis_of(n, int_attr(n, "axis", 1), 4) != 1)
+  if (!four_phases || axis_of(n, int_attr(n, "axis", 1), 4) != 1)
     fail(n, "a concatenation of stride-2 slices other than the four phases x[..., i::2, j::2] of one tensor on channels");
   set_output(n.output(0), add(reorg_layer(name, first->second.layer, 2), n));  // no pending BN/activation: see focus_phase
   return true;
