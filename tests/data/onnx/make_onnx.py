@@ -83,15 +83,20 @@ EVAL_MODELS = [("mobilenet_v3_small", 13), ("mobilenet_v3_small", 17), ("mobilen
                ("efficientnet_b0", 17), ("regnet_y_400mf", 13), ("shufflenet_v2_x0_5", 13), ("convnext_tiny", 13),
                ("convnext_tiny", 17)]
 counts = {}
-for name, opset in EVAL_MODELS:
-    model = getattr(torchvision.models, name)(weights=None).eval()
-    x = torch.zeros(1, 3, 224, 224)
-    file = f"{name}_op{opset}.onnx"
+
+
+def export_counted(model, x, file, opset, output_names=("logits",), note=""):
+    """Exports `model` (eval mode, structure only) to `file` and records its hook counts."""
     torch.onnx.export(model, x, file, export_params=False, opset_version=opset, input_names=["input"],
-                      output_names=["logits"])
+                      output_names=list(output_names))
     macs, cio = hook_counts(model, x)
     counts[file] = {"macs": macs, "cio": cio}
-    print(f"wrote {file} (opset {opset}, eval mode): {macs} MACs, CIO {cio}")
+    print(f"wrote {file} (opset {opset}, eval mode): {macs} MACs, CIO {cio}{note}")
+
+
+for name, opset in EVAL_MODELS:
+    model = getattr(torchvision.models, name)(weights=None).eval()
+    export_counted(model, torch.zeros(1, 3, 224, 224), f"{name}_op{opset}.onnx", opset)
 
 
 class TinyDetect(torch.nn.Module):
@@ -131,12 +136,8 @@ class TinyDetect(torch.nn.Module):
 
 
 for opset in (13, 17):
-    model, x, file = TinyDetect().eval(), torch.zeros(1, 3, 32, 32), f"tiny_detect_op{opset}.onnx"
-    torch.onnx.export(model, x, file, export_params=False, opset_version=opset, input_names=["input"],
-                      output_names=["boxes", "raw_p3", "raw_p4"])
-    macs, cio = hook_counts(model, x)
-    counts[file] = {"macs": macs, "cio": cio}
-    print(f"wrote {file} (opset {opset}, eval mode): {macs} MACs, CIO {cio}")
+    export_counted(TinyDetect().eval(), torch.zeros(1, 3, 32, 32), f"tiny_detect_op{opset}.onnx", opset,
+                   ("boxes", "raw_p3", "raw_p4"))
 
 
 class TinyFocus(torch.nn.Module):
@@ -154,12 +155,7 @@ class TinyFocus(torch.nn.Module):
 
 
 for opset in (13, 17):
-    model, x, file = TinyFocus().eval(), torch.zeros(1, 3, 32, 32), f"tiny_focus_op{opset}.onnx"
-    torch.onnx.export(model, x, file, export_params=False, opset_version=opset, input_names=["input"],
-                      output_names=["features"])
-    macs, cio = hook_counts(model, x)
-    counts[file] = {"macs": macs, "cio": cio}
-    print(f"wrote {file} (opset {opset}, eval mode): {macs} MACs, CIO {cio}")
+    export_counted(TinyFocus().eval(), torch.zeros(1, 3, 32, 32), f"tiny_focus_op{opset}.onnx", opset, ("features",))
 # GhostNet from huawei-noah/Efficient-AI-Backbones' ghostnet_pytorch/ghostnet.py (not in
 # Debian: GHOSTNET_PY=path/to/ghostnet.py ./make_onnx.py; without it the committed file stays).
 if os.environ.get("GHOSTNET_PY"):
@@ -167,13 +163,8 @@ if os.environ.get("GHOSTNET_PY"):
     import ghostnet
 
     model = ghostnet.ghostnet().eval()
-    x = torch.zeros(1, 3, 224, 224)
-    torch.onnx.export(model, x, "ghostnet_op13.onnx", export_params=False, opset_version=13, input_names=["input"],
-                      output_names=["logits"])
-    macs, cio = hook_counts(model, x)
-    counts["ghostnet_op13.onnx"] = {"macs": macs, "cio": cio}
-    print(f"wrote ghostnet_op13.onnx (opset 13, eval mode): {macs} MACs, CIO {cio}, "
-          f"{sum(p.numel() for p in model.parameters())} parameters")
+    export_counted(model, torch.zeros(1, 3, 224, 224), "ghostnet_op13.onnx", 13,
+                   note=f", {sum(p.numel() for p in model.parameters())} parameters")
 else:  # keep the committed file's counts
     with open("hook_counts.json") as f:
         previous = json.load(f)
