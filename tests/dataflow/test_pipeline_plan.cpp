@@ -92,8 +92,9 @@ TEST(PipelinePlan, BuffersHoldTheWindowAndTheSkewOfASkipConnection) {
   // Bands of 1 row: a 3x3 window needs 3 rows and one more in flight.
   EXPECT_EQ(window, 4);
   // The add's band r needs b's row r, hence a's r+1, hence x's r+2; it keeps x's row r:
-  // three rows ahead plus one in flight.
-  EXPECT_EQ(skip, 4);
+  // three rows ahead plus one in flight; and two bands for each of the two layers it
+  // bypasses (one computing, one staged), which x emits meanwhile.
+  EXPECT_EQ(skip, 8);
 }
 
 TEST(PipelinePlan, NocBytesOfAUnicastStreamAreTheTensor) {
