@@ -266,15 +266,6 @@ PipelineContext make_context(std::vector<PipelineLayer> layers, const std::vecto
   return c;
 }
 
-/// Whether the context fits the cores' SRAM, with latency-balanced skip buffers or, when
-/// those do not fit, with the minimal ones (a context keeps as many layers as it can:
-/// stalls at a join cost less than another context's weight load).
-bool fit_or_unbalance(PipelineContext& c, const StreamScope& scope, const MapperContext& core) {
-  if (fit_sram(c, core).empty()) return true;
-  connect_streams(c, scope, core, false);
-  return fit_sram(c, core).empty();
-}
-
 /// The stages of a pinned allocation over the whole network, checked against it.
 std::vector<StageChoice> pinned_stages(const std::vector<PipelineLayer>& layers, const std::vector<LayerOptions>& opts,
                                        const PipelineOptions& po, int cores, std::int64_t sram) {
@@ -392,7 +383,6 @@ PipelinePlan plan_pipeline(const workloads::Graph& graph, const hw::ArchConfig& 
   if (!po.pinned.empty()) {
     const auto st = pinned_stages(layers, opts, po, cores, sram);
     plan.contexts.push_back(make_context(layers, st, base_scope, core));
-    fit_or_unbalance(plan.contexts.back(), base_scope, core);
     if (const std::string over = fit_sram(plan.contexts.back(), core); !over.empty())
       throw MappingError(fmt::format("{}: the pinned allocation does not fit: {}", po.pinned_source, over));
   }
@@ -411,7 +401,7 @@ PipelinePlan plan_pipeline(const workloads::Graph& graph, const hw::ArchConfig& 
       const auto st = balance(run, cores, sram);
       if (st.empty()) continue;
       PipelineContext c = make_context({layers.begin() + a, layers.begin() + b}, st, base_scope, core);
-      if (fit_or_unbalance(c, base_scope, core)) ctx = std::move(c);
+      if (fit_sram(c, core).empty()) ctx = std::move(c);
     }
     if (ctx) {
       a += static_cast<int>(ctx->layers.size());

@@ -85,8 +85,7 @@ std::vector<std::int64_t> depths(const PipelineContext& c, const std::vector<Str
 /// 2k more bands of Y's fresh input rows (latency balancing of reconvergent paths; a chain
 /// edge has k = 0). Without it the fork waits on the join: 2-3x fewer frames per second for
 /// CSP networks on dataflow-hailo8.
-std::vector<std::int64_t> stream_capacities(const PipelineContext& c, const std::vector<StreamEdge>& edges,
-                                            bool balanced) {
+std::vector<std::int64_t> stream_capacities(const PipelineContext& c, const std::vector<StreamEdge>& edges) {
   std::vector<std::int64_t> cap(edges.size(), 0);
   std::vector<std::vector<std::size_t>> into(c.layers.size());  // internal edges by consumer
   for (std::size_t e = 0; e < edges.size(); ++e)
@@ -125,7 +124,7 @@ std::vector<std::int64_t> stream_capacities(const PipelineContext& c, const std:
   }
   for (std::size_t e = 0; e < edges.size(); ++e) {
     const StreamEdge& E = edges[e];
-    if (!balanced || E.producer < 0 || E.consumer < 0) continue;
+    if (E.producer < 0 || E.consumer < 0) continue;
     const std::int64_t skipped = depth[static_cast<std::size_t>(E.consumer)] -
                                  depth[static_cast<std::size_t>(E.producer)] - 1;
     const PipelineLayer& Y = c.layers[static_cast<std::size_t>(E.consumer)];
@@ -203,7 +202,7 @@ std::int64_t estimated_buffer_bytes(const PipelineLayer& l, int cores, int rank)
   return bytes;
 }
 
-void connect_streams(PipelineContext& c, const StreamScope& scope, const MapperContext& core, bool balanced) {
+void connect_streams(PipelineContext& c, const StreamScope& scope, const MapperContext& core) {
   const std::vector<int> pos = positions(c, scope);
   const std::int64_t eb = scope.elem_bytes;
   c.edges.clear();
@@ -232,7 +231,7 @@ void connect_streams(PipelineContext& c, const StreamScope& scope, const MapperC
       c.edges.push_back(std::move(e));
     }
   }
-  const std::vector<std::int64_t> caps = stream_capacities(c, c.edges, balanced);
+  const std::vector<std::int64_t> caps = stream_capacities(c, c.edges);
   for (std::size_t e = 0; e < c.edges.size(); ++e)
     if (c.edges[e].producer >= 0) c.edges[e].capacity_rows = caps[e];
   for (std::size_t pi = 0; pi < c.layers.size(); ++pi) {

@@ -29,10 +29,8 @@ struct StreamScope {
 };
 StreamScope stream_scope(const workloads::Graph& g, const std::vector<PipelineLayer>& layers);
 
-/// Fills the context's edges, their buffer sizes and bytes per frame. `balanced`: skip
-/// edges also hold what their producer emits while the bypassed layers work (full-rate
-/// streaming); otherwise only what avoids deadlock (the fallback when SRAM is short).
-void connect_streams(PipelineContext& c, const StreamScope& scope, const MapperContext& core, bool balanced = true);
+/// Fills the context's edges, their buffer sizes and bytes per frame.
+void connect_streams(PipelineContext& c, const StreamScope& scope, const MapperContext& core);
 
 /// Sets each stage's sram_bytes_per_core (its busiest core: weights, buffers, staging);
 /// returns "" if every core's SRAM holds them, else what overflows.
