@@ -323,13 +323,16 @@ RunResult simulate_pipelined(const workloads::Graph& graph, const hw::ArchConfig
   }
   t.dram = top.offchip().counters().bytes;
   t.pe_utilization = t.cycles ? static_cast<double>(macs) / (static_cast<double>(pes) * plan.cores * t.cycles) : 0;
-  // The batch's bound: every PE busy, or the off-chip side at its peak.
+  // The batch's bound: every PE busy, or the off-chip side at its peak. DRAM reads and
+  // writes share one bus; the host link is full duplex, each direction at its bandwidth.
   const double offchip_bytes_per_cycle =
       top.dram_port() ? hw::arch_dram_spec(arch).peak_gbps() * 1e3 / arch.pe.freq_mhz
                       : arch.pipeline.offchip.link_gbytes_per_s * 1e3 / arch.pe.freq_mhz;
+  const std::uint64_t offchip_bound_bytes =
+      top.dram_port() ? t.dram.total() : std::max(t.dram.total_read(), t.dram.total_write());
   const std::int64_t all_pes = pes * plan.cores;
   t.roofline_cycles = std::max((macs + all_pes - 1) / all_pes,
-                               static_cast<std::int64_t>(std::ceil(static_cast<double>(t.dram.total()) / offchip_bytes_per_cycle)));
+                               static_cast<std::int64_t>(std::ceil(static_cast<double>(offchip_bound_bytes) / offchip_bytes_per_cycle)));
   t.compute_cycles = 0;
   for (const LayerRecord& r : result.layers) t.compute_cycles += r.compute_cycles;
   if (!result.partial && static_cast<std::int64_t>(t.cycles) < t.roofline_cycles)
