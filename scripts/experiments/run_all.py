@@ -31,11 +31,12 @@ RESULTS = os.path.join(lib.ROOT, "docs", "RESULTS.md")
 
 
 def commit_stamp():
-    """The commit the simulator was built from, marked when the tree has changes."""
+    """The commit the simulator was built from, marked when the tree has changes (other than
+    the outputs this script writes)."""
     git = ["git", "-C", lib.ROOT]
     head = subprocess.run(git + ["rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(git + ["status", "--porcelain", "--untracked-files=no"], capture_output=True,
-                           text=True).stdout.strip()
+    dirty = subprocess.run(git + ["status", "--porcelain", "--untracked-files=no", "--", ".", ":!docs/results",
+                                  ":!docs/RESULTS.md"], capture_output=True, text=True).stdout.strip()
     return (head or "unknown") + (" (with uncommitted changes)" if dirty else "")
 
 
