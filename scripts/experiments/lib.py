@@ -22,6 +22,8 @@ class Context:
         self.tables = []    # markdown sections of tables.md
         self.summary = {}   # machine-readable values (summary.json)
         self.numbers = {}   # formatted numbers the prose cites: {{key}} in RESULTS.md.in
+        self.simulations = 0      # points run (or kept by --resume)
+        self.simulation_s = 0.0   # their summed wall time, as each point's run measured it
         self._info = {}
 
     def put(self, key, value, fmt="{:.2f}"):
@@ -48,6 +50,8 @@ class Context:
                 if r["status"] == "ok":
                     lines[r["id"]] = r
         points = []
+        self.simulations += len(lines)
+        self.simulation_s += sum(r.get("wall_s") or 0.0 for r in lines.values())
         for r in sorted(lines.values(), key=lambda r: r["index"]):
             with open(os.path.join(out, "points", r["id"], "report.json")) as f:
                 points.append((r["settings"], json.load(f)))
