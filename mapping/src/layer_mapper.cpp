@@ -399,6 +399,9 @@ MapResult map_layer(const LayerProblem& p, const SramBudget& budget, const Mappe
     const SramNeed need = ev.need(t);
     if (!need.fits(budget)) return false;
     const TripCounts tr = trip_counts(p, t);
+    // The bound grows with the bytes: if no traffic at all could bring this tiling within
+    // the worst kept candidate, no loop order's traffic can.
+    if (best_key && bound(hw::npu::TrafficBytes{}, tr.tiles()) > std::get<0>(*best_key)) return true;
     std::array<hw::npu::TrafficBytes, 6> per_order;
     bool any = false;
     for (std::size_t i = 0; i < 6; ++i) {

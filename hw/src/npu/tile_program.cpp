@@ -15,18 +15,6 @@ const char* to_string(TrafficKind k) {
   return "?";
 }
 
-std::uint64_t TrafficBytes::total_read() const {
-  std::uint64_t t = 0;
-  for (auto v : read) t += v;
-  return t;
-}
-
-std::uint64_t TrafficBytes::total_write() const {
-  std::uint64_t t = 0;
-  for (auto v : write) t += v;
-  return t;
-}
-
 TrafficBytes& TrafficBytes::operator+=(const TrafficBytes& o) {
   for (std::size_t i = 0; i < read.size(); ++i) {
     read[i] += o.read[i];

@@ -25,8 +25,10 @@ struct TrafficBytes {
   std::uint64_t& wr(TrafficKind k) { return write[static_cast<std::size_t>(k)]; }
   std::uint64_t rd(TrafficKind k) const { return read[static_cast<std::size_t>(k)]; }
   std::uint64_t wr(TrafficKind k) const { return write[static_cast<std::size_t>(k)]; }
-  std::uint64_t total_read() const;
-  std::uint64_t total_write() const;
+  // Inline: the mapper sums traffic in its innermost search loop.
+  static_assert(kTrafficKinds == 5, "total_read and total_write add the five kinds one by one");
+  std::uint64_t total_read() const { return read[0] + read[1] + read[2] + read[3] + read[4]; }
+  std::uint64_t total_write() const { return write[0] + write[1] + write[2] + write[3] + write[4]; }
   std::uint64_t total() const { return total_read() + total_write(); }
   TrafficBytes& operator+=(const TrafficBytes& o);
   bool operator==(const TrafficBytes&) const = default;
