@@ -196,6 +196,22 @@ class Importer {
     values_[name] = v;
   }
   void import_node(int index);
+  // One handler per operator family (onnx_operators.cpp).
+  void import_conv(const onnx::NodeProto& n, const std::string& name);
+  void import_linear(const onnx::NodeProto& n, const std::string& name);
+  void import_layer_norm(const onnx::NodeProto& n, const std::string& name);
+  void import_pre_activation(const onnx::NodeProto& n, const std::string& name);
+  void import_pool(const onnx::NodeProto& n, const std::string& name);
+  void import_global_mean(const onnx::NodeProto& n, const std::string& name);
+  void import_sum(const onnx::NodeProto& n, const std::string& name);
+  void import_concat(const onnx::NodeProto& n, const std::string& name);
+  void import_split(const onnx::NodeProto& n, const std::string& name);
+  void import_slice(const onnx::NodeProto& n, const std::string& name);
+  void import_resize(const onnx::NodeProto& n, const std::string& name);
+  void import_view(const onnx::NodeProto& n, const std::string& name);
+  void import_pad(const onnx::NodeProto& n, const std::string& name);
+  void import_arithmetic(const onnx::NodeProto& n, const std::string& name);
+  void import_softmax(const onnx::NodeProto& n, const std::string& name);
   /// Shape arithmetic on constants and static shapes (Shape, Gather, Unsqueeze, Squeeze,
   /// Concat, Cast, Identity, Add/Sub/Mul/Div of constants): the node's output becomes a
   /// constant. False when the node is not such a node.
