@@ -19,8 +19,9 @@ def run(ctx):
             i = ctx.info(net)
             rows.append([net, f"{i['params'] / 1e6:.2f}", f"{i['macs'] / 1e9:.3f}", f"{i['cio'] / 1e6:.2f}",
                          f"{i['cio_with_pools'] / 1e6:.2f}"])
-            for k in ("params", "macs", "cio", "cio_with_pools"):
+            for k in ("params", "cio", "cio_with_pools"):
                 ctx.put(f"c2.{net}.{k}", i[k] / 1e6, "{:.2f}")
+            ctx.put(f"c2.{net}.gmacs", i["macs"] / 1e9, "{:.3f}")
         ib, ic = ctx.info(base), ctx.info(csp)
         rows.append([f"{csp} vs {base}", f"{100 * change(ic['params'], ib['params']):+.1f}%",
                      f"{100 * change(ic['macs'], ib['macs']):+.1f}%", f"{100 * change(ic['cio'], ib['cio']):+.1f}%",

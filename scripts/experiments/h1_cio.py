@@ -29,6 +29,10 @@ def run(ctx):
         configs.setdefault((settings["sram.global_kib"], settings["reuse"]), {})[settings["net"]] = {
             "cio": rep["totals"]["cio_bytes"], "act": traffic(rep), "conv_act": traffic(rep, conv_only=True),
             "all": traffic(rep, activations=False)}
+    optimal = {}  # the mapper minimizing traffic, the execution CIO models
+    for settings, rep in ctx.sweep("h1-cio-traffic-objective", {"base": "edge-32x32", "networks": NETWORKS,
+                                                                "run": {"objective": "traffic"}}):
+        optimal[settings["net"]] = {"cio": rep["totals"]["cio_bytes"], "conv_act": traffic(rep, conv_only=True)}
     piped = {}
     for settings, rep in ctx.sweep("h1-cio-pipelined", {"base": PIPELINED, "networks": PIPELINED_NETWORKS,
                                                         "run": {"frames": 2}}):
@@ -58,6 +62,20 @@ def run(ctx):
             ctx.put(tag + ".slope", a)
             ctx.put(tag + ".r2", r2, "{:.3f}")
         rows.append(row)
+    x = [optimal[n]["cio"] for n in NETWORKS]
+    y = [optimal[n]["conv_act"] for n in NETWORKS]
+    a, _, r2 = fit(x, y)
+    rows.append(["1024 KiB, traffic objective", "none", f"{pearson(x, y):.3f}", f"{spearman(x, y):.3f}", f"{a:.2f}",
+                 f"{r2:.3f}"] + [""] * 8)
+    ctx.put("h1.optimal.conv_act.r", pearson(x, y), "{:.3f}")
+    ctx.put("h1.optimal.conv_act.slope", a)
+    opt_ratio = {n: optimal[n]["conv_act"] / optimal[n]["cio"] for n in NETWORKS}
+    ctx.put("h1.optimal.conv_ratio.min", min(opt_ratio.values()))
+    ctx.put("h1.optimal.conv_ratio.median", statistics.median(opt_ratio.values()))
+    ctx.put("h1.optimal.conv_ratio.max", max(opt_ratio.values()))
+    ctx.put("h1.optimal.conv_ratio.max_net", max(opt_ratio, key=opt_ratio.get), "{}")
+    ctx.put("h1.networks", len(NETWORKS), "{}")
+    ctx.put("h1.pipelined_networks", len(PIPELINED_NETWORKS), "{}")
     x = [piped[n]["cio"] for n in PIPELINED_NETWORKS]
     y = [piped[n]["act"] for n in PIPELINED_NETWORKS]
     a, _, r2 = fit(x, y)
@@ -75,13 +93,14 @@ def run(ctx):
     per_net = []
     for n in NETWORKS:
         b = base[n]
-        per_net.append([n, f"{b['cio'] / 1e6:.2f}", f"{b['conv_act'] / b['cio']:.2f}",
+        per_net.append([n, f"{b['cio'] / 1e6:.2f}", f"{optimal[n]['conv_act'] / b['cio']:.2f}",
+                        f"{b['conv_act'] / b['cio']:.2f}",
                         f"{small[n]['conv_act'] / b['cio']:.2f}", f"{live[n]['conv_act'] / b['cio']:.2f}",
                         f"{b['act'] / b['cio']:.2f}", f"{live[n]['act'] / b['cio']:.2f}",
                         f"{piped[n]['act'] / b['cio']:.2f}" if n in piped else "-",
                         str(piped[n]["contexts"]) if n in piped else "-", f"{b['all'] / 1e6:.1f}"])
     section += "\nPer network (ratios to CIO; SRAM 1024 KiB unless said):\n\n" + md_table(
-        ["network", "CIO MB", "conv act / CIO", "conv act @256 KiB", "conv act liveness", "act / CIO",
+        ["network", "CIO MB", "conv act / CIO, traffic objective", "conv act / CIO", "conv act @256 KiB", "conv act liveness", "act / CIO",
          "act liveness", f"{PIPELINED} off-chip act / CIO", "contexts", "all MB"], per_net)
 
     conv_ratio = [base[n]["conv_act"] / base[n]["cio"] for n in NETWORKS]

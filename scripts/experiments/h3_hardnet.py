@@ -2,6 +2,10 @@
 and energy at 224x224 on three presets, and at the resolutions HarDNet's GPU times were
 measured at: 1024x1024 (server-128x128, the GPU-sized NPU) and 320x320 (edge-32x32, the
 Jetson Nano's place), at batch 1 and 8."""
+import re
+import subprocess
+import sys
+
 import matplotlib.pyplot as plt
 
 from lib import by_kind, change, dram_bytes, md_table, pct, savefig
@@ -47,6 +51,18 @@ def _pairs(ctx, res, tag, variants):
     return md_table(["pair", "setting", "DRAM traffic", "activation traffic", "latency", "energy"], rows)
 
 
+def _record_does_not_fit(ctx, arch, size, batch, net):
+    """The DRAM a point that does not fit needs, from npusim's own error; fails if it fits now."""
+    p = subprocess.run([ctx.npusim, "map", "--net", net, "--arch", arch, "--input", str(size), "--batch", str(batch)],
+                       capture_output=True, text=True)
+    m = re.search(r"needs (\d+) bytes of DRAM.* has (\d+)", p.stderr)
+    if p.returncode == 0 or not m:
+        sys.exit(f"run_all.py: {net} at {size}x{size}, batch {batch} on {arch} was expected not to fit the DRAM "
+                 f"(exit {p.returncode}): {p.stderr.strip()[:200]}; remove it from h3_hardnet.DOES_NOT_FIT")
+    ctx.put(f"h3.does_not_fit.{net}.gb", int(m.group(1)) / 1e9)
+    ctx.put(f"h3.does_not_fit.{net}.capacity_gib", int(m.group(2)) / 2 ** 30, "{:.0f}")
+
+
 HEADER = ["network", "setting", "act MB", "weight MB", "weight share", "GMAC", "latency ms", "FPS", "mJ / inference",
           "PE util"]
 
@@ -69,6 +85,8 @@ def run(ctx):
     for arch, size in PAPER_SETTINGS:
         res = {}
         for batch in (1, 8):
+            for n in DOES_NOT_FIT.get((arch, size, batch), []):
+                _record_does_not_fit(ctx, arch, size, batch, n)
             nets = [n for n in NETS if n not in DOES_NOT_FIT.get((arch, size, batch), [])]
             pts = ctx.sweep(f"h3-{arch}-{size}-b{batch}", {"base": arch, "networks": nets,
                                                            "run": {"input": size, "batch": batch}})
