@@ -188,8 +188,17 @@ LayerSchedule choose_on_atoms(const MapResult& r, const LayerProblem& p, const P
 
 }  // namespace
 
-NetworkSchedule map_network(const workloads::Graph& graph, const hw::ArchConfig& arch,
-                            const hw::dram::DramSpec& dram, const MapOptions& options) {
+namespace {
+
+/// The DRAM does not hold every tensor in a space of its own.
+struct DramCapacityError : MappingError {
+  using MappingError::MappingError;
+};
+
+/// map_network with the activations each in its own DRAM space, or (`reuse_dead`) sharing
+/// the space of tensors no later layer reads.
+NetworkSchedule map_network_placed(const workloads::Graph& graph, const hw::ArchConfig& arch,
+                                   const hw::dram::DramSpec& dram, const MapOptions& options, bool reuse_dead) {
   NetworkSchedule ns;
   ns.network = graph.name();
   ns.arch = arch.name;
@@ -206,6 +215,8 @@ NetworkSchedule map_network(const workloads::Graph& graph, const hw::ArchConfig&
   // FC layers add flattened aliases to the placement: build every problem first.
   for (int l = 0; l < graph.size(); ++l)
     ns.problems.push_back(make_layer_problem(graph, l, pl, options.batch, ctx.elem_bytes));
+  if (reuse_dead) reuse_dead_space(graph, pl, 0, ctx.atom);  // before any tiling reads an address
+  ns.dram_space_reused = reuse_dead;
   for (const auto& [name, tiling] : options.fixed)
     if (graph.find(name) < 0)
       throw MappingError(fmt::format("{}: layer '{}': not a layer of {}", options.fixed_source, name, graph.name()));
@@ -308,10 +319,12 @@ NetworkSchedule map_network(const workloads::Graph& graph, const hw::ArchConfig&
     }
   }
   ns.dram_bytes_used = next;
+  if (next > ctx.dram_capacity && !reuse_dead)
+    throw DramCapacityError("the tensors exceed the DRAM, each in its own space");
   if (next > ctx.dram_capacity)
     throw MappingError(fmt::format(
-        "{} at batch {} needs {} bytes of DRAM (activations, weights, partial sums); "
-        "dram.standard '{}' with {} channel(s) has {}",
+        "{} at batch {} needs {} bytes of DRAM (activations, weights, partial sums; activations sharing the space "
+        "of dead tensors); dram.standard '{}' with {} channel(s) has {}",
         graph.name(), options.batch, next, arch.dram.standard, arch.dram.channels, ctx.dram_capacity));
 
   // Walk every schedule's tiles: the DRAM atoms it will move, and a check that the closed
@@ -330,6 +343,19 @@ NetworkSchedule map_network(const workloads::Graph& graph, const hw::ArchConfig&
     ns.planned_dram += s.planned_dram;
   }
   return ns;
+}
+
+}  // namespace
+
+NetworkSchedule map_network(const workloads::Graph& graph, const hw::ArchConfig& arch,
+                            const hw::dram::DramSpec& dram, const MapOptions& options) {
+  // Each tensor in its own space unless that does not fit: every address (hence every DRAM
+  // row and bank) of a network that fits stays where it always was.
+  try {
+    return map_network_placed(graph, arch, dram, options, false);
+  } catch (const DramCapacityError&) {
+    return map_network_placed(graph, arch, dram, options, true);
+  }
 }
 
 }  // namespace npusim::mapping

@@ -74,6 +74,7 @@ json schedule_to_json(const NetworkSchedule& ns) {
               {"totals", json{{"planned_bytes", traffic_json(ns.planned)},
                               {"planned_dram_bytes", traffic_json(ns.planned_dram)},
                               {"dram_footprint_bytes", ns.dram_bytes_used},
+                              {"dram_space_reused", ns.dram_space_reused},
                               {"macs", macs},
                               {"est_cycles", cycles}}},
               {"layers", layers}};

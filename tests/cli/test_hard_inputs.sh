@@ -26,6 +26,14 @@ check cfg-huge-filters 2 "huge.cfg:7: \[convolutional\] field 'filters': expecte
 printf 'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\nc1, 2147483647, 224, 7, 7, 3, 64, 2,\n' >huge.csv
 check csv-huge-height 2 "huge.csv:2: column 'IFMAP Height': expected an integer in \[1, 16777216\], got '2147483647'" -- "$NPUSIM" info --net huge.csv
 
+# Twenty 268 MB tensors (5.4 GB) do not fit HBM2's 4 GiB each in its own space; two live at a
+# time, so sharing dead tensors' space fits them: 2 x 268,435,456 + 20 x 4,096 weight bytes
+# = 536,952,832. At batch 16 not even that fits.
+chain="$NPUSIM_TEST_DATA_DIR/chain20_2048.json"
+check dram-reuse-dead-space 0 '"dram_footprint_bytes": 536952832,' -- "$NPUSIM" map --net "$chain" --arch server-128x128 --json
+check dram-reuse-dead-space-flag 0 '"dram_space_reused": true' -- "$NPUSIM" map --net "$chain" --arch server-128x128 --json
+check dram-too-big-even-reused 2 "chain20_2048 at batch 16 needs [0-9]* bytes of DRAM .*sharing the space of dead tensors.* has 4294967296" -- "$NPUSIM" map --net "$chain" --arch server-128x128 --batch 16
+
 # DRAM organizations: 2^53 rows or ranks once overflowed the capacity (SIGFPE).
 python3 - "$NPUSIM_TEST_DATA_DIR/../../configs/dram/DDR4-2400.json" <<'PY'
 import json, sys

@@ -178,6 +178,54 @@ Graph small_convs() {
   return g;
 }
 
+TEST(Mapping, ReusedDramSpaceIsNeverSharedByTensorsAliveTogether) {
+  // Lifetimes derived here from the graph alone: a tensor is alive from its producer to the
+  // last layer that reads it through any view (to the end for outputs).
+  for (const char* net : {"resnet18", "densenet121", "cspresnext50", "vgg16"}) {
+    const Graph g = workloads::find_zoo_entry(net)->build(64, 2);
+    Placement pl = place_activations(g, 2, 1, 0, 64);
+    for (int l = 0; l < g.size(); ++l) make_layer_problem(g, l, pl, 2, 1);  // FC aliases
+    const std::uint64_t separate = pl.end;
+    reuse_dead_space(g, pl, 0, 64);
+    auto root = [&](int s) {
+      const int a = pl.storages[static_cast<std::size_t>(s)].alias_of;
+      return a >= 0 ? a : s;
+    };
+    std::vector<int> born(pl.storages.size(), -1), dies(pl.storages.size(), -1);
+    for (int l = 0; l < g.size(); ++l)
+      if (const int s = pl.storage_of_layer[static_cast<std::size_t>(l)]; s >= 0) born[static_cast<std::size_t>(s)] = l;
+    for (int l = 0; l <= g.size(); ++l) {
+      std::vector<int> reads;
+      if (l < g.size()) reads = g.layer(l).inputs;
+      else reads = g.outputs();
+      for (int in : reads)
+        for (const ViewPart& part : pl.views[static_cast<std::size_t>(in)].parts) {
+          int& d = dies[static_cast<std::size_t>(root(part.storage))];
+          d = std::max(d, l);
+        }
+    }
+    std::uint64_t total = 0;
+    for (std::size_t a = 0; a < pl.storages.size(); ++a) {
+      const TensorStorage& sa = pl.storages[a];
+      if (sa.alias_of >= 0) {
+        EXPECT_EQ(sa.base, pl.storages[static_cast<std::size_t>(sa.alias_of)].base) << net;
+        continue;
+      }
+      total += sa.bytes();
+      EXPECT_LE(sa.base + sa.bytes(), pl.end) << net;
+      for (std::size_t b = a + 1; b < pl.storages.size(); ++b) {
+        const TensorStorage& sb = pl.storages[b];
+        if (sb.alias_of >= 0) continue;
+        const bool together = born[a] <= std::max(dies[b], born[b]) && born[b] <= std::max(dies[a], born[a]);
+        const bool overlap = sa.base < sb.base + sb.bytes() && sb.base < sa.base + sa.bytes();
+        EXPECT_FALSE(together && overlap) << net << ": " << sa.name << " and " << sb.name;
+      }
+    }
+    EXPECT_LT(pl.end, separate) << net;  // some space is shared
+    EXPECT_LE(separate, total + 64 * pl.storages.size()) << net;
+  }
+}
+
 TEST(Mapping, ClosedFormBytesEqualBruteForceAndEveryMacIsCoveredOnce) {
   const Graph g = small_convs();
   const hw::ArchConfig arch = hw::load_arch_config("tiny-8x8");

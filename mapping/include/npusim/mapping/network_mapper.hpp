@@ -54,6 +54,7 @@ struct NetworkSchedule {
   std::vector<LayerProblem> problems;  ///< indexed like the graph's layers
   std::vector<LayerSchedule> layers;   ///< indexed like the graph's layers
   std::uint64_t dram_bytes_used = 0;
+  bool dram_space_reused = false;      ///< activations share dead tensors' space (reuse_dead_space)
   hw::npu::TrafficBytes planned;       ///< logical bytes, all layers
   hw::npu::TrafficBytes planned_dram;  ///< whole DRAM atoms, all layers
 };

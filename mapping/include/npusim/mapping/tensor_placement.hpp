@@ -71,6 +71,12 @@ struct Placement {
 Placement place_activations(const workloads::Graph& graph, int batch, int elem_bytes,
                             std::uint64_t base, std::uint64_t align);
 
+/// Re-places the activations so that a tensor reuses the DRAM space of tensors no later
+/// layer reads (first fit, in execution order; a layer's output never overlaps its own
+/// inputs, network outputs live to the end; FC aliases follow their tensor). For networks
+/// whose tensors, each in its own space (place_activations), exceed the DRAM.
+void reuse_dead_space(const workloads::Graph& graph, Placement& placement, std::uint64_t base, std::uint64_t align);
+
 /// The contiguous byte runs of a region of a view, part by part in channel order, adjacent
 /// runs merged; parts whose storage `skip(storage)` names are left out. `fn` gets each run.
 template <typename Skip, typename Fn>
