@@ -2,10 +2,6 @@
 and energy at 224x224 on three presets, and at the resolutions HarDNet's GPU times were
 measured at: 1024x1024 (server-128x128, the GPU-sized NPU) and 320x320 (edge-32x32, the
 Jetson Nano's place), at batch 1 and 8."""
-import re
-import subprocess
-import sys
-
 import matplotlib.pyplot as plt
 
 from lib import by_kind, change, dram_bytes, md_table, pct, savefig
@@ -17,9 +13,6 @@ PAIRS = [("hardnet68", "resnet50"), ("hardnet68", "densenet121"), ("hardnet68", 
          ("hardnet68ds", "mobilenet_v2")]
 NATIVE = ["edge-16x16", "edge-32x32", "server-128x128"]
 PAPER_SETTINGS = [("server-128x128", 1024), ("edge-32x32", 320)]
-# npusim gives every tensor of a run its own DRAM space (no reuse of dead tensors'
-# addresses): ResNet-101 at 1024x1024, batch 8, needs 4.31 GB, over HBM2's 4 GiB.
-DOES_NOT_FIT = {("server-128x128", 1024, 8): ["resnet101"]}
 
 
 def _row(t, kinds):
@@ -34,8 +27,6 @@ def _pairs(ctx, res, tag, variants):
     rows = []
     for a, b in PAIRS:
         for v in variants:
-            if (a, v) not in res or (b, v) not in res:
-                continue
             ra, rb = res[(a, v)], res[(b, v)]
             ka, kb = by_kind(ra), by_kind(rb)
             act_a, act_b = dram_bytes(ra) - ka["weight"], dram_bytes(rb) - kb["weight"]
@@ -49,18 +40,6 @@ def _pairs(ctx, res, tag, variants):
                                    ("energy", ta["energy_per_inference_mj"], tb["energy_per_inference_mj"])]:
                 ctx.put(f"{key}.{what}", change(new, old), "{:+.0%}")
     return md_table(["pair", "setting", "DRAM traffic", "activation traffic", "latency", "energy"], rows)
-
-
-def _record_does_not_fit(ctx, arch, size, batch, net):
-    """The DRAM a point that does not fit needs, from npusim's own error; fails if it fits now."""
-    p = subprocess.run([ctx.npusim, "map", "--net", net, "--arch", arch, "--input", str(size), "--batch", str(batch)],
-                       capture_output=True, text=True)
-    m = re.search(r"needs (\d+) bytes of DRAM.* has (\d+)", p.stderr)
-    if p.returncode == 0 or not m:
-        sys.exit(f"run_all.py: {net} at {size}x{size}, batch {batch} on {arch} was expected not to fit the DRAM "
-                 f"(exit {p.returncode}): {p.stderr.strip()[:200]}; remove it from h3_hardnet.DOES_NOT_FIT")
-    ctx.put(f"h3.does_not_fit.{net}.gb", int(m.group(1)) / 1e9)
-    ctx.put(f"h3.does_not_fit.{net}.capacity_gib", int(m.group(2)) / 2 ** 30, "{:.0f}")
 
 
 HEADER = ["network", "setting", "act MB", "weight MB", "weight share", "GMAC", "latency ms", "FPS", "mJ / inference",
@@ -85,14 +64,10 @@ def run(ctx):
     for arch, size in PAPER_SETTINGS:
         res = {}
         for batch in (1, 8):
-            for n in DOES_NOT_FIT.get((arch, size, batch), []):
-                _record_does_not_fit(ctx, arch, size, batch, n)
-            nets = [n for n in NETS if n not in DOES_NOT_FIT.get((arch, size, batch), [])]
-            pts = ctx.sweep(f"h3-{arch}-{size}-b{batch}", {"base": arch, "networks": nets,
+            pts = ctx.sweep(f"h3-{arch}-{size}-b{batch}", {"base": arch, "networks": NETS,
                                                            "run": {"input": size, "batch": batch}})
             res.update({(s["net"], batch): rep for s, rep in pts})
-        rows = [[n, f"batch {b}"] + (_row(res[(n, b)]["totals"], by_kind(res[(n, b)])) if (n, b) in res else
-                                     ["does not fit the DRAM"] + [""] * 7) for n in NETS for b in (1, 8)]
+        rows = [[n, f"batch {b}"] + _row(res[(n, b)]["totals"], by_kind(res[(n, b)])) for n in NETS for b in (1, 8)]
         section += (f"### {arch}, {size}x{size} (HarDNet's {'GPU' if size == 1024 else 'Jetson Nano'} "
                     f"resolution), reuse none; per batch: traffic, energy over the batch's inferences\n\n")
         section += md_table(HEADER, rows) + "\n" + _pairs(ctx, res, f"{arch}-{size}", [1, 8]) + "\n"
