@@ -8,7 +8,7 @@ namespace npusim::sim {
 
 namespace {
 
-using Runs = std::vector<std::pair<std::uint64_t, std::uint64_t>>;
+using Runs = RunSet::Runs;
 
 /// Sorted, with touching and overlapping runs merged.
 Runs merged(Runs runs) {
@@ -64,7 +64,20 @@ std::vector<std::pair<std::int64_t, std::int64_t>> needed_axis(const mapping::Ax
 
 }  // namespace
 
-void ConservationCheck::record(const hw::npu::DmaTransfer& t, Runs& into) {
+void RunSet::add(std::uint64_t address, std::uint64_t bytes) {
+  runs_.emplace_back(address, bytes);
+  if (runs_.size() >= compact_at_) {
+    runs_ = sim::merged(std::move(runs_));
+    compact_at_ = std::max(compact_at_, 2 * runs_.size());  // amortized: each run merged O(log n) times
+  }
+}
+
+RunSet::Runs RunSet::merged() const {
+  runs_ = sim::merged(std::move(runs_));
+  return runs_;
+}
+
+void ConservationCheck::record(const hw::npu::DmaTransfer& t, RunSet& into) {
   // Ranges in address order (a tile of one tensor) are searched; in any other order (the
   // parts of a concatenation placed apart) walked from the first.
   const auto ends_before = [](std::uint64_t a) {
@@ -72,7 +85,7 @@ void ConservationCheck::record(const hw::npu::DmaTransfer& t, Runs& into) {
   };
   const bool sorted = std::is_sorted(t.ranges.begin(), t.ranges.end());
   for (const auto& [a, n] : t.valid) {
-    into.emplace_back(a, n);
+    into.add(a, n);
     // The part of the run inside the atoms the transfer moved, from its start on.
     std::uint64_t pos = a;
     auto r = sorted ? std::partition_point(t.ranges.begin(), t.ranges.end(), ends_before(a)) : t.ranges.begin();
@@ -87,7 +100,10 @@ void ConservationCheck::on_tile(const hw::npu::TileWork& w) {
   for (const auto& t : w.loads)
     if (t.kind == hw::npu::TrafficKind::Input) record(t, inputs_);
   for (const auto& t : w.stores)
-    if (t.kind == hw::npu::TrafficKind::Output) record(t, outputs_);
+    if (t.kind == hw::npu::TrafficKind::Output) {
+      record(t, outputs_);
+      for (const auto& run : t.valid) output_bytes_ += run.second;
+    }
 }
 
 std::vector<std::string> ConservationCheck::finish() const {
@@ -95,14 +111,14 @@ std::vector<std::string> ConservationCheck::finish() const {
   auto skip = [&](int storage) { return p_.is_resident(storage); };
   const auto rows = needed_axis(p_.rows, p_.out_h), cols = needed_axis(p_.cols, p_.out_w);
   const bool gemm = p_.op == mapping::OpClass::Gemm;
-  Runs need_in, need_out;
+  RunSet need_in, need_out;
   for (std::int64_t n = 0; n < p_.batch; ++n) {
     for (std::size_t i = 0; i < p_.inputs.size(); ++i) {
       const mapping::TensorView& v = p_.inputs[i];
       const std::int64_t channels = gemm ? v.c : std::min(p_.out_c, v.c);
       auto need = [&](std::int64_t y0, std::int64_t y1, std::int64_t x0, std::int64_t x1) {
         mapping::for_each_run(placement_, v, mapping::Region{n, 0, channels, y0, y1, x0, x1}, skip,
-                              [&](const mapping::ByteRun& r) { need_in.emplace_back(r.address, r.bytes); });
+                              [&](const mapping::ByteRun& r) { need_in.add(r.address, r.bytes); });
       };
       if (p_.broadcast(i)) {  // one value per channel for every output pixel
         need(0, 1, 0, 1);
@@ -114,17 +130,17 @@ std::vector<std::string> ConservationCheck::finish() const {
     if (!p_.output_resident)
       mapping::for_each_run(placement_, p_.output, mapping::Region{n, 0, p_.out_c, 0, p_.out_h, 0, p_.out_w},
                             [](int) { return false; },
-                            [&](const mapping::ByteRun& r) { need_out.emplace_back(r.address, r.bytes); });
+                            [&](const mapping::ByteRun& r) { need_out.add(r.address, r.bytes); });
   }
-  const Runs have_in = merged(inputs_);
-  if (const std::uint64_t m = uncovered(merged(need_in), have_in))
+  const Runs have_in = inputs_.merged();
+  if (const std::uint64_t m = uncovered(need_in.merged(), have_in))
     failures.push_back(fmt::format("{} bytes of its input(s) never read from DRAM", m));
-  const Runs out_union = merged(outputs_), out_need = merged(need_out);
+  const Runs out_union = outputs_.merged(), out_need = need_out.merged();
   if (const std::uint64_t m = uncovered(out_need, out_union))
     failures.push_back(fmt::format("{} bytes of its output never written", m));
   if (const std::uint64_t extra = uncovered(out_union, out_need))
     failures.push_back(fmt::format("{} bytes written outside its output tensor", extra));
-  if (const std::uint64_t twice = total(outputs_) - total(out_union))
+  if (const std::uint64_t twice = output_bytes_ - total(out_union))
     failures.push_back(fmt::format("{} bytes of its output written more than once", twice));
   if (stray_) failures.push_back(fmt::format("{} bytes carried outside the DRAM atoms their transfer moved", stray_));
   return failures;

@@ -20,6 +20,21 @@
 
 namespace npusim::sim {
 
+/// A set of byte runs collected one by one, kept merged often enough that its memory follows
+/// the number of disjoint runs, not the number added (a layer's tiles re-read halos and
+/// rows: millions of runs for one large tensor). Only the union is kept.
+class RunSet {
+ public:
+  using Runs = std::vector<std::pair<std::uint64_t, std::uint64_t>>;  ///< (address, bytes)
+  void add(std::uint64_t address, std::uint64_t bytes);
+  /// Sorted, touching and overlapping runs merged.
+  Runs merged() const;
+
+ private:
+  mutable Runs runs_;
+  mutable std::size_t compact_at_ = 1 << 16;
+};
+
 class ConservationCheck {
  public:
   ConservationCheck(const mapping::LayerProblem& problem, const mapping::Placement& placement)
@@ -30,13 +45,13 @@ class ConservationCheck {
   std::vector<std::string> finish() const;
 
  private:
-  using Runs = std::vector<std::pair<std::uint64_t, std::uint64_t>>;  ///< (address, bytes)
-  void record(const hw::npu::DmaTransfer& t, Runs& into);
+  void record(const hw::npu::DmaTransfer& t, RunSet& into);
 
   const mapping::LayerProblem& p_;
   const mapping::Placement& placement_;
-  Runs inputs_, outputs_;
-  std::uint64_t stray_ = 0;  ///< valid bytes outside their transfer's atoms
+  RunSet inputs_, outputs_;
+  std::uint64_t output_bytes_ = 0;  ///< every valid output byte stored, counted with repeats
+  std::uint64_t stray_ = 0;         ///< valid bytes outside their transfer's atoms
 };
 
 }  // namespace npusim::sim
