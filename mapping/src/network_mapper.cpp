@@ -37,11 +37,6 @@ std::uint64_t minimal_bytes(const LayerProblem& p) {
 
 namespace {
 
-int root_of(const Placement& pl, int storage) {
-  const int a = pl.storages[static_cast<std::size_t>(storage)].alias_of;
-  return a >= 0 ? a : storage;
-}
-
 /// The SRAM state of liveness reuse: which storages are resident and what they take.
 class Residency {
  public:
@@ -106,7 +101,7 @@ class Residency {
   std::vector<int> victims(int layer, const LayerProblem& p, bool include_inputs) const {
     std::set<int> inputs;
     for (const TensorView& v : p.inputs)
-      for (const ViewPart& part : v.parts) inputs.insert(root_of(pl_, part.storage));
+      for (const ViewPart& part : v.parts) inputs.insert(root_storage(pl_, part.storage));
     std::vector<int> v;
     for (int s : resident_)
       if (include_inputs || !inputs.count(s)) v.push_back(s);
@@ -123,7 +118,7 @@ class Residency {
   void apply(LayerProblem& p) const {
     p.resident.assign(pl_.storages.size(), 0);
     for (std::size_t s = 0; s < pl_.storages.size(); ++s)
-      p.resident[s] = resident_.count(root_of(pl_, static_cast<int>(s))) ? 1 : 0;
+      p.resident[s] = resident_.count(root_storage(pl_, static_cast<int>(s))) ? 1 : 0;
   }
 
  private:
@@ -216,6 +211,8 @@ NetworkSchedule map_network_placed(const workloads::Graph& graph, const hw::Arch
   for (int l = 0; l < graph.size(); ++l)
     ns.problems.push_back(make_layer_problem(graph, l, pl, options.batch, ctx.elem_bytes));
   if (reuse_dead) reuse_dead_space(graph, pl, 0, ctx.atom);  // before any tiling reads an address
+  else if (pl.end > ctx.dram_capacity)  // the activations alone: no need to map before failing
+    throw DramCapacityError("the activations exceed the DRAM, each in its own space");
   ns.dram_space_reused = reuse_dead;
   for (const auto& [name, tiling] : options.fixed)
     if (graph.find(name) < 0)
@@ -297,7 +294,7 @@ NetworkSchedule map_network_placed(const workloads::Graph& graph, const hw::Arch
     std::set<int> resident_inputs;
     for (const TensorView& v : p.inputs)
       for (const ViewPart& part : v.parts)
-        if (p.is_resident(part.storage)) resident_inputs.insert(root_of(pl, part.storage));
+        if (p.is_resident(part.storage)) resident_inputs.insert(root_storage(pl, part.storage));
     s.resident_inputs.assign(resident_inputs.begin(), resident_inputs.end());
   }
 

@@ -57,15 +57,6 @@ Placement place_activations(const workloads::Graph& graph, int batch, int elem_b
   return p;
 }
 
-namespace {
-
-int root_storage(const Placement& p, int s) {
-  const int a = p.storages[static_cast<std::size_t>(s)].alias_of;
-  return a >= 0 ? a : s;
-}
-
-}  // namespace
-
 void reuse_dead_space(const workloads::Graph& graph, Placement& p, std::uint64_t base, std::uint64_t align) {
   const int n = graph.size();
   std::vector<int> last_use(p.storages.size(), -1);

@@ -71,6 +71,12 @@ struct Placement {
 Placement place_activations(const workloads::Graph& graph, int batch, int elem_bytes,
                             std::uint64_t base, std::uint64_t align);
 
+/// The storage a storage index stands for: FC's flattened alias is its producer's tensor.
+inline int root_storage(const Placement& p, int storage) {
+  const int a = p.storages[static_cast<std::size_t>(storage)].alias_of;
+  return a >= 0 ? a : storage;
+}
+
 /// Re-places the activations so that a tensor reuses the DRAM space of tensors no later
 /// layer reads (first fit, in execution order; a layer's output never overlaps its own
 /// inputs, network outputs live to the end; FC aliases follow their tensor). For networks

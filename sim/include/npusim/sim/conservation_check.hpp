@@ -31,8 +31,8 @@ class RunSet {
   Runs merged() const;
 
  private:
-  mutable Runs runs_;
-  mutable std::size_t compact_at_ = 1 << 16;
+  mutable Runs runs_;  ///< merged() sorts and merges in place
+  std::size_t compact_at_ = 1 << 16;
 };
 
 class ConservationCheck {
