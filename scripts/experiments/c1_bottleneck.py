@@ -7,7 +7,7 @@ import statistics
 
 import matplotlib.pyplot as plt
 
-from lib import change, mac_layer_utilization, md_table, savefig
+from lib import change, mac_layer_utilization, md_table, pct, savefig
 
 PAIRS = [("resnext50_darknet", "cspresnext50"), ("darknet53", "cspdarknet53"), ("resnet50_darknet", "cspresnet50"),
          ("mobilenet_v2_darknet", "csmobilenet_v2"), ("peleenet", "csppeleenet")]
@@ -87,7 +87,8 @@ def run(ctx):
         section += f"### {arch} (pipelined)\n\n" + table + "\n"
     rows = []
     for base, csp in PAIRS:
-        row = [f"{csp} vs {base}", pct_of(seq, csp, base, "fps"), pct_of(seq, csp, base, "util_mac_layers")]
+        row = [f"{csp} vs {base}", pct(seq[csp]["fps"], seq[base]["fps"]),
+               pct(seq[csp]["util_mac_layers"], seq[base]["util_mac_layers"])]
         ctx.put(f"c1.{SEQUENTIAL}.{csp}.fps_change", change(seq[csp]["fps"], seq[base]["fps"]), "{:+.0%}")
         ctx.put(f"c1.{SEQUENTIAL}.{csp}.util_mac", seq[csp]["util_mac_layers"], "{:.0%}")
         ctx.put(f"c1.{SEQUENTIAL}.{base}.util_mac", seq[base]["util_mac_layers"], "{:.0%}")
@@ -97,7 +98,7 @@ def run(ctx):
         ctx.put(f"c1.macs.{base}.max_over_mean", seq[base]["max_over_mean_macs"])
         for arch in PIPELINED:
             p = piped[arch]
-            row += [pct_of(p, csp, base, "fps"), f"{p[base]['balance']:.2f} -> {p[csp]['balance']:.2f}",
+            row += [pct(p[csp]["fps"], p[base]["fps"]), f"{p[base]['balance']:.2f} -> {p[csp]['balance']:.2f}",
                     f"{p[base]['bottleneck_share']:.3f} -> {p[csp]['bottleneck_share']:.3f}"]
             ctx.put(f"c1.{arch}.{csp}.fps_change", change(p[csp]["fps"], p[base]["fps"]), "{:+.0%}")
             for net in (base, csp):
@@ -113,10 +114,6 @@ def run(ctx):
     ctx.summary["c1"] = {"sequential": seq, **piped}
     ctx.tables.append(section)
     _plot(seq, piped["dataflow-16x8x8"])
-
-
-def pct_of(res, new, old, field):
-    return f"{100 * change(res[new][field], res[old][field]):+.1f}%"
 
 
 def _plot(seq, piped):

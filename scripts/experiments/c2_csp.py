@@ -3,7 +3,7 @@ with the pooling layers' inputs and outputs, darknet cfgs at 256x256) and 22 % l
 computation; and so less memory traffic. The four official pairs: parameters, MACs, both
 CIO conventions, DRAM traffic by tensor kind, latency and energy."""
 from c1_bottleneck import PAIRS
-from lib import KINDS, by_kind, change, dram_bytes, md_table
+from lib import KINDS, by_kind, change, dram_bytes, md_table, pct
 
 PRESETS = ["edge-32x32", "server-128x128"]
 
@@ -23,9 +23,7 @@ def run(ctx):
                 ctx.put(f"c2.{net}.{k}", i[k] / 1e6, "{:.2f}")
             ctx.put(f"c2.{net}.gmacs", i["macs"] / 1e9, "{:.3f}")
         ib, ic = ctx.info(base), ctx.info(csp)
-        rows.append([f"{csp} vs {base}", f"{100 * change(ic['params'], ib['params']):+.1f}%",
-                     f"{100 * change(ic['macs'], ib['macs']):+.1f}%", f"{100 * change(ic['cio'], ib['cio']):+.1f}%",
-                     f"{100 * change(ic['cio_with_pools'], ib['cio_with_pools']):+.1f}%"])
+        rows.append([f"{csp} vs {base}"] + [pct(ic[k], ib[k]) for k in ("params", "macs", "cio", "cio_with_pools")])
         for k in ("params", "macs", "cio", "cio_with_pools"):
             ctx.put(f"c2.{csp}.{k}.change", change(ic[k], ib[k]), "{:+.1%}")
     section += md_table(["network", "params M", "GMAC", "CIO M", "CIO+pools M"], rows)
