@@ -36,19 +36,16 @@ def run(ctx):
                "networks need several contexts there, so fps is frames over the batch's time).\n\n")
     rows = []
     for size in SIZES:
-        for p in paths:
-            i = ctx.info(p, "--input", str(size))
-            n = os.path.basename(p)[:-4]
+        v3, v4 = (ctx.info(p, "--input", str(size)) for p in paths)
+        for n, i in zip(CFGS, (v3, v4)):
             rows.append([n, str(size), f"{i['params'] / 1e6:.2f}", f"{i['macs'] / 1e9:.2f}", f"{i['cio'] / 1e6:.1f}",
                          f"{i['cio_with_pools'] / 1e6:.1f}"])
             ctx.put(f"det.{n}.{size}.gmacs", i["macs"] / 1e9, "{:.1f}")
             ctx.put(f"det.{n}.{size}.cio", i["cio"] / 1e6, "{:.0f}")
-        ctx.put(f"det.{size}.macs.change", change(ctx.info(paths[1], "--input", str(size))["macs"],
-                                                  ctx.info(paths[0], "--input", str(size))["macs"]), "{:+.0%}")
-        ctx.put(f"det.{size}.cio.change", change(ctx.info(paths[1], "--input", str(size))["cio"],
-                                                 ctx.info(paths[0], "--input", str(size))["cio"]), "{:+.0%}")
-    ctx.put("det.yolov3.params", ctx.info(paths[0], "--input", "416")["params"] / 1e6, "{:.1f}")
-    ctx.put("det.yolov4.params", ctx.info(paths[1], "--input", "416")["params"] / 1e6, "{:.1f}")
+            if size == SIZES[0]:  # parameters do not depend on the input
+                ctx.put(f"det.{n}.params", i["params"] / 1e6, "{:.1f}")
+        ctx.put(f"det.{size}.macs.change", change(v4["macs"], v3["macs"]), "{:+.0%}")
+        ctx.put(f"det.{size}.cio.change", change(v4["cio"], v3["cio"]), "{:+.0%}")
     section += md_table(["network", "input", "params M", "GMAC", "CIO M", "CIO+pools M"], rows) + "\n"
     rows = []
     for arch in SEQUENTIAL + PIPELINED:
