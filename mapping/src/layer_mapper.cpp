@@ -175,7 +175,7 @@ class Evaluator {
           for (auto [c, cn] : ccl)
             for (auto [r, rn] : rc)
               for (auto [col, coln] : cc) {
-                gemm_tile_compute(p_, ctx_, g, k, c, r, col, tr.c > 1, true, 0, {}, w);
+                gemm_tile_compute(p_, ctx_, GemmTile{g, k, c, r, col}, tr.c > 1, true, 0, {}, w);
                 const std::int64_t n = gn * kn * cn * rn * coln * p_.batch;
                 e.compute_cycles += n * w.compute_cycles();
                 if (first) e.compute_cycles += w.pe_ends.fill + w.pe_ends.drain;  // once a layer
@@ -332,6 +332,19 @@ std::vector<std::int64_t> tile_sizes(std::int64_t d, std::int64_t align) {
   return {s.begin(), s.end()};
 }
 
+namespace {
+
+std::vector<std::int64_t> phase_aligned(std::vector<std::int64_t> sizes, const AxisMap& axis) {
+  if (!axis.transposed || axis.stride == 1) return sizes;
+  // Tiles that start on whole phase periods: every tile then has the phases of its size
+  // alone, which is what the estimate's size classes assume.
+  std::set<std::int64_t, std::greater<>> s;
+  for (std::int64_t v : sizes) s.insert(std::min(axis.out, ceil_div(v, axis.stride) * axis.stride));
+  return {s.begin(), s.end()};
+}
+
+}  // namespace
+
 ScheduleEstimate at_dram_bytes(ScheduleEstimate e, std::uint64_t dram_bytes, const MapperContext& ctx) {
   const double logical = static_cast<double>(e.traffic.total());
   const std::int64_t cycles = e.cycles;
@@ -434,12 +447,13 @@ MapResult map_layer(const LayerProblem& p, const SramBudget& budget, const Mappe
   };
 
   const ChannelAlignment align = channel_alignment(p, ctx.array);
-  const auto ths = tile_sizes(p.out_h);
+  const auto ths = phase_aligned(tile_sizes(p.out_h), p.rows);
   for (int pass = 0; pass < 2 && top.empty(); ++pass) {
     std::vector<std::int64_t> tws{p.out_w};
     if (pass == 1) {
       tws = tile_sizes(p.out_w);
       tws.erase(tws.begin());
+      tws = phase_aligned(tws, p.cols);
     }
     if (p.op == OpClass::Gemm) {
       const std::vector<std::int64_t> gbs =
@@ -454,7 +468,7 @@ MapResult map_layer(const LayerProblem& p, const SramBudget& budget, const Mappe
         std::vector<std::vector<std::int64_t>> ths_of(tws.size());
         for (std::size_t i = 0; i < tws.size(); ++i) {
           const std::int64_t a = pixel_alignment(ctx.array, tws[i]);
-          ths_of[i] = a > 1 ? tile_sizes(p.out_h, a) : ths;
+          ths_of[i] = a > 1 ? phase_aligned(tile_sizes(p.out_h, a), p.rows) : ths;
         }
         for (std::int64_t tk : tks)
           for (std::int64_t tc : tcs)

@@ -21,6 +21,13 @@ std::pair<std::int64_t, std::int64_t> AxisMap::in_range(std::int64_t o0, std::in
   // A tile covering the whole output axis loads the whole input axis: the DMA moves whole
   // rows and planes rather than skipping an edge no window reads (1x1 stride-2 convs).
   if (o0 == 0 && o1 == out) return {0, in};
+  if (transposed) {  // inputs (o + pad - r*dilation) / stride for r in [0, kernel)
+    auto floor_div = [](std::int64_t a, std::int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); };
+    const std::int64_t span = static_cast<std::int64_t>(kernel - 1) * dilation;
+    const std::int64_t lo = std::clamp<std::int64_t>(-floor_div(-(o0 + pad_before - span), stride), 0, in);
+    const std::int64_t hi = std::clamp<std::int64_t>(floor_div(o1 - 1 + pad_before, stride) + 1, 0, in);
+    return {lo, std::max(lo, hi)};
+  }
   if (upsample > 1) {
     const std::int64_t lo = std::clamp<std::int64_t>(o0 / upsample, 0, in);
     const std::int64_t hi = std::clamp<std::int64_t>((o1 - 1) / upsample + 1, 0, in);
@@ -67,12 +74,16 @@ std::int64_t AxisMap::max_input_extent(std::int64_t t) const {
 
 std::int64_t LayerProblem::macs() const {
   if (op != OpClass::Gemm) return 0;
+  if (transposed())
+    return batch * out_c * cin_per_group() * rows.transposed_axis().taps(0, out_h) *
+           cols.transposed_axis().taps(0, out_w);
   return batch * out_c * out_h * out_w * cin_per_group() * kernel_h * kernel_w;
 }
 
 hw::pe::LayerGemm LayerProblem::layer_gemm() const {
   if (op != OpClass::Gemm) return {};
-  return {{batch * out_h * out_w, cin_per_group() * kernel_h * kernel_w, cout_per_group()}, groups};
+  return {{batch * out_h * out_w, cin_per_group() * kernel_h * kernel_w, cout_per_group()}, groups,
+          transposed() ? macs() : 0};
 }
 
 std::int64_t LayerProblem::dram_channels(std::size_t i) const {
@@ -164,7 +175,8 @@ LayerProblem make_layer_problem(const workloads::Graph& graph, int index, Placem
     case LayerKind::Slice:
       p.op = OpClass::View;
       break;
-    case LayerKind::Conv: {
+    case LayerKind::Conv:
+    case LayerKind::ConvTranspose: {
       const auto in = input_shape(0);
       p.op = OpClass::Gemm;
       p.in_c = in.c;
@@ -173,6 +185,7 @@ LayerProblem make_layer_problem(const workloads::Graph& graph, int index, Placem
       p.kernel_w = w.kernel_w;
       p.rows = window_axis(in.h, p.out_h, w.kernel_h, w.stride_h, w.pad_top, w.dilation_h);
       p.cols = window_axis(in.w, p.out_w, w.kernel_w, w.stride_w, w.pad_left, w.dilation_w);
+      p.rows.transposed = p.cols.transposed = layer.kind == LayerKind::ConvTranspose;
       break;
     }
     case LayerKind::FullyConnected: {

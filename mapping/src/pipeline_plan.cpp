@@ -121,9 +121,14 @@ BandWork band_work(const PipelineLayer& l, const MapperContext& core, int cores,
     const bool grouped = p.groups > 1;
     const std::int64_t n = grouped ? p.cout_per_group() : b.out_channels;
     const std::int64_t groups = grouped ? b.out_channels / p.cout_per_group() : 1;
-    const std::int64_t band_macs = b.out_rows * cols * n * groups * p.cin_per_group() * p.kernel_h * p.kernel_w;
-    gemm_tile_compute(p, core, groups, n, p.cin_per_group(), b.out_rows, cols, false, true, q * band_macs,
-                      ports, b.work);
+    // MACs of this core's bands before this one (the scalesim timing shares cycles by them).
+    const std::int64_t per_tap = n * groups * p.cin_per_group();
+    const std::int64_t band_taps =
+        p.transposed() ? p.rows.transposed_axis().taps(r0, r1) * p.cols.transposed_axis().taps(x0, x1)
+                       : b.out_rows * cols * p.kernel_h * p.kernel_w;
+    const std::int64_t macs_before = q * per_tap * band_taps;
+    gemm_tile_compute(p, core, GemmTile{groups, n, p.cin_per_group(), b.out_rows, cols, r0, x0}, false, true,
+                      macs_before, ports, b.work);
   } else {
     vector_tile_compute(p, core, b.out_rows * cols * b.out_channels, in_elements, ports, b.work);
   }

@@ -216,8 +216,8 @@ void TileWalker::gemm_tile(std::int64_t i, TileWork& w) {
     add_region(out, p_.output, Region{n, gt.out0, gt.out1, oy0, oy1, ox0, ox1});
     finish(out, 0, w.stores);
   }
-  gemm_tile_compute(p_, ctx_, gt.groups, gt.tk, gt.tc, oy1 - oy0, ox1 - ox0, x.c > 0, last_c,
-                    macs_before_, dma_sram_bytes(w), w);
+  gemm_tile_compute(p_, ctx_, GemmTile{gt.groups, gt.tk, gt.tc, oy1 - oy0, ox1 - ox0, oy0, ox0}, x.c > 0,
+                    last_c, macs_before_, dma_sram_bytes(w), w);
   macs_before_ += w.pe.macs;
 }
 

@@ -335,7 +335,7 @@ std::string console_summary(const RunResult& run, int top) {
   std::stable_sort(idx.begin(), idx.end(),
                    [&](std::size_t a, std::size_t b) { return run.layers[a].cycles > run.layers[b].cycles; });
   if (!idx.empty()) {
-    s += fmt::format("\n  {:<36} {:<9} {:>11} {:>6} {:>7} {:>11} {:>7}\n", "most expensive layers", "type",
+    s += fmt::format("\n  {:<36} {:<14} {:>11} {:>6} {:>7} {:>11} {:>7}\n", "most expensive layers", "type",
                      run.pipeline.present ? "cyc/frame" : "cycles", run.pipeline.present ? "stage" : "share", "PE util",
                      run.pipeline.present ? "offchip B" : "DRAM B", "xroof");
     for (std::size_t i = 0; i < idx.size() && static_cast<int>(i) < top; ++i) {
@@ -343,7 +343,7 @@ std::string console_summary(const RunResult& run, int top) {
       const std::string share = run.pipeline.present
                                     ? std::to_string(r.stage)
                                     : fmt::format("{:.1f}%", 100.0 * ratio(static_cast<double>(r.cycles), static_cast<double>(t.cycles)));
-      s += fmt::format("  {:<36} {:<9} {:>11} {:>6} {:>6.1f}% {:>11} {:>7.2f}\n", r.name.substr(0, 36), r.type,
+      s += fmt::format("  {:<36} {:<14} {:>11} {:>6} {:>6.1f}% {:>11} {:>7.2f}\n", r.name.substr(0, 36), r.type,
                        r.cycles, share,
                        100 * r.pe_utilization, r.dram.total(),
                        ratio(static_cast<double>(r.cycles), static_cast<double>(r.roofline_cycles())));

@@ -12,9 +12,11 @@
 #include <set>
 
 #include "npusim/hw/config/arch_config.hpp"
+#include "npusim/hw/pe/fast_tile_model.hpp"
 #include "npusim/mapping/layer_mapper.hpp"
 #include "npusim/mapping/network_mapper.hpp"
 #include "npusim/mapping/schedule_json.hpp"
+#include "npusim/mapping/tile_cost.hpp"
 #include "npusim/mapping/tile_walker.hpp"
 #include "npusim/workloads/analysis.hpp"
 #include "npusim/workloads/zoo.hpp"
@@ -50,13 +52,17 @@ std::uint64_t view_address(const Placement& pl, const TensorView& v, std::int64_
 
 /// Input rows a tile of outputs [o0, o1) needs: every (output, kernel tap) that lands in the
 /// input, as the bounding box the DMA moves; the whole axis when the tile is the whole axis.
+/// A transposed conv's output o gathers the inputs i = (o + pad - t*d) / s that are whole.
 std::pair<std::int64_t, std::int64_t> needed(std::int64_t o0, std::int64_t o1, std::int64_t out,
-                                             std::int64_t in, int k, int s, int pad, int d) {
+                                             std::int64_t in, int k, int s, int pad, int d,
+                                             bool transposed = false) {
   if (o0 == 0 && o1 == out) return {0, in};
   std::int64_t lo = in, hi = 0;
   for (std::int64_t o = o0; o < o1; ++o)
     for (int t = 0; t < k; ++t) {
-      const std::int64_t i = o * s - pad + static_cast<std::int64_t>(t) * d;
+      const std::int64_t g = o + pad - static_cast<std::int64_t>(t) * d;
+      if (transposed && (g % s + s) % s != 0) continue;
+      const std::int64_t i = transposed ? (g - (g % s + s) % s) / s : o * s - pad + static_cast<std::int64_t>(t) * d;
       if (i >= 0 && i < in) {
         lo = std::min(lo, i);
         hi = std::max(hi, i + 1);
@@ -84,7 +90,8 @@ BruteResult brute_force_conv(const LayerProblem& p, const Tiling& t, const Place
   const std::int64_t Tr = (p.out_h + t.th - 1) / t.th, Tw = (p.out_w + t.tw - 1) / t.tw;
   const std::int64_t Ts = p.batch * Tr * Tw;
   const std::int64_t red = cig * p.kernel_h * p.kernel_w;
-  r.coverage.assign(static_cast<std::size_t>(p.batch * p.out_c * p.out_h * p.out_w * red), 0);
+  const bool transposed = layer.kind == workloads::LayerKind::ConvTranspose;  // coverage: conv only
+  if (!transposed) r.coverage.assign(static_cast<std::size_t>(p.batch * p.out_c * p.out_h * p.out_w * red), 0);
   const std::string order = to_string(t.order);
   const std::uint64_t eb = static_cast<std::uint64_t>(p.elem_bytes);
   std::array<std::int64_t, 4> prev_in{-1, -1, -1, -1}, prev_w{-1, -1, -1, -1}, prev_out{-1, -1, -1, -1};
@@ -108,8 +115,8 @@ BruteResult brute_force_conv(const LayerProblem& p, const Tiling& t, const Place
     const std::int64_t n = x.s / (Tr * Tw), rt = (x.s / Tw) % Tr, ct = x.s % Tw;
     const std::int64_t oy0 = rt * t.th, oy1 = std::min(p.out_h, oy0 + t.th);
     const std::int64_t ox0 = ct * t.tw, ox1 = std::min(p.out_w, ox0 + t.tw);
-    const auto [iy0, iy1] = needed(oy0, oy1, p.out_h, p.rows.in, w.kernel_h, w.stride_h, w.pad_top, w.dilation_h);
-    const auto [ix0, ix1] = needed(ox0, ox1, p.out_w, p.cols.in, w.kernel_w, w.stride_w, w.pad_left, w.dilation_w);
+    const auto [iy0, iy1] = needed(oy0, oy1, p.out_h, p.rows.in, w.kernel_h, w.stride_h, w.pad_top, w.dilation_h, transposed);
+    const auto [ix0, ix1] = needed(ox0, ox1, p.out_w, p.cols.in, w.kernel_w, w.stride_w, w.pad_left, w.dilation_w, transposed);
     if (std::array<std::int64_t, 4>{x.g, 0, x.c, x.s} != prev_in) {
       std::set<std::uint64_t> bytes;
       for (std::int64_t g = g0; g < g1; ++g)
@@ -133,7 +140,7 @@ BruteResult brute_force_conv(const LayerProblem& p, const Tiling& t, const Place
     if (x.c > 0 && out_id != prev_out) r.bytes.rd(TrafficKind::Psum) += out_elems * 4;
     prev_out = out_id;
     // Coverage of this tile's MACs.
-    for (std::int64_t g = g0; g < g1; ++g)
+    for (std::int64_t g = g0; g < g1 && !transposed; ++g)
       for (std::int64_t k = k0; k < k1; ++k)
         for (std::int64_t c = c0; c < c1; ++c)
           for (int ky = 0; ky < p.kernel_h; ++ky)
@@ -159,6 +166,15 @@ BruteResult brute_force_conv(const LayerProblem& p, const Tiling& t, const Place
     }
   }
   return r;
+}
+
+LayerSchedule schedule_of(const LayerProblem& p, const Tiling& t) {
+  LayerSchedule s;
+  s.layer = p.layer;
+  s.op = p.op;
+  s.tiling = t;
+  s.trips = trip_counts(p, t);
+  return s;
 }
 
 /// Small conv layers exercising stride, padding, dilation, groups, depthwise and a concat input.
@@ -254,11 +270,7 @@ TEST(Mapping, ClosedFormBytesEqualBruteForceAndEveryMacIsCoveredOnce) {
       EXPECT_GE(e.sram.input / 2, b.max_input_tile) << p.name;
       EXPECT_GE(e.sram.weight / 2, b.max_weight_tile) << p.name;
       // The tile walker the simulator runs moves the same bytes and does the layer's MACs.
-      LayerSchedule s;
-      s.layer = l;
-      s.op = p.op;
-      s.tiling = t;
-      s.trips = trip_counts(p, t);
+      const LayerSchedule s = schedule_of(p, t);
       TileWalker walker(p, s, pl, ctx);
       hw::npu::TileWork w;
       std::int64_t macs = 0, tiles = 0;
@@ -279,6 +291,91 @@ TEST(Mapping, ClosedFormBytesEqualBruteForceAndEveryMacIsCoveredOnce) {
     }
   }
   EXPECT_EQ(checked, 6 * 30);
+}
+
+/// Transposed convs: FC-DenseNet's 3x3 stride 2 cropped to twice its input, PyTorch's
+/// 4x4 stride 2 padding 1, a 2x2 stride 2, a dilated 3x3 stride 3 with uneven crops.
+Graph small_transposed_convs() {
+  Graph g("small_transposed");
+  const int in = g.add(workloads::input_layer("in", {1, 6, 7, 5}));
+  g.add(workloads::conv_transpose_layer("fcdensenet_3x3_s2_crop", in, 10, Window{3, 3, 2, 2, 0, 0, 1, 1, 1, 1, false}));
+  g.add(workloads::conv_transpose_layer("torch_4x4_s2_p1", in, 9, Window::square(4, 2, 1)));
+  g.add(workloads::conv_transpose_layer("k2_s2", in, 5, Window::square(2, 2, 0)));
+  g.add(workloads::conv_transpose_layer("dilated_s3", in, 4, Window{3, 3, 3, 3, 1, 2, 0, 1, 2, 2, false}));
+  return g;
+}
+
+/// Taps a transposed axis computes, counted output by output: each tap t whose source
+/// (o + pad - t*d) / s is whole, on the input or its padding.
+std::int64_t brute_transposed_taps(std::int64_t out, int k, int s, int pad, int d) {
+  std::int64_t n = 0;
+  for (std::int64_t o = 0; o < out; ++o)
+    for (int t = 0; t < k; ++t)
+      if (((o + pad - static_cast<std::int64_t>(t) * d) % s + s) % s == 0) ++n;
+  return n;
+}
+
+TEST(Mapping, TransposedConvTilesReadWhatTheirOutputsGatherAndRunThePhaseConvolutions) {
+  const Graph g = small_transposed_convs();
+  const auto stats = workloads::analyze(g);
+  // FC-DenseNet's crop keeps exactly the outputs of in*k taps per axis: ptflops' count.
+  EXPECT_EQ(stats.layers[1].macs, 6 * 10 * 9 * 7 * 5);
+  EXPECT_EQ(g.layer(1).out, (workloads::Shape{1, 10, 14, 10}));
+  EXPECT_EQ(g.layer(2).out, (workloads::Shape{1, 9, 14, 10}));
+  for (const std::string arch_name : {"tiny-8x8", "edge-32x32"}) {
+    const hw::ArchConfig arch = hw::load_arch_config(arch_name);
+    const MapperContext ctx = make_mapper_context(arch, hw::arch_dram_spec(arch), Objective::Traffic);
+    Placement pl = place_activations(g, 2, 1, 0, 64);
+    std::mt19937 rng(11);
+    for (int l = 1; l < g.size(); ++l) {
+      const workloads::Layer& layer = g.layer(l);
+      LayerProblem p = make_layer_problem(g, l, pl, 2, 1);
+      const Window& w = layer.window;
+      const std::int64_t macs = 2 * p.out_c * p.in_c * brute_transposed_taps(p.out_h, w.kernel_h, w.stride_h, w.pad_top, w.dilation_h) *
+                                brute_transposed_taps(p.out_w, w.kernel_w, w.stride_w, w.pad_left, w.dilation_w);
+      EXPECT_EQ(p.macs(), macs) << p.name;
+      EXPECT_EQ(stats.layers[static_cast<std::size_t>(l)].macs * 2, macs) << p.name;
+      for (int trial = 0; trial < 12; ++trial) {
+        auto pick = [&](std::int64_t d) { return 1 + static_cast<std::int64_t>(rng() % static_cast<unsigned>(d)); };
+        // Any tile size, phase-aligned or not: the walk starts each tile's phases where it is.
+        const Tiling t{1, pick(p.out_c), pick(p.in_c), pick(p.out_h), pick(p.out_w), kLoopOrders[rng() % 6]};
+        const BruteResult b = brute_force_conv(p, t, pl, layer);
+        const LayerSchedule s = schedule_of(p, t);
+        TileWalker walker(p, s, pl, ctx);
+        hw::npu::TileWork work;
+        std::int64_t walked = 0;
+        while (walker.next(work)) walked += work.pe.macs;
+        EXPECT_EQ(walker.logical(), b.bytes) << p.name << " th" << t.th << " tw" << t.tw;
+        EXPECT_EQ(walked, p.macs()) << p.name << " th" << t.th << " tw" << t.tw;
+        // The mapper's estimate of a phase-aligned tiling is the walk's traffic.
+        if (t.th % w.stride_h == 0 && t.tw % w.stride_w == 0) EXPECT_EQ(evaluate(p, t, ctx).traffic, b.bytes) << p.name;
+        // A tile is its phase convolutions run back to back as GEMM tiles run: each phase's
+        // pixels and taps counted here output by output.
+        const GemmTile tile{1, t.tk, t.tc, t.th, t.tw, pick(p.out_h) - 1, pick(p.out_w) - 1};
+        std::vector<hw::pe::GemmTileCost> phases;
+        std::int64_t phase_macs = 0;
+        for (int qy = 0; qy < w.stride_h; ++qy)
+          for (int qx = 0; qx < w.stride_w; ++qx) {
+            auto count = [](std::int64_t o0, std::int64_t n, int q, int k, int st, int pad, int d, std::int64_t& taps) {
+              std::int64_t outs = 0;
+              for (std::int64_t o = o0; o < o0 + n; ++o) outs += ((o + pad) % st + st) % st == q;
+              taps = 0;
+              for (int r = 0; r < k; ++r) taps += (static_cast<std::int64_t>(r) * d) % st == q;
+              return outs;
+            };
+            std::int64_t ty = 0, tx = 0;
+            const std::int64_t m = count(tile.row0, tile.rows, qy, w.kernel_h, w.stride_h, w.pad_top, w.dilation_h, ty) *
+                                   count(tile.col0, tile.cols, qx, w.kernel_w, w.stride_w, w.pad_left, w.dilation_w, tx);
+            if (m * ty * tx == 0) continue;
+            phases.push_back(hw::pe::tile_cost(ctx.array, {m, t.tc * ty * tx, t.tk}, 1, p.layer_gemm(), phase_macs));
+            phase_macs += phases.back().counters.macs;
+          }
+        gemm_tile_compute(p, ctx, tile, false, true, 0, {}, work);
+        EXPECT_EQ(work.pe.macs, phase_macs) << p.name;
+        EXPECT_EQ(work.pe_ends.fill + work.pe.cycles + work.pe_ends.drain, hw::pe::back_to_back_cycles(phases)) << p.name;
+      }
+    }
+  }
 }
 
 TEST(Mapping, ChosenSchedulesFitTheirSramAndCoverTheMacs) {

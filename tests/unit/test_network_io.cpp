@@ -78,6 +78,15 @@ TEST(NetworkIo, JsonErrorsNameFileLayerAndField) {
       R"({"layers":[{"name":"in","type":"input","shape":[1,3,8,8]},
                     {"name":"c","type":"conv","inputs":["in"],"out_channels":4,"kernel":9}]})");
   EXPECT_NE(shape.find("layer 'c'"), std::string::npos) << shape;
+  // A transposed conv whose pads crop its whole output; an unknown type lists every type.
+  const std::string crop = load(
+      R"({"layers":[{"name":"in","type":"input","shape":[1,3,2,2]},
+                    {"name":"up","type":"conv_transpose","inputs":["in"],"out_channels":4,"kernel":2,
+                     "stride":2,"pad":[2,0,2,0]}]})");
+  EXPECT_NE(crop.find("layer 'up' (conv_transpose): padding 2,0,2,0 crops the whole 4x4 output"), std::string::npos)
+      << crop;
+  EXPECT_NE(load(R"({"layers":[{"name":"a","type":"warp","inputs":["b"]}]})").find("conv_transpose"),
+            std::string::npos);
 }
 
 TEST(NetworkIo, ScaleSimRowsAreIndependentConvs) {

@@ -27,6 +27,15 @@ LayerStats analyze_layer(const Graph& graph, int index) {
       s.cio_excl_dw_downsample = depthwise && downsamples ? 0 : s.cio;
       break;
     }
+    case LayerKind::ConvTranspose: {  // the phase convolutions' taps (transposed_axis.hpp)
+      const std::int64_t cin = in_channels / l.groups, cout = l.out_channels;
+      s.params = cin * l.window.kernel_h * l.window.kernel_w * cout;
+      s.macs = l.out.n * cout * cin * transposed_rows(l).taps(0, l.out.h) *
+               transposed_cols(l).taps(0, l.out.w);
+      s.cio = s.input_elements + s.output_elements;
+      s.cio_excl_dw_downsample = s.cio;
+      break;
+    }
     case LayerKind::FullyConnected: {
       const Shape& in = graph.layer(l.inputs.at(0)).out;
       const std::int64_t features = in.c * in.h * in.w;

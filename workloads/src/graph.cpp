@@ -10,9 +10,10 @@ namespace npusim::workloads {
 
 namespace {
 
-constexpr std::array<std::pair<LayerKind, const char*>, 17> kKindNames{{
+constexpr std::array<std::pair<LayerKind, const char*>, 18> kKindNames{{
     {LayerKind::Input, "input"},
     {LayerKind::Conv, "conv"},
+    {LayerKind::ConvTranspose, "conv_transpose"},
     {LayerKind::FullyConnected, "fc"},
     {LayerKind::MaxPool, "maxpool"},
     {LayerKind::AvgPool, "avgpool"},
@@ -91,6 +92,15 @@ bool parse_layer_kind(const std::string& text, LayerKind& out) {
   return false;
 }
 
+std::string layer_kind_names() {
+  std::string names;
+  for (const auto& entry : kKindNames) {
+    if (!names.empty()) names += ", ";
+    names += entry.second;
+  }
+  return names;
+}
+
 bool parse_activation(const std::string& text, Activation& out) {
   for (const auto& [a, name] : kActNames)
     if (text == name) {
@@ -153,9 +163,10 @@ void Graph::check_limits(const Layer& l) const {
     within("height (H)", l.input_shape.h, 1, GraphLimits::kSpatial);
     within("width (W)", l.input_shape.w, 1, GraphLimits::kSpatial);
   }
-  if (l.kind == LayerKind::Conv || l.kind == LayerKind::FullyConnected)
+  const bool conv = l.kind == LayerKind::Conv || l.kind == LayerKind::ConvTranspose;
+  if (conv || l.kind == LayerKind::FullyConnected)
     within("out_channels", l.out_channels, 1, GraphLimits::kChannels);
-  if (l.kind == LayerKind::Conv) within("groups", l.groups, 1, GraphLimits::kChannels);
+  if (conv) within("groups", l.groups, 1, GraphLimits::kChannels);
   const Window& w = l.window;
   for (auto [field, v, lo] : {std::tuple{"kernel height", w.kernel_h, 1}, std::tuple{"kernel width", w.kernel_w, 1},
                               std::tuple{"stride height", w.stride_h, 1}, std::tuple{"stride width", w.stride_w, 1},
@@ -190,7 +201,8 @@ void Graph::check_size(const Layer& l) const {
     in_features = Wide{s.c} * s.h * s.w;
   }
   Wide per_output = 0;
-  if (l.kind == LayerKind::Conv) per_output = in_channels / l.groups * l.window.kernel_h * l.window.kernel_w;
+  if (l.kind == LayerKind::Conv || l.kind == LayerKind::ConvTranspose)  // an upper bound for the latter
+    per_output = in_channels / l.groups * l.window.kernel_h * l.window.kernel_w;
   if (l.kind == LayerKind::FullyConnected) per_output = in_features;
   if (per_output * elements > GraphLimits::kLayerMacs) fail("MACs", per_output * elements, GraphLimits::kLayerMacs);
   if (per_output * l.out_channels > GraphLimits::kLayerMacs)
@@ -235,7 +247,8 @@ Shape Graph::infer(const Layer& l) const {
         throw fail(fmt::format("input shape {}x{}x{}x{} must be positive", s.n, s.c, s.h, s.w));
       return s;
     }
-    case LayerKind::Conv: {
+    case LayerKind::Conv:
+    case LayerKind::ConvTranspose: {
       expect_inputs(1, 1);
       const Shape in = in_shape(0);
       if (l.groups < 1) throw fail("groups must be >= 1");
@@ -243,7 +256,20 @@ Shape Graph::infer(const Layer& l) const {
       if (in.c % l.groups != 0 || l.out_channels % l.groups != 0)
         throw fail(fmt::format("{} input and {} output channels are not divisible by {} groups",
                                in.c, l.out_channels, l.groups));
-      return windowed(in, l.out_channels);
+      if (l.kind == LayerKind::Conv) return windowed(in, l.out_channels);
+      const Window& w = l.window;
+      if (w.kernel_h < 1 || w.kernel_w < 1 || w.stride_h < 1 || w.stride_w < 1 ||
+          w.dilation_h < 1 || w.dilation_w < 1 || w.pad_top < 0 || w.pad_left < 0 ||
+          w.pad_bottom < 0 || w.pad_right < 0 || w.ceil_mode)
+        throw fail("kernel, stride and dilation must be >= 1, padding >= 0, no ceil_mode");
+      const Shape out{in.n, l.out_channels, transposed_rows(l).out_extent(in.h, w.pad_bottom),
+                      transposed_cols(l).out_extent(in.w, w.pad_right)};
+      if (out.h <= 0 || out.w <= 0)
+        throw fail(fmt::format("padding {},{},{},{} crops the whole {}x{} output of its {}x{} input",
+                               w.pad_top, w.pad_left, w.pad_bottom, w.pad_right,
+                               out.h + w.pad_top + w.pad_bottom, out.w + w.pad_left + w.pad_right,
+                               in.h, in.w));
+      return out;
     }
     case LayerKind::FullyConnected: {
       expect_inputs(1, 1);
@@ -371,6 +397,21 @@ Layer conv_layer(std::string name, int input, std::int64_t out_channels, Window 
   l.batch_norm = batch_norm;
   l.activation = act;
   return l;
+}
+
+Layer conv_transpose_layer(std::string name, int input, std::int64_t out_channels, Window window,
+                           bool bias, bool batch_norm, Activation act) {
+  Layer l = conv_layer(std::move(name), input, out_channels, window, 1, bias, batch_norm, act);
+  l.kind = LayerKind::ConvTranspose;
+  return l;
+}
+
+TransposedAxis transposed_rows(const Layer& l) {
+  return {l.window.kernel_h, l.window.stride_h, l.window.pad_top, l.window.dilation_h};
+}
+
+TransposedAxis transposed_cols(const Layer& l) {
+  return {l.window.kernel_w, l.window.stride_w, l.window.pad_left, l.window.dilation_w};
 }
 
 Layer fc_layer(std::string name, int input, std::int64_t out_features, bool bias,

@@ -157,6 +157,7 @@ json network_to_json(const Graph& graph, const NetworkStats* stats) {
     const Window& w = l.window;
     switch (l.kind) {
       case LayerKind::Conv:
+      case LayerKind::ConvTranspose:
         r["out_channels"] = l.out_channels;
         r["groups"] = l.groups;
         r["dilation"] = {w.dilation_h, w.dilation_w};
@@ -253,9 +254,7 @@ Graph network_from_json(const json& doc, const std::string& source, const LoadOp
     l.name = r.str("name", fmt::format("layer{}", i));
     const std::string type = r.str("type", "");
     if (!parse_layer_kind(type, l.kind))
-      r.fail("type",
-             "one of input, conv, fc, maxpool, avgpool, adaptive_avgpool, add, concat, slice, "
-             "upsample, softmax");
+      r.fail("type", "one of " + layer_kind_names());
     if (l.kind == LayerKind::Input) {
       const std::vector<int> s = r.ints("shape", 4, 0, 1);
       if (!rec.contains("shape")) r.fail("shape", "[N, C, H, W]");
@@ -275,8 +274,8 @@ Graph network_from_json(const json& doc, const std::string& source, const LoadOp
         l.inputs.push_back(index);
       }
     }
-    if (l.kind == LayerKind::Conv || l.kind == LayerKind::MaxPool ||
-        l.kind == LayerKind::AvgPool) {
+    const bool conv = l.kind == LayerKind::Conv || l.kind == LayerKind::ConvTranspose;
+    if (conv || l.kind == LayerKind::MaxPool || l.kind == LayerKind::AvgPool) {
       const auto k = r.ints("kernel", 2, 1, 1);
       const auto s = r.ints("stride", 2, 1, 1);
       const auto p = r.ints("pad", 4, 0, 0);
@@ -285,7 +284,7 @@ Graph network_from_json(const json& doc, const std::string& source, const LoadOp
       l.window = Window{k[0], k[1], s[0], s[1], p[0], p[1], p[2], p[3], d[0], d[1],
                         r.boolean("ceil_mode", false)};
     }
-    if (l.kind == LayerKind::Conv || l.kind == LayerKind::FullyConnected) {
+    if (conv || l.kind == LayerKind::FullyConnected) {
       if (!rec.contains("out_channels")) r.fail("out_channels", "an integer >= 1");
       l.out_channels = r.integer("out_channels", 0, 1);
       l.groups = static_cast<int>(r.integer("groups", 1, 1));

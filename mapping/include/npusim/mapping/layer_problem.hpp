@@ -25,6 +25,10 @@ struct AxisMap {
   std::int64_t in = 1, out = 1;
   int kernel = 1, stride = 1, pad_before = 0, dilation = 1;
   int upsample = 1;  ///< nearest upsampling: output o reads input o / upsample
+  /// A transposed convolution's axis: output o reads the inputs (o + pad_before -
+  /// r*dilation) / stride that are whole (workloads/transposed_axis.hpp).
+  bool transposed = false;
+  workloads::TransposedAxis transposed_axis() const { return {kernel, stride, pad_before, dilation}; }
   /// Input range [lo, hi) that outputs [o0, o1) read, clipped to the tensor (padding is not
   /// stored); the whole input when [o0, o1) is the whole output. Empty ranges: lo == hi.
   std::pair<std::int64_t, std::int64_t> in_range(std::int64_t o0, std::int64_t o1) const;
@@ -44,7 +48,8 @@ struct LayerProblem {
   std::int64_t out_c = 0, out_h = 0, out_w = 0;
   AxisMap rows, cols;
 
-  // GEMM (conv, FC as a 1x1 conv of a C*H*W x 1 x 1 input)
+  // GEMM (conv, FC as a 1x1 conv of a C*H*W x 1 x 1 input, a transposed conv as its
+  // phase convolutions: see gemm_tile_compute)
   std::int64_t in_c = 0;
   int groups = 1, kernel_h = 1, kernel_w = 1;
   std::int64_t cin_per_group() const { return in_c / groups; }
@@ -52,9 +57,12 @@ struct LayerProblem {
   std::int64_t weight_elements() const {
     return out_c * cin_per_group() * kernel_h * kernel_w;
   }
+  bool transposed() const { return rows.transposed; }
   std::int64_t macs() const;
   /// The untiled GEMM of a GEMM layer: per group M = batch x output pixels,
-  /// K = input channels per group x kernel area, N = output channels per group.
+  /// K = input channels per group x kernel area, N = output channels per group. For a
+  /// transposed conv that is the ordinary conv over its output that SCALE-Sim is given for
+  /// one (HarDNet's experiment); its tiles perform macs() of them (tile_macs).
   hw::pe::LayerGemm layer_gemm() const;
 
   // Vector unit

@@ -20,14 +20,22 @@ struct DmaSramBytes {
   std::int64_t output = 0;  ///< partial-sum loads, output and partial-sum stores
 };
 
-/// One GEMM tile of `groups` groups, each an M x K x N product with M = rows*cols output
-/// pixels, K = channels * kernel area, N = out_channels. `accumulate`: partial sums of an
-/// earlier input-channel tile are added (read from SRAM); `finish`: the outputs are final,
-/// so the activation runs on the vector unit. `macs_before`: MACs of the layer's tiles that
-/// ran before this one (the scalesim timing shares the layer's cycles out by MACs).
-void gemm_tile_compute(const LayerProblem& p, const MapperContext& ctx, std::int64_t groups,
-                       std::int64_t out_channels, std::int64_t channels, std::int64_t rows,
-                       std::int64_t cols, bool accumulate, bool finish, std::int64_t macs_before,
+/// A GEMM tile: `groups` groups of `out_channels` outputs from `channels` inputs each, over
+/// `rows` x `cols` output pixels starting at (row0, col0).
+struct GemmTile {
+  std::int64_t groups = 1, out_channels = 0, channels = 0, rows = 0, cols = 0;
+  std::int64_t row0 = 0, col0 = 0;  ///< where a transposed conv's phases start
+};
+
+/// One GEMM tile: per group an M x K x N product with M = rows*cols output pixels,
+/// K = channels * kernel area, N = out_channels; a transposed conv's tile is its phase
+/// convolutions back to back, each with its phase's pixels and taps. `accumulate`: partial
+/// sums of an earlier input-channel tile are added (read from SRAM); `finish`: the outputs
+/// are final, so the activation runs on the vector unit. `macs_before`: MACs of the
+/// layer's tiles that ran before this one (the scalesim timing shares the layer's cycles
+/// out by MACs).
+void gemm_tile_compute(const LayerProblem& p, const MapperContext& ctx, const GemmTile& t,
+                       bool accumulate, bool finish, std::int64_t macs_before,
                        const DmaSramBytes& dma, hw::npu::TileWork& w);
 
 /// One vector-unit tile producing `out_elements` from `in_elements` (all inputs).

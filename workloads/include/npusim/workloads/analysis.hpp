@@ -3,8 +3,13 @@
 // Definitions (the ones the papers npusim tests use):
 //  - params: every learnable parameter, as PyTorch's sum(p.numel()) counts them: conv/FC
 //    weights, biases, and batch-norm scale and shift (running statistics are not learnable).
-//  - MACs: conv out_C*out_H*out_W*(in_C/groups)*kH*kW; FC in*out; nothing else counts.
-//  - CIO (HarDNet eq. 1): over every convolution layer, input elements + output elements.
+//  - MACs: conv out_C*out_H*out_W*(in_C/groups)*kH*kW; FC in*out; a transposed conv the
+//    taps its phase convolutions compute, padding taps included as for a conv
+//    (transposed_axis.hpp); ptflops and fvcore count in_C*in_H*in_W*(out_C/groups)*kH*kW,
+//    which leaves the border's padding taps out and counts cropped outputs in (FC-DenseNet's
+//    3x3 stride-2 cropped to 2x the input: the two agree); nothing else counts.
+//  - CIO (HarDNet eq. 1): over every convolution layer (transposed ones too), input
+//    elements + output elements.
 //    A concatenated input counts in full, because the convolution reads all of it.
 //  - CIO with pools (CSPNet's table: 32.6 M CSPResNeXt-50, 34.4 M ResNeXt-50 on the darknet
 //    cfgs at 256x256): CIO plus the input and output elements of every max and average

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "npusim/workloads/layer.hpp"
+#include "npusim/workloads/transposed_axis.hpp"
 
 namespace npusim::workloads {
 
@@ -71,6 +72,13 @@ Layer input_layer(std::string name, Shape shape);
 Layer conv_layer(std::string name, int input, std::int64_t out_channels, Window window,
                  int groups = 1, bool bias = false, bool batch_norm = true,
                  Activation act = Activation::ReLU);
+/// A transposed convolution; `window`'s pads crop the full output on each side.
+Layer conv_transpose_layer(std::string name, int input, std::int64_t out_channels, Window window,
+                           bool bias = true, bool batch_norm = false,
+                           Activation act = Activation::None);
+/// The row and column axes of a ConvTranspose layer.
+TransposedAxis transposed_rows(const Layer& l);
+TransposedAxis transposed_cols(const Layer& l);
 Layer fc_layer(std::string name, int input, std::int64_t out_features, bool bias = true,
                Activation act = Activation::None);
 Layer pool_layer(std::string name, LayerKind kind, int input, Window window);

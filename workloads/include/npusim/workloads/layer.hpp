@@ -24,6 +24,9 @@ struct Shape {
 enum class LayerKind {
   Input,           ///< a network input; its shape is given, not inferred
   Conv,            ///< 2-D convolution (groups, dilation, asymmetric padding)
+  ConvTranspose,   ///< 2-D transposed convolution ("deconvolution"): output row o gathers input
+                   ///< rows i with o = i*stride - pad_top + r*dilation; the window's pads crop
+                   ///< the full output (ONNX pads), so a centre crop after it is part of it
   FullyConnected,  ///< flattens its input, then in x out matrix product
   MaxPool,         ///< windowed max
   AvgPool,         ///< windowed average (count_include_pad semantics do not change cost)
@@ -99,6 +102,8 @@ const char* to_string(LayerKind kind);
 const char* to_string(Activation act);
 /// Parses the names to_string gives; returns false on an unknown name.
 bool parse_layer_kind(const std::string& text, LayerKind& out);
+/// Every name parse_layer_kind accepts, comma-separated.
+std::string layer_kind_names();
 bool parse_activation(const std::string& text, Activation& out);
 
 }  // namespace npusim::workloads

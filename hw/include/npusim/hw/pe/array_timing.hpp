@@ -26,7 +26,10 @@ struct ArrayConfig {
 struct LayerGemm {
   GemmShape gemm;
   std::int64_t groups = 1;
-  std::int64_t macs() const { return gemm.M * gemm.K * gemm.N * groups; }
+  /// MACs the layer's tiles perform when they are not the GEMM's (a transposed conv's phase
+  /// convolutions skip the zeros of the GEMM over its output); 0: the GEMM's.
+  std::int64_t tile_macs = 0;
+  std::int64_t macs() const { return tile_macs > 0 ? tile_macs : gemm.M * gemm.K * gemm.N * groups; }
 };
 
 class ArrayTiming {
