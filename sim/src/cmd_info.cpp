@@ -47,7 +47,7 @@ int cmd_list(int argc, char** argv) {
   }
   fmt::print("networks (npusim info --net NAME):\n");
   for (const ZooEntry& e : zoo())
-    fmt::print("  {:<20} {:>4}x{:<4} {:<16} {}\n", e.name, e.default_input, e.default_input,
+    fmt::print("  {:<20} {:>4}x{:<4} {:<16} {}\n", e.name, e.default_input, e.default_width ? e.default_width : e.default_input,
                e.family, e.source);
   return 0;
 }

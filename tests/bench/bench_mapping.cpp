@@ -10,7 +10,7 @@ namespace {
 
 void BM_MapNetwork(benchmark::State& state, const char* net, npusim::mapping::Reuse reuse) {
   const auto* entry = npusim::workloads::find_zoo_entry(net);
-  const auto graph = entry->build(entry->default_input, 1);
+  const auto graph = entry->build_native(1);
   const auto arch = npusim::hw::load_arch_config("edge-32x32");
   const auto dram = npusim::hw::arch_dram_spec(arch);
   npusim::mapping::MapOptions options;

@@ -10,7 +10,7 @@ namespace {
 void BM_BuildAndAnalyze(benchmark::State& state, const char* name) {
   const auto* entry = npusim::workloads::find_zoo_entry(name);
   for (auto _ : state) {
-    auto g = entry->build(entry->default_input, 1);
+    auto g = entry->build_native(1);
     auto s = npusim::workloads::analyze(g);
     benchmark::DoNotOptimize(s.total.macs);
   }

@@ -31,7 +31,7 @@ using workloads::Window;
 
 Graph build(const std::string& name) {
   const workloads::ZooEntry* e = workloads::find_zoo_entry(name);
-  return e->build(e->default_input, 1);
+  return e->build_native(1);
 }
 
 hw::ArchConfig arch_with_sram_kib(const std::string& preset, std::int64_t kib) {

@@ -32,7 +32,7 @@ TEST(NetworkIo, JsonFileLoadsWithShapesAndCounts) {
 
 TEST(NetworkIo, InfoJsonRoundTripsForEveryZooNetwork) {
   for (const ZooEntry& e : zoo()) {
-    const Graph g = e.build(e.default_input, 1);
+    const Graph g = e.build_native(1);
     const NetworkStats s = analyze(g);
     const nlohmann::json doc = network_to_json(g, &s);
     const Graph back = network_from_json(doc, e.name);

@@ -131,7 +131,7 @@ Graph load_network(const std::string& spec, const LoadOptions& options) {
       throw NetworkInputError(fmt::format(
           "unknown network '{}': expected a zoo name ({}) or a .json/.csv/.cfg/.onnx file", spec, names));
     }
-    return entry->build(options.input.value_or(entry->default_input), options.batch);
+    return options.input ? entry->build(*options.input, options.batch) : entry->build_native(options.batch);
   } catch (const GraphError& e) {
     const std::string at = options.input ? fmt::format(" at input {}x{}", *options.input,
                                                        *options.input)

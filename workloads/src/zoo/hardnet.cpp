@@ -1,13 +1,12 @@
 // HarDNet exactly as the paper's official PyTorch code (PingoLH/Pytorch-HarDNet, hardnet.py)
-// builds it. Harmonic links: layer k of a block reads layer k - 2^n for every 2^n dividing
-// k; its width is growth * grmul^(links - 1), rounded as that code rounds it (in double
-// precision, then to an even integer). The block output concatenates the odd layers and the
-// last one (keepBase is off in the classification nets).
+// builds it. Harmonic links: harmonic_links.hpp. The block output concatenates the odd
+// layers and the last one (keepBase is off in the classification nets).
 #include <fmt/format.h>
 
 #include <vector>
 
 #include "npusim/workloads/zoo.hpp"
+#include "harmonic_links.hpp"
 
 namespace npusim::workloads {
 namespace {
@@ -19,31 +18,6 @@ struct HarDNetSpec {
   double grmul;
   bool depthwise;
 };
-
-struct Link {
-  std::int64_t out_ch = 0, in_ch = 0;
-  std::vector<int> sources;
-};
-
-// HarDBlock.get_link, recursively summing the widths of the layers a layer reads.
-Link harmonic_link(int layer, std::int64_t base_ch, int growth, double grmul) {
-  Link link;
-  if (layer == 0) {
-    link.out_ch = base_ch;
-    return link;
-  }
-  double out = growth;
-  for (int i = 0; i < 10; ++i) {
-    const int dv = 1 << i;
-    if (layer % dv == 0) {
-      link.sources.push_back(layer - dv);
-      if (i > 0) out *= grmul;
-    }
-  }
-  link.out_ch = (static_cast<std::int64_t>(out + 1) / 2) * 2;
-  for (int k : link.sources) link.in_ch += harmonic_link(k, base_ch, growth, grmul).out_ch;
-  return link;
-}
 
 Graph build_hardnet(const HarDNetSpec& spec, int input, int batch) {
   Graph g(spec.name);
@@ -70,7 +44,7 @@ Graph build_hardnet(const HarDNetSpec& spec, int input, int batch) {
     std::vector<int> layers{x};  // layers_[0] is the block input
     const int n = spec.n_layers[b];
     for (int i = 0; i < n; ++i) {
-      const Link link = harmonic_link(i + 1, ch, spec.growth[b], spec.grmul);
+      const HarmonicLink link = harmonic_link(i + 1, ch, spec.growth[b], spec.grmul);
       std::vector<int> sources;
       for (int k : link.sources) sources.push_back(layers[static_cast<std::size_t>(k)]);
       const std::string lp = fmt::format("{}layers.{}", bp, i);

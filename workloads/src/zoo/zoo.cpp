@@ -55,6 +55,16 @@ const std::vector<ZooEntry>& zoo() {
        build_yolov5s},
       {"yolov5l", "YOLOv5", "ultralytics/yolov5 models/yolov5l.yaml (v6.0+; Detect decode as its sigmoid)", 640,
        build_yolov5l},
+      {"fc_densenet56", "FC-DenseNet", "SimJeg/FC-DenseNet (Jegou et al. 2017): 4 layers a block, growth 12", 352,
+       [](int in, int b) { return build_fc_densenet56(in, in, b); }, 480, build_fc_densenet56},
+      {"fc_densenet103", "FC-DenseNet", "SimJeg/FC-DenseNet (Jegou et al. 2017): blocks 4,5,7,10,12,15, growth 16",
+       352, [](int in, int b) { return build_fc_densenet103(in, in, b); }, 480, build_fc_densenet103},
+      {"fc_hardnet68", "FC-HarDNet",
+       "our reading of HarDNet Table 3 (no official definition): FC-DenseNet with harmonic blocks", 352,
+       [](int in, int b) { return build_fc_hardnet68(in, in, b); }, 480, build_fc_hardnet68},
+      {"fc_hardnet84", "FC-HarDNet",
+       "our reading of HarDNet Table 3 (no official definition): FC-DenseNet with harmonic blocks", 352,
+       [](int in, int b) { return build_fc_hardnet84(in, in, b); }, 480, build_fc_hardnet84},
   };
   return entries;
 }
