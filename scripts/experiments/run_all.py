@@ -22,9 +22,9 @@ matplotlib.use("Agg")
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lib  # noqa: E402
-import h1_cio, h2_time, h3_hardnet, c1_bottleneck, c2_csp, c3_partial_dense, detectors, yolov5_roofline  # noqa: E402,E401
+import h1_cio, h2_time, h3_hardnet, fc_segmentation, c1_bottleneck, c2_csp, c3_partial_dense, detectors, yolov5_roofline  # noqa: E402,E401
 
-EXPERIMENTS = {"h1": h1_cio, "h2": h2_time, "h3": h3_hardnet, "c1": c1_bottleneck, "c2": c2_csp,
+EXPERIMENTS = {"h1": h1_cio, "h2": h2_time, "h3": h3_hardnet, "h4": fc_segmentation, "c1": c1_bottleneck, "c2": c2_csp,
                "c3": c3_partial_dense, "detectors": detectors, "yolov5": yolov5_roofline}
 TEMPLATE = os.path.join(lib.ROOT, "docs", "RESULTS.md.in")
 RESULTS = os.path.join(lib.ROOT, "docs", "RESULTS.md")
