@@ -7,7 +7,8 @@ npusim's import of each against an independent count: forward hooks on torch's m
 Without MODEL, every model torchvision.models.list_models() names. Needs Debian's
 python3-torch, python3-torchvision and python3-onnx (run `scripts/setup.sh` first for
 npusim; NPUSIM=path overrides build/npusim). Counts: a Conv2d's MACs are its output elements x
-in/groups x kH x kW and its CIO its input plus output elements; a Linear's MACs its output
+in/groups x kH x kW and its CIO its input plus output elements; a ConvTranspose2d's MACs its
+input elements x out/groups x kH x kW (ptflops' and fvcore's count), its CIO as a Conv2d's; a Linear's MACs its output
 elements x in_features, and a Linear applied at every pixel (a >2-D input, ConvNeXt's MLP)
 counts in CIO as the 1x1 conv it is. Prints one line per file: EXACT, DIFF (both counts) or
 ERROR (npusim's message); exit 1 if any file is not EXACT.
@@ -39,7 +40,14 @@ def hook_counts(model, x):
         if i[0].dim() > 2:
             cio += i[0].numel() + o.numel()
 
+    def conv_transpose(m, i, o):
+        nonlocal macs, cio
+        macs += i[0].numel() * (m.out_channels // m.groups) * m.kernel_size[0] * m.kernel_size[1]
+        cio += i[0].numel() + o.numel()
+
     hooks = [m.register_forward_hook(conv) for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
+    hooks += [m.register_forward_hook(conv_transpose) for m in model.modules()
+              if isinstance(m, torch.nn.ConvTranspose2d)]
     hooks += [m.register_forward_hook(linear) for m in model.modules() if isinstance(m, torch.nn.Linear)]
     with torch.no_grad():
         model(x)

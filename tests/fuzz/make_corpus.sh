@@ -15,7 +15,9 @@ seed fuzz_network_json tests/data/tiny_residual.json
 seed fuzz_darknet_cfg tests/data/darknet/tiny_detector.cfg tests/data/darknet/darknet53.cfg tests/data/darknet/attention_reorg.cfg
 seed fuzz_scalesim_csv tests/data/scalesim_small.csv tests/data/scalesim_layers.csv
 seed fuzz_onnx tests/data/onnx/small_full.onnx tests/data/onnx/resnet18.onnx tests/data/onnx/mobilenet_v3_small_op13.onnx \
-  tests/data/onnx/shufflenet_v2_x0_5_op13.onnx tests/data/onnx/tiny_detect_op13.onnx tests/data/onnx/tiny_focus_op13.onnx
+  tests/data/onnx/shufflenet_v2_x0_5_op13.onnx tests/data/onnx/tiny_detect_op13.onnx tests/data/onnx/tiny_focus_op13.onnx \
+  tests/data/onnx/tiny_decoder_op13.onnx
+"$npusim" info --net tests/data/onnx/tiny_decoder_op13.onnx --json >"$c/fuzz_network_json/decoder.json"
 seed fuzz_arch_config configs/arch/tiny-8x8.json configs/arch/edge-32x32.json
 { echo "sram.organization=split"; cat configs/arch/tiny-8x8.json; } >"$c/fuzz_arch_config/with-set.json"
 seed fuzz_dram_spec configs/dram/*.json

@@ -48,7 +48,7 @@ TEST_P(TorchvisionModel, EqualsTheZoo) {
 INSTANTIATE_TEST_SUITE_P(Onnx, TorchvisionModel,
                          ::testing::Values("resnet18", "resnet50", "densenet121", "mobilenet_v2", "vgg16"));
 
-// Squeeze-and-excitation gates (a Mul layer broadcasting N x C x 1 x 1), hardswish as
+// Transposed convolutions (tiny_decoder), squeeze-and-excitation gates (a Mul layer broadcasting N x C x 1 x 1), hardswish as
 // x*HardSigmoid(x) (opset 13) and HardSwish (17), SiLU, ShuffleNet's channel shuffle and
 // shape arithmetic folded to constants, ConvNeXt's channels-last LayerNorm (one op at opset
 // 17, decomposed at 13), MLP and GELU, a YOLOv5-style detection decode on two scales and
@@ -67,11 +67,19 @@ TEST(Onnx, SqueezeExcitationNetworksEqualTheirHookCounts) {
     // and GELU, a gate in the others.
     const bool shufflenet = file.rfind("shufflenet", 0) == 0, convnext = file.rfind("convnext", 0) == 0;
     const bool detect = file.rfind("tiny_detect", 0) == 0, focus = file.rfind("tiny_focus", 0) == 0;
+    const bool decoder = file.rfind("tiny_decoder", 0) == 0;
     const LayerKind kind = shufflenet ? LayerKind::Shuffle
                            : convnext ? LayerKind::LayerNorm
                            : detect   ? LayerKind::Elementwise
                            : focus    ? LayerKind::Reorg
+                           : decoder  ? LayerKind::ConvTranspose
                                       : LayerKind::Mul;
+    if (decoder) {  // 4x4 s2 p1 (BN and ReLU fused), grouped 2x2 s2, 3x3 s2 p1 with output_padding 1
+      EXPECT_EQ(g.layer(g.size() - 1).out, (Shape{1, 2, 128, 128})) << file;
+      EXPECT_EQ(std::count_if(g.layers().begin(), g.layers().end(),
+                              [](const Layer& l) { return l.kind == LayerKind::ConvTranspose; }),
+                3) << file;
+    }
     if (detect)  // the decode: one sigmoid layer per scale over every output of its head
       for (const Layer& l : g.layers())
         if (l.kind == LayerKind::Elementwise) {
@@ -384,6 +392,35 @@ TEST(Onnx, ResizeModes) {
   expect_error(write_model(m, "resize_linear"), "mode 'linear' is not supported");
 }
 
+// ConvTranspose: the weight's input channels are checked against its input; output_shape,
+// SAME padding and an output_padding beyond the end padding are errors naming the node.
+TEST(Onnx, ConvTransposeErrors) {
+  auto model = [](std::vector<std::int64_t> dims, const std::string& attr_name, std::vector<std::int64_t> values) {
+    onnx::ModelProto m = small_model("ConvTranspose");
+    auto* g = m.mutable_graph();
+    g->mutable_node(0)->add_input("w");
+    add_weight(g, "w", dims);
+    auto* strides = g->mutable_node(0)->add_attribute();
+    strides->set_name("strides");
+    strides->set_type(onnx::AttributeProto::INTS);
+    for (std::int64_t v : {2, 2}) strides->add_ints(v);
+    if (!attr_name.empty()) {
+      auto* a = g->mutable_node(0)->add_attribute();
+      a->set_name(attr_name);
+      a->set_type(onnx::AttributeProto::INTS);
+      for (std::int64_t v : values) a->add_ints(v);
+    }
+    return m;
+  };
+  const Graph ok = load_network(write_model(model({8, 4, 2, 2}, "", {}), "deconv_ok"));
+  EXPECT_EQ(ok.layer(ok.size() - 1).out, (Shape{1, 4, 32, 32}));
+  expect_error(write_model(model({6, 4, 2, 2}, "", {}), "deconv_cin"),
+               "the weight takes 6 input channels (group 1) but the input has 8");
+  expect_error(write_model(model({8, 4, 2, 2}, "output_shape", {32, 32}), "deconv_shape"), "output_shape is not supported");
+  expect_error(write_model(model({8, 4, 2, 2}, "output_padding", {1, 1}), "deconv_extra"),
+               "node 'the_node' (ConvTranspose): output_padding larger than the end padding");
+}
+
 // A BN or activation that no single consumer can absorb is a layer of its own (it was an
 // error, and at the graph output it was dropped): relu(conv(x)) + conv(x), BN-ReLU before
 // an Add, a Clip at the output.
@@ -432,7 +469,7 @@ TEST(Onnx, SoftplusTanhIsMish) {
 
 TEST(Onnx, UnsupportedOperatorIsNamed) {
   const std::string p = write_model(small_model("LSTM"), "lstm");
-  expect_error(p, "node 'the_node' (LSTM): operator not supported (supported: Conv, Gemm");
+  expect_error(p, "node 'the_node' (LSTM): operator not supported (supported: Conv, ConvTranspose, Gemm");
 }
 
 TEST(Onnx, MalformedModels) {

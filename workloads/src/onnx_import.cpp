@@ -17,7 +17,7 @@ namespace npusim::workloads {
 namespace onnx_detail {
 
 const char* const kSupported =
-    "Conv, Gemm, MatMul, BatchNormalization, Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid, HardSwish, "
+    "Conv, ConvTranspose, Gemm, MatMul, BatchNormalization, Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid, HardSwish, "
     "x*Sigmoid(x), x*HardSigmoid(x), x*Tanh(Softplus(x)), Add, Sub, Mul, Div (by a constant; Add, Sub, Mul of two tensors), MaxPool, AveragePool, GlobalAveragePool, Sum, Concat, Split, Slice, Resize, Upsample, "
     "Flatten, Reshape, Squeeze, Unsqueeze, Identity, Dropout, Pad, Constant, Softmax, Shape arithmetic, "
     "Transpose (channels-last and back, channel shuffle), LayerNormalization (channels-last), x*(Erf(x/c)+1)*0.5 (GELU), "
@@ -183,6 +183,7 @@ void Importer::import_node(int index) {
   using Handler = void (Importer::*)(const onnx::NodeProto&, const std::string&);
   static const std::unordered_map<std::string, Handler> handlers = {
       {"Conv", &Importer::import_conv},
+      {"ConvTranspose", &Importer::import_conv_transpose},
       {"Gemm", &Importer::import_linear},
       {"MatMul", &Importer::import_linear},
       {"LayerNormalization", &Importer::import_layer_norm},

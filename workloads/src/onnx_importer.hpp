@@ -198,6 +198,7 @@ class Importer {
   void import_node(int index);
   // One handler per operator family (onnx_operators.cpp).
   void import_conv(const onnx::NodeProto& n, const std::string& name);
+  void import_conv_transpose(const onnx::NodeProto& n, const std::string& name);
   void import_linear(const onnx::NodeProto& n, const std::string& name);
   void import_layer_norm(const onnx::NodeProto& n, const std::string& name);
   void import_pre_activation(const onnx::NodeProto& n, const std::string& name);

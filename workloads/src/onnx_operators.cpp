@@ -28,6 +28,35 @@ void Importer::import_conv(const onnx::NodeProto& n, const std::string& name) {
   add_fused(std::move(l), n, n.output(0), true);
 }
 
+void Importer::import_conv_transpose(const onnx::NodeProto& n, const std::string& name) {
+  Value in = tensor(n, 0);
+  const Value& w = constant(n, 1);  // C_in x C_out/group x kH x kW
+  if (w.dims.size() != 4 || *std::min_element(w.dims.begin(), w.dims.end()) < 1)
+    fail(n, "expected a 4-D weight with known, positive dimensions");
+  const Layer& src = graph_.layer(in.layer);
+  const std::int64_t group = int_attr(n, "group", 1);
+  if (group < 1 || w.dims[0] != src.out.c || src.out.c % group != 0)
+    fail(n, fmt::format("the weight takes {} input channels (group {}) but the input has {}", w.dims[0], group,
+                        src.out.c));
+  if (in.padded) fail(n, "a Pad before a ConvTranspose is not supported (it does not fold into the crop)");
+  if (attr(n, "output_shape")) fail(n, "output_shape is not supported: export with pads and output_padding");
+  if (const auto* a = attr(n, "auto_pad"); a && a->s() != "NOTSET" && a->s() != "VALID")
+    fail(n, "auto_pad " + a->s() + " is not supported: export with pads and output_padding");
+  Window win = window_of(n, static_cast<int>(src.out.h), static_cast<int>(src.out.w), static_cast<int>(w.dims[2]),
+                         static_cast<int>(w.dims[3]), in);
+  // output_padding adds rows and columns at the end: it takes back part of the end crop.
+  const auto extra = ints_attr(n, "output_padding", {0, 0});
+  if (extra.size() != 2) fail(n, "expected 2 output_padding values");
+  win.pad_bottom -= static_cast<int>(extra[0]);
+  win.pad_right -= static_cast<int>(extra[1]);
+  if (win.pad_bottom < 0 || win.pad_right < 0)
+    fail(n, "output_padding larger than the end padding (outputs only padding would feed) is not supported");
+  Layer l = conv_transpose_layer(name, in.layer, w.dims[1] * group, win, n.input_size() > 2 && !n.input(2).empty());
+  l.groups = static_cast<int>(group);
+  data(n, 0, &l);
+  add_fused(std::move(l), n, n.output(0), true);
+}
+
 void Importer::import_linear(const onnx::NodeProto& n, const std::string& name) {
   const std::string& op = n.op_type();
   const bool channels_last = tensor(n, 0).channels_last;

@@ -156,6 +156,27 @@ class TinyFocus(torch.nn.Module):
 
 for opset in (13, 17):
     export_counted(TinyFocus().eval(), torch.zeros(1, 3, 32, 32), f"tiny_focus_op{opset}.onnx", opset, ("features",))
+class TinyDecoder(torch.nn.Module):
+    """Transposed convolutions as decoders use them: 4x4 stride 2 padding 1 with BN and ReLU
+    after it, a grouped 2x2 stride 2, a 3x3 stride 2 padding 1 with output_padding 1."""
+
+    def __init__(self):
+        super().__init__()
+        self.down = torch.nn.Conv2d(3, 8, 3, stride=2, padding=1)
+        self.up1 = torch.nn.ConvTranspose2d(8, 8, 4, stride=2, padding=1, bias=False)
+        self.bn = torch.nn.BatchNorm2d(8)
+        self.up2 = torch.nn.ConvTranspose2d(8, 4, 2, stride=2, groups=2)
+        self.up3 = torch.nn.ConvTranspose2d(4, 4, 3, stride=2, padding=1, output_padding=1)
+        self.head = torch.nn.Conv2d(4, 2, 1)
+
+    def forward(self, x):
+        x = torch.relu(self.bn(self.up1(self.down(x))))  # 8 x 32 x 32
+        return self.head(self.up3(self.up2(x)))          # 2 x 128 x 128
+
+
+for opset in (13, 17):
+    export_counted(TinyDecoder().eval(), torch.zeros(1, 3, 32, 32), f"tiny_decoder_op{opset}.onnx", opset,
+                   ("logits",))
 # GhostNet from huawei-noah/Efficient-AI-Backbones' ghostnet_pytorch/ghostnet.py (not in
 # Debian: GHOSTNET_PY=path/to/ghostnet.py ./make_onnx.py; without it the committed file stays).
 if os.environ.get("GHOSTNET_PY"):
