@@ -21,6 +21,10 @@ std::pair<std::int64_t, std::int64_t> AxisMap::in_range(std::int64_t o0, std::in
   // A tile covering the whole output axis loads the whole input axis: the DMA moves whole
   // rows and planes rather than skipping an edge no window reads (1x1 stride-2 convs).
   if (o0 == 0 && o1 == out) return {0, in};
+  if (resized) {  // sources are monotone in o
+    const workloads::ResizeAxis axis = resize_axis();
+    return {axis.source(o0).first, axis.source(o1 - 1).second + 1};
+  }
   if (transposed) {  // inputs (o + pad - r*dilation) / stride for r in [0, kernel)
     auto floor_div = [](std::int64_t a, std::int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); };
     const std::int64_t span = static_cast<std::int64_t>(kernel - 1) * dilation;
@@ -230,6 +234,16 @@ LayerProblem make_layer_problem(const workloads::Graph& graph, int index, Placem
       p.vector_op = vec::VectorOp::Copy;
       p.rows = AxisMap{in.h, p.out_h, 1, 1, 0, 1, layer.scale};
       p.cols = AxisMap{in.w, p.out_w, 1, 1, 0, 1, layer.scale};
+      break;
+    }
+    case LayerKind::Resize: {
+      const auto in = input_shape(0);
+      p.op = OpClass::Vector;
+      p.vector_op = layer.resize_mode == workloads::ResizeMode::Nearest ? vec::VectorOp::Copy : vec::VectorOp::Bilinear;
+      p.rows = window_axis(in.h, p.out_h, 1, 1, 0, 1);
+      p.cols = window_axis(in.w, p.out_w, 1, 1, 0, 1);
+      p.rows.resized = p.cols.resized = true;
+      p.rows.resize_mode = p.cols.resize_mode = layer.resize_mode;
       break;
     }
     case LayerKind::Softmax:

@@ -3,6 +3,7 @@
 // schedules fit their SRAM, conv traffic equals CIO x element size + weights when SRAM
 // holds a layer, concat and slice are views, liveness reuse saves traffic, bad input is a
 // clear error, and schedules round-trip through JSON.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -374,6 +375,35 @@ TEST(Mapping, TransposedConvTilesReadWhatTheirOutputsGatherAndRunThePhaseConvolu
         EXPECT_EQ(work.pe.macs, phase_macs) << p.name;
         EXPECT_EQ(work.pe_ends.fill + work.pe.cycles + work.pe_ends.drain, hw::pe::back_to_back_cycles(phases)) << p.name;
       }
+    }
+  }
+}
+
+// A Resize tile of output rows reads exactly the input rows its outputs sample (the
+// whole axis when it is the whole output), for every mode, up and down.
+TEST(Mapping, ResizeTilesReadTheRowsTheirOutputsSample) {
+  Graph g("resizes");
+  const int in = g.add(workloads::input_layer("in", {1, 4, 13, 9}));
+  using workloads::ResizeMode;
+  for (ResizeMode mode : {ResizeMode::Nearest, ResizeMode::Bilinear, ResizeMode::BilinearAlignCorners})
+    for (auto [h, w] : {std::pair{40, 31}, {6, 4}, {13, 9}})
+      g.add(workloads::resize_layer(fmt::format("r{}_{}", static_cast<int>(mode), h), in, h, w, mode));
+  Placement pl = place_activations(g, 1, 1, 0, 64);
+  for (int l = 1; l < g.size(); ++l) {
+    const LayerProblem p = make_layer_problem(g, l, pl, 1, 1);
+    for (const AxisMap* axis : {&p.rows, &p.cols}) {
+      const workloads::ResizeAxis r{axis->in, axis->out, g.layer(l).resize_mode};
+      for (std::int64_t o0 = 0; o0 < axis->out; ++o0)
+        for (std::int64_t o1 = o0 + 1; o1 <= axis->out; ++o1) {
+          std::int64_t lo = axis->in, hi = 0;
+          for (std::int64_t o = o0; o < o1; ++o) {
+            lo = std::min(lo, r.source(o).first);
+            hi = std::max(hi, r.source(o).second + 1);
+          }
+          const auto expected = o0 == 0 && o1 == axis->out ? std::pair<std::int64_t, std::int64_t>{0, axis->in}
+                                                            : std::pair{lo, hi};
+          ASSERT_EQ(axis->in_range(o0, o1), expected) << p.name << " " << o0 << ".." << o1;
+        }
     }
   }
 }

@@ -1,7 +1,14 @@
 // Shape inference and validation of the network IR.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
 #include "npusim/workloads/graph.hpp"
+#include "npusim/workloads/resize_axis.hpp"
 
 namespace npusim::workloads {
 namespace {
@@ -111,6 +118,30 @@ TEST(Graph, OutputsAndConsumers) {
   const int s = g.add(add_layer("s", {a, b}));
   EXPECT_EQ(g.outputs(), std::vector<int>{s});
   EXPECT_EQ(g.consumers()[0], (std::vector<int>{a, b}));
+}
+
+// Resize sampling against PyTorch's F.interpolate: the input rows each output row depends
+// on (tests/data/resize_rows.json, written by make_resize_rows.py with torch) are the rows
+// ResizeAxis::source names, the first of them exactly.
+TEST(Graph, ResizeReadsTheRowsTorchInterpolateReads) {
+  std::ifstream f(std::string(NPUSIM_TEST_DATA_DIR) + "/resize_rows.json");
+  const nlohmann::json cases = nlohmann::json::parse(f);
+  ASSERT_EQ(cases.size(), 27u);
+  for (const auto& c : cases) {
+    ResizeAxis axis{c["in"].get<std::int64_t>(), c["out"].get<std::int64_t>()};
+    ASSERT_TRUE(parse_resize_mode(c["mode"].get<std::string>(), axis.mode));
+    const auto& reads = c["reads"];
+    ASSERT_EQ(static_cast<std::int64_t>(reads.size()), axis.out);
+    for (std::int64_t o = 0; o < axis.out; ++o) {
+      const auto [first, last] = axis.source(o);
+      const std::string at = fmt::format("{} {}->{} row {}", c["mode"].get<std::string>(), axis.in, axis.out, o);
+      EXPECT_LE(last - first + 1, axis.taps()) << at;
+      const auto& r = reads[static_cast<std::size_t>(o)];
+      if (r.empty()) continue;  // every weight zero: nothing to compare
+      EXPECT_EQ(first, r[0].get<std::int64_t>()) << at;
+      EXPECT_GE(last, r[1].get<std::int64_t>()) << at;
+    }
+  }
 }
 
 }  // namespace

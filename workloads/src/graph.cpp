@@ -10,7 +10,7 @@ namespace npusim::workloads {
 
 namespace {
 
-constexpr std::array<std::pair<LayerKind, const char*>, 18> kKindNames{{
+constexpr std::array<std::pair<LayerKind, const char*>, 19> kKindNames{{
     {LayerKind::Input, "input"},
     {LayerKind::Conv, "conv"},
     {LayerKind::ConvTranspose, "conv_transpose"},
@@ -22,6 +22,7 @@ constexpr std::array<std::pair<LayerKind, const char*>, 18> kKindNames{{
     {LayerKind::Concat, "concat"},
     {LayerKind::Slice, "slice"},
     {LayerKind::Upsample, "upsample"},
+    {LayerKind::Resize, "resize"},
     {LayerKind::Softmax, "softmax"},
     {LayerKind::Scale, "scale"},
     {LayerKind::Elementwise, "elementwise"},
@@ -69,28 +70,40 @@ Layer one_input_layer(std::string name, LayerKind kind, int input) {
   return l;
 }
 
-}  // namespace
 
-const char* to_string(LayerKind kind) {
-  for (const auto& [k, name] : kKindNames)
-    if (k == kind) return name;
+constexpr std::array<std::pair<ResizeMode, const char*>, 3> kResizeNames{{
+    {ResizeMode::Nearest, "nearest"},
+    {ResizeMode::Bilinear, "bilinear"},
+    {ResizeMode::BilinearAlignCorners, "bilinear_align_corners"},
+}};
+
+/// The name of `value` in one of the name tables above.
+template <typename T, std::size_t N>
+const char* name_in(const std::array<std::pair<T, const char*>, N>& table, T value) {
+  for (const auto& [v, name] : table)
+    if (v == value) return name;
   return "?";
 }
 
-const char* to_string(Activation act) {
-  for (const auto& [a, name] : kActNames)
-    if (a == act) return name;
-  return "?";
-}
-
-bool parse_layer_kind(const std::string& text, LayerKind& out) {
-  for (const auto& [k, name] : kKindNames)
+/// The value named `text` in a name table; false when there is none.
+template <typename T, std::size_t N>
+bool parse_in(const std::array<std::pair<T, const char*>, N>& table, const std::string& text, T& out) {
+  for (const auto& [v, name] : table)
     if (text == name) {
-      out = k;
+      out = v;
       return true;
     }
   return false;
 }
+
+}  // namespace
+
+const char* to_string(LayerKind kind) { return name_in(kKindNames, kind); }
+const char* to_string(Activation act) { return name_in(kActNames, act); }
+const char* to_string(ResizeMode m) { return name_in(kResizeNames, m); }
+bool parse_layer_kind(const std::string& text, LayerKind& out) { return parse_in(kKindNames, text, out); }
+bool parse_activation(const std::string& text, Activation& out) { return parse_in(kActNames, text, out); }
+bool parse_resize_mode(const std::string& text, ResizeMode& out) { return parse_in(kResizeNames, text, out); }
 
 std::string layer_kind_names() {
   std::string names;
@@ -99,15 +112,6 @@ std::string layer_kind_names() {
     names += entry.second;
   }
   return names;
-}
-
-bool parse_activation(const std::string& text, Activation& out) {
-  for (const auto& [a, name] : kActNames)
-    if (text == name) {
-      out = a;
-      return true;
-    }
-  return false;
 }
 
 int Graph::find(const std::string& name) const {
@@ -176,6 +180,10 @@ void Graph::check_limits(const Layer& l) const {
                               std::tuple{"pad right", w.pad_right, 0}})
     within(field, v, lo, GraphLimits::kWindow);
   if (l.kind == LayerKind::Upsample || l.kind == LayerKind::Reorg) within("scale", l.scale, 1, GraphLimits::kWindow);
+  if (l.kind == LayerKind::Resize) {
+    within("output height", l.resize_h, 1, GraphLimits::kSpatial);
+    within("output width", l.resize_w, 1, GraphLimits::kSpatial);
+  }
   if (l.kind == LayerKind::AdaptiveAvgPool) {
     within("output height", l.adaptive_h, 1, GraphLimits::kSpatial);
     within("output width", l.adaptive_w, 1, GraphLimits::kSpatial);
@@ -335,6 +343,11 @@ Shape Graph::infer(const Layer& l) const {
       const Shape in = in_shape(0);
       return Shape{in.n, in.c, in.h * l.scale, in.w * l.scale};
     }
+    case LayerKind::Resize: {
+      expect_inputs(1, 1);
+      const Shape in = in_shape(0);
+      return Shape{in.n, in.c, l.resize_h, l.resize_w};
+    }
     case LayerKind::Softmax:
     case LayerKind::Scale: {
       expect_inputs(1, 1);
@@ -447,6 +460,14 @@ Layer mul_layer(std::string name, int input, int gate, Activation act) {
 Layer shuffle_layer(std::string name, int input, int groups) {
   Layer l = one_input_layer(std::move(name), LayerKind::Shuffle, input);
   l.groups = groups;
+  return l;
+}
+
+Layer resize_layer(std::string name, int input, std::int64_t out_h, std::int64_t out_w, ResizeMode mode) {
+  Layer l = one_input_layer(std::move(name), LayerKind::Resize, input);
+  l.resize_h = out_h;
+  l.resize_w = out_w;
+  l.resize_mode = mode;
   return l;
 }
 

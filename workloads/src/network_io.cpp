@@ -42,7 +42,7 @@ const std::set<std::string> kLayerKeys = {
     "name",       "type",           "inputs",         "shape",       "out_channels",
     "kernel",     "stride",         "pad",            "dilation",    "groups",
     "bias",       "batch_norm",     "pre_batch_norm", "pre_activation", "activation",
-    "ceil_mode",  "output_size",    "channels",       "scale",       "mode"};
+    "ceil_mode",  "output_size",    "channels",       "scale",       "mode",          "size"};
 
 // Reads the fields of one layer record of the JSON format.
 class LayerReader {
@@ -185,6 +185,10 @@ json network_to_json(const Graph& graph, const NetworkStats* stats) {
       case LayerKind::Reorg:
         r["scale"] = l.scale;
         break;
+      case LayerKind::Resize:
+        r["size"] = {l.resize_h, l.resize_w};
+        r["mode"] = to_string(l.resize_mode);
+        break;
       case LayerKind::Add:
         r["mode"] = l.add_mode == AddMode::Darknet ? "darknet" : "strict";
         break;
@@ -302,6 +306,14 @@ Graph network_from_json(const json& doc, const std::string& source, const LoadOp
       l.channel_end = c[1];
     }
     if (l.kind == LayerKind::Upsample || l.kind == LayerKind::Reorg) l.scale = static_cast<int>(r.integer("scale", 2, 1));
+    if (l.kind == LayerKind::Resize) {
+      if (!rec.contains("size")) r.fail("size", "[H, W]");
+      const auto size = r.ints("size", 2, 1, 1);
+      l.resize_h = size[0];
+      l.resize_w = size[1];
+      if (!parse_resize_mode(r.str("mode", "nearest"), l.resize_mode))
+        r.fail("mode", "nearest, bilinear or bilinear_align_corners");
+    }
     if (l.kind == LayerKind::Add) {
       const std::string mode = r.str("mode", "strict");
       if (mode != "strict" && mode != "darknet") r.fail("mode", "strict or darknet");

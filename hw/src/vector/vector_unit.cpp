@@ -41,6 +41,8 @@ VectorCounters vector_cost(const VectorOpShape& s, int lanes, int latency) {
     // A sum and a sum of squares per element, then subtract, multiply by the reciprocal
     // standard deviation, scale and shift.
     case VectorOp::LayerNorm: per_output = 6; break;
+    // Four neighbours weighted and summed: 4 multiplies and 3 adds.
+    case VectorOp::Bilinear: per_output = 7; break;
   }
   c.ops = per_output * s.out_elements;
   if (s.op != VectorOp::Activation) c.ops += activation_ops(s.activation) * s.out_elements;

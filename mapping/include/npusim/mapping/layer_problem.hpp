@@ -12,6 +12,7 @@
 #include "npusim/hw/vector/vector_unit.hpp"
 #include "npusim/mapping/tensor_placement.hpp"
 #include "npusim/workloads/graph.hpp"
+#include "npusim/workloads/resize_axis.hpp"
 
 namespace npusim::mapping {
 
@@ -28,6 +29,10 @@ struct AxisMap {
   /// A transposed convolution's axis: output o reads the inputs (o + pad_before -
   /// r*dilation) / stride that are whole (workloads/transposed_axis.hpp).
   bool transposed = false;
+  /// A Resize layer's axis: output o reads the rows resize_axis().source(o).
+  bool resized = false;
+  workloads::ResizeMode resize_mode = workloads::ResizeMode::Nearest;
+  workloads::ResizeAxis resize_axis() const { return {in, out, resize_mode}; }
   workloads::TransposedAxis transposed_axis() const { return {kernel, stride, pad_before, dilation}; }
   /// Input range [lo, hi) that outputs [o0, o1) read, clipped to the tensor (padding is not
   /// stored); the whole input when [o0, o1) is the whole output. Empty ranges: lo == hi.

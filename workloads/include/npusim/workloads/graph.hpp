@@ -91,6 +91,8 @@ Layer mul_layer(std::string name, int input, int gate, Activation act = Activati
 Layer shuffle_layer(std::string name, int input, int groups);
 Layer slice_layer(std::string name, int input, std::int64_t begin, std::int64_t end);
 Layer upsample_layer(std::string name, int input, int scale);
+/// Resizing to out_h x out_w (F.interpolate to a size).
+Layer resize_layer(std::string name, int input, std::int64_t out_h, std::int64_t out_w, ResizeMode mode);
 /// Space-to-depth by `scale` (darknet's [reorg], YOLOv5's Focus): C s^2 x H/s x W/s.
 Layer reorg_layer(std::string name, int input, int scale);
 /// A vector pass over one input: batch-norm as scale and shift and/or an activation.

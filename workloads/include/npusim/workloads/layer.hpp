@@ -35,6 +35,7 @@ enum class LayerKind {
   Concat,          ///< channel concatenation of its inputs, in order
   Slice,           ///< a channel range [channel_begin, channel_end) of its input (CSP split)
   Upsample,        ///< nearest-neighbour upsampling by an integer factor
+  Resize,          ///< resizing to resize_h x resize_w, nearest or bilinear (resize_axis.hpp)
   Softmax,         ///< over channels (darknet classifiers end with one)
   Scale,           ///< element-wise multiply by a constant (per tensor or per channel)
   Elementwise,     ///< one input, its shape: batch-norm as scale and shift and/or an
@@ -67,6 +68,13 @@ struct Window {
   }
 };
 
+/// How a Resize layer samples its input (PyTorch's F.interpolate modes).
+enum class ResizeMode {
+  Nearest,               ///< input row floor(o * in / out) (PyTorch 'nearest', ONNX asymmetric/floor)
+  Bilinear,              ///< align_corners=False: source (o + 0.5) * in / out - 0.5 (ONNX half_pixel)
+  BilinearAlignCorners,  ///< align_corners=True: source o * (in - 1) / (out - 1)
+};
+
 /// How an Add combines inputs whose shapes differ.
 enum class AddMode {
   Strict,   ///< all inputs have the output's shape (PyTorch)
@@ -91,6 +99,8 @@ struct Layer {
   int adaptive_h = 1, adaptive_w = 1;  ///< AdaptiveAvgPool output size
   std::int64_t channel_begin = 0, channel_end = 0;  ///< Slice
   int scale = 1;                 ///< Upsample factor; Reorg stride
+  std::int64_t resize_h = 0, resize_w = 0;  ///< Resize output size
+  ResizeMode resize_mode = ResizeMode::Nearest;
   AddMode add_mode = AddMode::Strict;
   Activation activation = Activation::None;
 
@@ -105,5 +115,8 @@ bool parse_layer_kind(const std::string& text, LayerKind& out);
 /// Every name parse_layer_kind accepts, comma-separated.
 std::string layer_kind_names();
 bool parse_activation(const std::string& text, Activation& out);
+const char* to_string(ResizeMode m);
+/// Parses "nearest", "bilinear", "bilinear_align_corners"; false on anything else.
+bool parse_resize_mode(const std::string& text, ResizeMode& out);
 
 }  // namespace npusim::workloads

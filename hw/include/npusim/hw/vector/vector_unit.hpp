@@ -19,7 +19,7 @@ namespace npusim::hw::vector {
 
 /// Scale: one multiply per element; ScaleShift: a multiply and an add (batch-norm);
 /// LayerNorm: mean and variance over a pixel's channels, normalize, scale and shift.
-enum class VectorOp { MaxPool, AvgPool, GlobalAvgPool, Add, Activation, Copy, Softmax, Scale, ScaleShift, LayerNorm };
+enum class VectorOp { MaxPool, AvgPool, GlobalAvgPool, Add, Activation, Copy, Softmax, Scale, ScaleShift, LayerNorm, Bilinear };
 enum class ActivationKind { None, Relu, Relu6, Leaky, Swish, Mish };
 
 struct VectorCounters {
