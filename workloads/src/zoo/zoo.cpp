@@ -65,6 +65,8 @@ const std::vector<ZooEntry>& zoo() {
       {"fc_hardnet84", "FC-HarDNet",
        "our reading of HarDNet Table 3 (no official definition): FC-DenseNet with harmonic blocks", 352,
        [](int in, int b) { return build_fc_hardnet84(in, in, b); }, 480, build_fc_hardnet84},
+      {"fc_hardnet70", "FC-HarDNet", "PingoLH/FCHarDNet ptsemseg/models/hardnet.py (Cityscapes, 19 classes)", 1024,
+       [](int in, int b) { return build_fc_hardnet70(in, in, b); }, 2048, build_fc_hardnet70},
   };
   return entries;
 }

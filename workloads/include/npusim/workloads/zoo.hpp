@@ -67,6 +67,7 @@ Graph build_fc_densenet56(int height, int width, int batch);
 Graph build_fc_densenet103(int height, int width, int batch);
 Graph build_fc_hardnet68(int height, int width, int batch);
 Graph build_fc_hardnet84(int height, int width, int batch);
+Graph build_fc_hardnet70(int height, int width, int batch);
 Graph build_mobilenet_v2_darknet(int input, int batch);
 
 }  // namespace npusim::workloads
