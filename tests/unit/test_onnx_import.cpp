@@ -48,7 +48,8 @@ TEST_P(TorchvisionModel, EqualsTheZoo) {
 INSTANTIATE_TEST_SUITE_P(Onnx, TorchvisionModel,
                          ::testing::Values("resnet18", "resnet50", "densenet121", "mobilenet_v2", "vgg16"));
 
-// Transposed convolutions (tiny_decoder), squeeze-and-excitation gates (a Mul layer broadcasting N x C x 1 x 1), hardswish as
+// FC-HarDNet-70 from its official code (bilinear resizing to sizes read off tensor shapes),
+// transposed convolutions (tiny_decoder), squeeze-and-excitation gates (a Mul layer broadcasting N x C x 1 x 1), hardswish as
 // x*HardSigmoid(x) (opset 13) and HardSwish (17), SiLU, ShuffleNet's channel shuffle and
 // shape arithmetic folded to constants, ConvNeXt's channels-last LayerNorm (one op at opset
 // 17, decomposed at 13), MLP and GELU, a YOLOv5-style detection decode on two scales and
@@ -67,13 +68,17 @@ TEST(Onnx, SqueezeExcitationNetworksEqualTheirHookCounts) {
     // and GELU, a gate in the others.
     const bool shufflenet = file.rfind("shufflenet", 0) == 0, convnext = file.rfind("convnext", 0) == 0;
     const bool detect = file.rfind("tiny_detect", 0) == 0, focus = file.rfind("tiny_focus", 0) == 0;
-    const bool decoder = file.rfind("tiny_decoder", 0) == 0;
+    const bool decoder = file.rfind("tiny_decoder", 0) == 0, fc_hardnet = file.rfind("fc_hardnet70", 0) == 0;
     const LayerKind kind = shufflenet ? LayerKind::Shuffle
                            : convnext ? LayerKind::LayerNorm
                            : detect   ? LayerKind::Elementwise
                            : focus    ? LayerKind::Reorg
                            : decoder  ? LayerKind::ConvTranspose
+                           : fc_hardnet ? LayerKind::Resize
                                       : LayerKind::Mul;
+    if (fc_hardnet)  // F.interpolate(size=skip.shape[2:], bilinear, align_corners): shape slices folded
+      for (const Layer& l : g.layers())
+        if (l.kind == LayerKind::Resize) EXPECT_EQ(l.resize_mode, ResizeMode::BilinearAlignCorners) << file;
     if (decoder) {  // 4x4 s2 p1 (BN and ReLU fused), grouped 2x2 s2, 3x3 s2 p1 with output_padding 1
       EXPECT_EQ(g.layer(g.size() - 1).out, (Shape{1, 2, 128, 128})) << file;
       EXPECT_EQ(std::count_if(g.layers().begin(), g.layers().end(),
@@ -96,12 +101,13 @@ TEST(Onnx, SqueezeExcitationNetworksEqualTheirHookCounts) {
   }
 }
 
-// The zoo's squeeze-and-excitation networks layer by layer against their eval-mode exports
+// The zoo's squeeze-and-excitation networks (and FC-HarDNet-70) layer by layer against their eval-mode exports
 // (BN folded, so parameters differ): the same MACs per layer, the same CIO.
 TEST(Onnx, SqueezeExcitationZooNetworksEqualTheirExports) {
   for (const auto& [zoo_name, file] : {std::pair{"mobilenet_v3_small", "mobilenet_v3_small_op17"},
                                        {"mobilenet_v3_large", "mobilenet_v3_large_op13"},
-                                       {"efficientnet_b0", "efficientnet_b0_op17"}, {"ghostnet", "ghostnet_op13"}}) {
+                                       {"efficientnet_b0", "efficientnet_b0_op17"}, {"ghostnet", "ghostnet_op13"},
+                                       {"fc_hardnet70", "fc_hardnet70_op17"}}) {
     const NetworkStats a = analyze(load_network(kDir + file + ".onnx"));
     const NetworkStats z = analyze(load_network(zoo_name));
     EXPECT_EQ(a.total.macs, z.total.macs) << zoo_name;
@@ -375,21 +381,47 @@ TEST(Onnx, ConvWeightMustMatchItsInputChannels) {
   }
 }
 
-// Resize: nearest by integer scales or sizes; an interpolating mode is an error naming it.
+// Resize: nearest by an integer scale is an upsample; to other sizes a resize layer when it
+// samples as PyTorch writes it (asymmetric, floor); linear with half-pixel centres or
+// align_corners a bilinear resize; anything else an error naming the modes.
 TEST(Onnx, ResizeModes) {
-  onnx::ModelProto m = small_model("Resize");
-  auto* g = m.mutable_graph();
-  g->mutable_node(0)->add_input("");  // roi
-  g->mutable_node(0)->add_input("");  // scales
-  g->mutable_node(0)->add_input("sizes");
-  add_ints(g, "sizes", {1, 8, 48, 48});
-  Graph net = load_network(write_model(m, "resize_sizes"));
-  EXPECT_EQ(net.layer(net.size() - 1).scale, 3);
-  auto* mode = g->mutable_node(0)->add_attribute();
-  mode->set_name("mode");
-  mode->set_type(onnx::AttributeProto::STRING);
-  mode->set_s("linear");
-  expect_error(write_model(m, "resize_linear"), "mode 'linear' is not supported");
+  auto model = [](std::vector<std::int64_t> sizes, std::vector<std::pair<std::string, std::string>> attrs) {
+    onnx::ModelProto m = small_model("Resize");
+    auto* g = m.mutable_graph();
+    g->mutable_node(0)->add_input("");  // roi
+    g->mutable_node(0)->add_input("");  // scales
+    g->mutable_node(0)->add_input("sizes");
+    add_ints(g, "sizes", sizes);
+    for (const auto& [key, value] : attrs) {
+      auto* a = g->mutable_node(0)->add_attribute();
+      a->set_name(key);
+      a->set_type(onnx::AttributeProto::STRING);
+      a->set_s(value);
+    }
+    return m;
+  };
+  Graph up = load_network(write_model(model({1, 8, 48, 48}, {}), "resize_sizes"));
+  EXPECT_EQ(up.layer(up.size() - 1).kind, LayerKind::Upsample);
+  EXPECT_EQ(up.layer(up.size() - 1).scale, 3);
+  const std::vector<std::pair<std::string, std::string>> torch_nearest{
+      {"coordinate_transformation_mode", "asymmetric"}, {"nearest_mode", "floor"}};
+  Graph nearest = load_network(write_model(model({1, 8, 20, 12}, torch_nearest), "resize_nearest"));
+  const Layer& rn = nearest.layer(nearest.size() - 1);
+  EXPECT_EQ(rn.kind, LayerKind::Resize);
+  EXPECT_EQ(rn.resize_mode, ResizeMode::Nearest);
+  EXPECT_EQ(rn.out, (Shape{1, 8, 20, 12}));
+  Graph linear = load_network(write_model(model({1, 8, 20, 12}, {{"mode", "linear"}}), "resize_linear"));
+  EXPECT_EQ(linear.layer(linear.size() - 1).resize_mode, ResizeMode::Bilinear);
+  Graph corners = load_network(write_model(
+      model({1, 8, 33, 33}, {{"mode", "linear"}, {"coordinate_transformation_mode", "align_corners"}}), "resize_ac"));
+  EXPECT_EQ(corners.layer(corners.size() - 1).resize_mode, ResizeMode::BilinearAlignCorners);
+  expect_error(write_model(model({1, 8, 20, 12}, {}), "resize_round"),
+               "nearest resizing with coordinate_transformation_mode 'half_pixel' and nearest_mode "
+               "'round_prefer_floor' is not supported");
+  expect_error(write_model(model({1, 8, 20, 12}, {{"mode", "cubic"}}), "resize_cubic"),
+               "mode 'cubic' with coordinate_transformation_mode 'half_pixel' is not supported");
+  expect_error(write_model(model({1, 4, 20, 12}, {{"mode", "linear"}}), "resize_channels"),
+               "expected scales or sizes that resize H and W only");
 }
 
 // ConvTranspose: the weight's input channels are checked against its input; output_shape,

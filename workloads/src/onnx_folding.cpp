@@ -33,13 +33,13 @@ Value tensor_value(const onnx::TensorProto& t, Value::Kind kind, std::size_t max
 bool Importer::fold_constant(const onnx::NodeProto& n) {
   const std::string& op = n.op_type();
   static const std::set<std::string> kFoldable = {"Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast",
-                                                  "Identity", "Add", "Sub", "Mul", "Div", "Range", "Reshape"};
+                                                  "Identity", "Add", "Sub", "Mul", "Div", "Range", "Reshape", "Slice"};
   // Ops on constants whose results npusim need not know (a detection decode's grid).
   static const std::set<std::string> kOpaque = {"Expand", "ConstantOfShape", "Equal", "Where", "Tile", "Pow"};
   if ((!kFoldable.count(op) && !kOpaque.count(op)) || n.input_size() < 1) return false;
   static const std::map<std::string, int> kInputs = {{"Gather", 2}, {"Add", 2}, {"Sub", 2}, {"Mul", 2}, {"Div", 2},
                                                      {"Range", 3}, {"Reshape", 2}, {"Expand", 2}, {"Equal", 2},
-                                                     {"Where", 3}, {"Tile", 2}, {"Pow", 2}};
+                                                     {"Where", 3}, {"Tile", 2}, {"Pow", 2}, {"Slice", 3}};
   if (const auto k = kInputs.find(op); k != kInputs.end() && n.input_size() < k->second)
     fail(n, fmt::format("expected {} inputs, got {}", k->second, n.input_size()));
   if (op == "Shape") {  // of a constant whose shape is known (a decode grid's)
@@ -125,6 +125,24 @@ bool Importer::fold_constant(const onnx::NodeProto& n) {
       if (k < 0 || k >= static_cast<std::int64_t>(data.ints.size())) fail(n, fmt::format("index {} is out of range", i));
       out.ints.push_back(data.ints[static_cast<std::size_t>(k)]);
     }
+  } else if (op == "Slice") {  // of a shape vector (F.interpolate(size=skip.shape[2:]))
+    const Value& data = values_.at(n.input(0));
+    auto one = [&](int i, std::int64_t fallback) {
+      if (n.input_size() <= i || n.input(i).empty()) return fallback;
+      const std::vector<std::int64_t>& v = values_.at(n.input(i)).ints;
+      if (v.size() != 1) fail(n, "only a Slice of a constant vector on one axis is supported");
+      return v[0];
+    };
+    const auto size = static_cast<std::int64_t>(data.ints.size());
+    const std::int64_t axis = one(3, 0), step = one(4, 1);
+    if (data.ints.empty() || (axis != 0 && axis != -1) || step == 0)
+      fail(n, "only a Slice of a constant vector, with a non-zero step, is supported");
+    auto clamp = [&](std::int64_t i) {  // numpy's rules: negative from the end, then clamped
+      if (i < 0) i += size;
+      return step > 0 ? std::clamp<std::int64_t>(i, 0, size) : std::clamp<std::int64_t>(i, -1, size - 1);
+    };
+    const std::int64_t begin = clamp(one(1, 0)), end = clamp(one(2, size));
+    for (std::int64_t i = begin; step > 0 ? i < end : i > end; i += step) out.ints.push_back(data.ints[static_cast<std::size_t>(i)]);
   } else if (op == "Concat") {
     for (int i = 0; i < n.input_size(); ++i) {
       const Value& v = values_.at(n.input(i));

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 
 #include "onnx_importer.hpp"
@@ -222,9 +223,9 @@ void Importer::import_slice(const onnx::NodeProto& n, const std::string& name) {
 void Importer::import_resize(const onnx::NodeProto& n, const std::string& name) {
   const std::string& op = n.op_type();
   const int in = data(n, 0);
-  if (const auto* a = attr(n, "mode"); a && a->s() != "nearest")
-    fail(n, fmt::format("mode '{}' is not supported: the upsample layer is nearest-neighbour (a copy), "
-                        "an interpolation would be costed wrong", a->s()));
+  const Shape src = graph_.layer(in).out;
+  std::string mode = "nearest";
+  if (const auto* a = attr(n, "mode")) mode = a->s();
   std::vector<double> scales;
   if (op == "Upsample" && n.input_size() < 2) {  // opset 7-8: an attribute
     if (const auto* a = attr(n, "scales")) scales.assign(a->floats().begin(), a->floats().end());
@@ -232,16 +233,50 @@ void Importer::import_resize(const onnx::NodeProto& n, const std::string& name) 
     const int scales_input = op == "Upsample" ? 1 : 2;
     if (n.input_size() > scales_input && !n.input(scales_input).empty()) scales = constant(n, scales_input).floats;
   }
+  std::int64_t out_h = 0, out_w = 0;
   if (scales.empty() && op == "Resize" && n.input_size() > 3) {  // sizes instead of scales
-    const Shape& src = graph_.layer(in).out;
     const auto sizes = constant(n, 3).ints;
-    if (sizes.size() == 4 && src.h > 0 && src.w > 0 && sizes[2] % src.h == 0 && sizes[3] % src.w == 0)
-      scales = {1.0, 1.0, static_cast<double>(sizes[2] / src.h), static_cast<double>(sizes[3] / src.w)};
+    if (sizes.size() == 4 && sizes[0] == src.n && sizes[1] == src.c) {
+      out_h = sizes[2];
+      out_w = sizes[3];
+    }
+  } else if (scales.size() == 4 && scales[0] == 1 && scales[1] == 1 && scales[2] > 0 && scales[3] > 0) {
+    out_h = static_cast<std::int64_t>(std::floor(static_cast<double>(src.h) * scales[2]));
+    out_w = static_cast<std::int64_t>(std::floor(static_cast<double>(src.w) * scales[3]));
   }
-  if (scales.size() != 4 || scales[0] != 1 || scales[1] != 1 || scales[2] != scales[3] || scales[2] < 1 ||
-      scales[2] != static_cast<int>(scales[2]))
-    fail(n, "only integer, equal H and W scales (or sizes that are such multiples) are supported");
-  set_output(n.output(0), add(upsample_layer(name, in, static_cast<int>(scales[2])), n));
+  if (out_h < 1 || out_w < 1 || out_h > GraphLimits::kSpatial || out_w > GraphLimits::kSpatial)
+    fail(n, "expected scales or sizes that resize H and W only, to 1 to 65536 rows and columns");
+  // The sampling each mode and coordinate transformation mean (opset 10 and Upsample:
+  // asymmetric; from opset 11 the attribute, half_pixel by default).
+  std::int64_t opset = 0;
+  for (const auto& o : m_.opset_import())
+    if (o.domain().empty() || o.domain() == "ai.onnx") opset = o.version();
+  std::string transform = op == "Upsample" || opset < 11 ? "asymmetric" : "half_pixel";
+  if (const auto* a = attr(n, "coordinate_transformation_mode")) transform = a->s();
+  std::string nearest_mode = op == "Upsample" || opset < 11 ? "floor" : "round_prefer_floor";
+  if (const auto* a = attr(n, "nearest_mode")) nearest_mode = a->s();
+  if (mode == "nearest") {
+    const bool floor_asymmetric = transform == "asymmetric" && nearest_mode == "floor";
+    const bool integer = out_h % src.h == 0 && out_w % src.w == 0 && out_h / src.h == out_w / src.w;
+    // An integer upsampling by s reads row o / s both as PyTorch writes it (asymmetric,
+    // floor) and with half-pixel centres rounded (the source k + (j + 0.5) / s - 0.5 of
+    // o = k s + j rounds to k).
+    const bool half_pixel_rounded = (transform == "half_pixel" || transform == "pytorch_half_pixel") &&
+                                    (nearest_mode == "round_prefer_floor" || nearest_mode == "round_prefer_ceil");
+    if (integer && (floor_asymmetric || half_pixel_rounded))
+      return set_output(n.output(0), add(upsample_layer(name, in, static_cast<int>(out_h / src.h)), n));
+    if (!floor_asymmetric)
+      fail(n, fmt::format("nearest resizing with coordinate_transformation_mode '{}' and nearest_mode '{}' is not "
+                          "supported (PyTorch's: asymmetric, floor)", transform, nearest_mode));
+    return set_output(n.output(0), add(resize_layer(name, in, out_h, out_w, ResizeMode::Nearest), n));
+  }
+  if (mode == "linear" && (transform == "half_pixel" || transform == "pytorch_half_pixel" || transform == "align_corners"))
+    return set_output(n.output(0), add(resize_layer(name, in, out_h, out_w,
+                                                    transform == "align_corners" ? ResizeMode::BilinearAlignCorners
+                                                                                 : ResizeMode::Bilinear),
+                                       n));
+  fail(n, fmt::format("mode '{}' with coordinate_transformation_mode '{}' is not supported (nearest, or linear with "
+                      "half_pixel, pytorch_half_pixel or align_corners)", mode, transform));
 }
 
 void Importer::import_view(const onnx::NodeProto& n, const std::string& /*name*/) {

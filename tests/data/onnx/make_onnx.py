@@ -191,6 +191,27 @@ else:  # keep the committed file's counts
         previous = json.load(f)
     if "ghostnet_op13.onnx" in previous:
         counts["ghostnet_op13.onnx"] = previous["ghostnet_op13.onnx"]
+# FC-HarDNet-70 from PingoLH/FCHarDNet's ptsemseg/models/hardnet.py (its CatConv2d extension,
+# used only by v2_transform, stubbed): FCHARDNET_PY=path/to/hardnet.py ./make_onnx.py.
+if os.environ.get("FCHARDNET_PY"):
+    import types
+
+    catconv = types.ModuleType("CatConv2d.catconv2d")
+    catconv.CatConv2d = None
+    sys.modules["CatConv2d"] = types.ModuleType("CatConv2d")
+    sys.modules["CatConv2d.catconv2d"] = catconv
+    sys.path.insert(0, os.path.dirname(os.path.abspath(os.environ["FCHARDNET_PY"])))
+    import hardnet
+
+    for opset in (13, 17):
+        export_counted(hardnet.hardnet(n_classes=19).eval(), torch.zeros(1, 3, 1024, 2048), f"fc_hardnet70_op{opset}.onnx",
+                       opset)
+else:
+    with open("hook_counts.json") as f:
+        previous = json.load(f)
+    for opset in (13, 17):
+        if f"fc_hardnet70_op{opset}.onnx" in previous:
+            counts[f"fc_hardnet70_op{opset}.onnx"] = previous[f"fc_hardnet70_op{opset}.onnx"]
 with open("hook_counts.json", "w") as f:
     json.dump(counts, f, indent=1, sort_keys=True)
     f.write("\n")
