@@ -9,6 +9,7 @@
 #include "npusim/workloads/analysis.hpp"
 #include "npusim/workloads/network_io.hpp"
 #include "npusim/workloads/zoo.hpp"
+#include "run_options.hpp"
 
 namespace npusim::cli {
 
@@ -56,9 +57,9 @@ int cmd_info(int argc, char** argv) {
   Args args("info", argc, argv, 2, {"net", "input", "batch"}, {"json", "help"});
   if (args.has("help")) {
     fmt::print(
-        "usage: npusim info --net NAME|FILE [--input H] [--batch N] [--json]\n"
+        "usage: npusim info --net NAME|FILE [--input N|HxW] [--batch N] [--json]\n"
         "  NAME is a zoo network (npusim list); FILE a .json network or a SCALE-Sim .csv.\n"
-        "  --input H   square input resolution (default: the network's native one)\n"
+        "  --input N   input resolution N x N, or HxW (default: the network's native one)\n"
         "  --batch N   batch size (default 1)\n"
         "  --json      print {{network, params, macs, cio, cio_with_pools, cio_excl_dw_downsample,\n"
         "              layers: [...]}} on stdout\n");
@@ -67,7 +68,7 @@ int cmd_info(int argc, char** argv) {
   const auto net = args.get("net");
   if (!net) throw UsageError("npusim info: --net is required (a zoo name or a network file)");
   LoadOptions options;
-  if (args.get("input")) options.input = static_cast<int>(args.get_int("input", 0, 1, 16384));
+  read_input_size(args, "info", options);
   options.batch = static_cast<int>(args.get_int("batch", 1, 1, 4096));
   const Graph g = load_network(*net, options);
   const NetworkStats stats = analyze(g);
@@ -76,7 +77,10 @@ int cmd_info(int argc, char** argv) {
     j["schema"] = "npusim-network-info/1";
     j["provenance"] = sim::build_provenance();
     j["provenance"]["network"] = sim::network_provenance(*net, g.name());
-    j["provenance"]["load"] = {{"input", options.input ? nlohmann::json(*options.input) : nlohmann::json(nullptr)},
+    const nlohmann::json input = !options.input        ? nlohmann::json(nullptr)
+                                 : options.input_width ? nlohmann::json(fmt::format("{}x{}", *options.input, options.width()))
+                                                       : nlohmann::json(*options.input);
+    j["provenance"]["load"] = {{"input", input},
                                {"batch", options.batch}};
     fmt::print("{}\n", j.dump(2));
     return 0;

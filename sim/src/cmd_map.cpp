@@ -79,7 +79,7 @@ int cmd_map(int argc, char** argv) {
   if (args.has("help")) {
     fmt::print(
         "usage: npusim map [--net NAME|FILE] [--arch PRESET|FILE] [--set PATH=VALUE]...\n"
-        "                  [--input H] [--batch N] [--reuse none|liveness]\n"
+        "                  [--input N|HxW] [--batch N] [--reuse none|liveness]\n"
         "                  [--objective traffic|latency|energy|edp] [--json] [--out DIR]\n"
         "  Prints the schedule of every layer: tiling (gb groups, tk output channels, tc input\n"
         "  channels, th x tw output pixels per tile), loop order, planned DRAM bytes and the\n"

@@ -108,7 +108,7 @@ int cmd_run(int argc, char** argv) {
   if (args.has("help")) {
     fmt::print(
         "usage: npusim run [--net NAME|FILE] [--arch PRESET|FILE] [--set PATH=VALUE]...\n"
-        "                  [--input H] [--batch N] [--layers A..B] [--schedule FILE]\n"
+        "                  [--input N|HxW] [--batch N] [--layers A..B] [--schedule FILE]\n"
         "                  [--reuse none|liveness] [--objective traffic|latency|energy|edp]\n"
         "                  [--out DIR] [--json] [--quiet]\n"
         "  Maps the network, simulates every layer on the NPU (SystemC: PE array, vector unit,\n"

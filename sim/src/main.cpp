@@ -38,7 +38,7 @@ commands:
                             two runs or two sweeps metric by metric (exit 1 beyond R)
   list                      the known networks
   info --net NAME|FILE      per-layer shapes, MACs, parameters and CIO of a network
-        [--input H] [--batch N] [--json]
+        [--input N|HxW] [--batch N] [--json]
   map [--net NAME] [--arch PRESET]  the schedule of every layer: tiles, loop order, bytes
         [--reuse none|liveness] [--objective traffic|latency|energy|edp] [--json] [--out FILE]
   dram [--standard NAME]    the DRAM model alone: replay an address trace or a pattern

@@ -9,11 +9,21 @@
 
 namespace npusim::cli {
 
+void read_input_size(const Args& args, const char* command, workloads::LoadOptions& load) {
+  const auto text = args.get("input");
+  if (!text) return;
+  const auto size = workloads::parse_input_size(*text);
+  if (!size)
+    throw UsageError(fmt::format("npusim {}: --input expects N or HxW, each in [1, 16384], got '{}'", command, *text));
+  load.input = size->first;
+  if (size->second != size->first) load.input_width = size->second;
+}
+
 RunInputs read_run_inputs(const Args& args, const char* command) {
   RunInputs in;
   in.net_spec = args.get_or("net", kDefaultNet);
   workloads::LoadOptions load;
-  if (args.get("input")) load.input = static_cast<int>(args.get_int("input", 0, 1, 16384));
+  read_input_size(args, command, load);
   load.batch = 1;
   in.graph = workloads::load_network(in.net_spec, load);
   in.arch = hw::load_arch_config(args.get_or("arch", kDefaultArch), args.all("set"));

@@ -12,6 +12,7 @@
 #include "npusim/mapping/network_mapper.hpp"
 #include "npusim/mapping/pipeline_partitioner.hpp"
 #include "npusim/workloads/graph.hpp"
+#include "npusim/workloads/network_io.hpp"
 
 namespace npusim::cli {
 
@@ -28,6 +29,9 @@ inline constexpr const char* kDefaultNet = "hardnet68";
 inline constexpr const char* kDefaultArch = "edge-32x32";
 
 RunInputs read_run_inputs(const Args& args, const char* command);
+
+/// --input N or HxW into `load` (UsageError naming the flag otherwise).
+void read_input_size(const Args& args, const char* command, workloads::LoadOptions& load);
 
 /// Provenance of a result made from these inputs: the build and command line, the network's
 /// source, the complete effective configuration (sim/provenance.hpp).

@@ -9,7 +9,10 @@ check info-json 0 '"cio": 11468940' -- "$NPUSIM" info --net hardnet68 --json
 check info-file 0 'tiny_residual: 11 layers' -- "$NPUSIM" info --net "$NPUSIM_TEST_DATA_DIR/tiny_residual.json"
 check unknown-net 2 "unknown network 'nosuchnet'" -- "$NPUSIM" info --net nosuchnet
 check small-input 2 "at input 16x16: layer" -- "$NPUSIM" info --net hardnet68 --input 16
-check bad-input-flag 2 "--input expects an integer" -- "$NPUSIM" info --net resnet50 --input abc
+check bad-input-flag 2 "--input expects N or HxW, each in \[1, 16384\], got 'abc'" -- "$NPUSIM" info --net resnet50 --input abc
+check bad-input-hxw 2 "--input expects N or HxW" -- "$NPUSIM" info --net resnet50 --input 224x
+check input-hxw 0 "fc_densenet103: 217 layers, 9322091 parameters, 69074699520 MACs" -- "$NPUSIM" info --net fc_densenet103 --input 360x480
+check input-hxw-square-only 2 "network 'resnet18': --input 200x300: this zoo network is built square only" -- "$NPUSIM" info --net resnet18 --input 200x300
 check missing-file 2 "cannot open" -- "$NPUSIM" info --net /no/such/file.json
 check unknown-flag 2 "unknown option --frobnicate" -- "$NPUSIM" info --frobnicate
 check unknown-command 2 "unknown command" -- "$NPUSIM" fly

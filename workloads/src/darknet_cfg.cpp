@@ -163,7 +163,10 @@ Graph network_from_darknet_cfg(const std::string& text, const std::string& sourc
   const Reader net(sections[0], source);
   const int channels = net.integer("channels", 3, 1, 65536);
   int h = net.integer("height", 0, 0, 16384), w = net.integer("width", 0, 0, 16384);
-  if (options.input) h = w = *options.input;
+  if (options.input) {
+    h = *options.input;
+    w = options.width();
+  }
   if (h < 1 || w < 1) net.fail("height", "the input height and width (or --input H)");
   if (sections.size() > 1 && sections[1].type == "crop") {  // the input darknet computes on is the crop
     const Reader crop(sections[1], source);

@@ -106,11 +106,25 @@ json shape_json(const Shape& s) { return json::array({s.n, s.c, s.h, s.w}); }
 
 }  // namespace
 
+std::optional<std::pair<int, int>> parse_input_size(const std::string& text) {
+  auto number = [](const std::string& t) -> std::optional<int> {
+    if (t.empty() || t.size() > 5 || t.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    const int v = std::stoi(t);
+    return v >= 1 && v <= 16384 ? std::optional<int>(v) : std::nullopt;
+  };
+  const auto x = text.find('x');
+  const auto h = number(text.substr(0, x));
+  const auto w = x == std::string::npos ? h : number(text.substr(x + 1));
+  if (!h || !w) return std::nullopt;
+  return std::pair{*h, *w};
+}
+
 Graph load_network(const std::string& spec, const LoadOptions& options) {
   if (options.batch < 1) throw NetworkInputError("batch size must be >= 1");
-  if (options.input && (*options.input < 1 || *options.input > 16384))
-    throw NetworkInputError(
-        fmt::format("input size {} is out of range: expected 1 to 16384", *options.input));
+  for (const auto& v : {options.input, options.input_width})
+    if (v && (*v < 1 || *v > 16384))
+      throw NetworkInputError(fmt::format("input size {} is out of range: expected 1 to 16384", *v));
+  if (options.input_width && !options.input) throw NetworkInputError("an input width needs an input height");
   try {
     if (ends_with(spec, ".json")) {
       json doc;
@@ -131,10 +145,14 @@ Graph load_network(const std::string& spec, const LoadOptions& options) {
       throw NetworkInputError(fmt::format(
           "unknown network '{}': expected a zoo name ({}) or a .json/.csv/.cfg/.onnx file", spec, names));
     }
-    return options.input ? entry->build(*options.input, options.batch) : entry->build_native(options.batch);
+    if (!options.input) return entry->build_native(options.batch);
+    if (options.width() == *options.input) return entry->build(*options.input, options.batch);
+    if (!entry->build_rect)
+      throw NetworkInputError(fmt::format("network '{}': --input {}x{}: this zoo network is built square only (give "
+                                          "--input N)", spec, *options.input, options.width()));
+    return entry->build_rect(*options.input, options.width(), options.batch);
   } catch (const GraphError& e) {
-    const std::string at = options.input ? fmt::format(" at input {}x{}", *options.input,
-                                                       *options.input)
+    const std::string at = options.input ? fmt::format(" at input {}x{}", *options.input, options.width())
                                          : std::string();
     throw NetworkInputError(fmt::format("network '{}'{}: {}", spec, at, e.what()));
   }
@@ -263,7 +281,10 @@ Graph network_from_json(const json& doc, const std::string& source, const LoadOp
       const std::vector<int> s = r.ints("shape", 4, 0, 1);
       if (!rec.contains("shape")) r.fail("shape", "[N, C, H, W]");
       l.input_shape = Shape{s[0], s[1], s[2], s[3]};
-      if (options.input) l.input_shape.h = l.input_shape.w = *options.input;
+      if (options.input) {
+        l.input_shape.h = *options.input;
+        l.input_shape.w = options.width();
+      }
       if (options.batch != 1) l.input_shape.n = options.batch;
       l.out_channels = l.input_shape.c;
     } else {

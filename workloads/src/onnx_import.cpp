@@ -255,7 +255,10 @@ Graph Importer::run() {
       continue;
     }
     Shape s{options_.batch, dims[1], dims[2], dims[3]};
-    if (options_.input) s.h = s.w = *options_.input;
+    if (options_.input) {
+      s.h = *options_.input;
+      s.w = options_.width();
+    }
     if (s.c < 1 || s.h < 1 || s.w < 1)
       throw NetworkInputError(fmt::format("{}: input '{}': its C, H and W must be fixed (use --input H for H and W)",
                                           source_, in.name()));

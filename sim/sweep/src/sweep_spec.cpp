@@ -12,6 +12,7 @@
 #include "npusim/mapping/network_mapper.hpp"
 #include "npusim/workloads/graph.hpp"
 #include "npusim/workloads/network_io.hpp"
+#include "npusim/workloads/network_io.hpp"
 
 namespace npusim::sweep {
 
@@ -129,6 +130,9 @@ void finish_point(SweepPoint& p, const std::map<std::string, json>& run, const s
       mapping::Objective o;
       if (!v.is_string() || !mapping::parse_objective(v, o))
         fail(where + "." + field, "traffic, latency, energy or edp");
+    } else if (field == "input" && v.is_string()) {
+      if (!workloads::parse_input_size(v.get<std::string>()))
+        fail(where + "." + field, "a positive integer or \"HxW\" (each 1 to 16384)");
     } else if (field == "batch" || field == "input" || field == "frames") {
       if (!v.is_number_integer() || v.get<std::int64_t>() < 1 || v.get<std::int64_t>() > 16384)
         fail(where + "." + field, "a positive integer");

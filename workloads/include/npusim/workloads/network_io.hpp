@@ -26,9 +26,14 @@ class NetworkInputError : public std::runtime_error {
 };
 
 struct LoadOptions {
-  std::optional<int> input;  ///< square input resolution; zoo default when absent
+  std::optional<int> input;        ///< input height, and width unless input_width; native when absent
+  std::optional<int> input_width;  ///< the width of a non-square input (--input HxW)
   int batch = 1;
+  int width() const { return input_width.value_or(input.value_or(0)); }
 };
+
+/// "N" (N x N) or "HxW", each 1 to 16384, as --input takes it; nullopt for anything else.
+std::optional<std::pair<int, int>> parse_input_size(const std::string& text);
 
 /// Zoo name or file path -> graph. Throws NetworkInputError (GraphError is wrapped with the
 /// source named).
