@@ -146,7 +146,7 @@ def load(report_dir: Union[str, os.PathLike]) -> Run:
 def run(net: Optional[str] = None, arch: str = "edge-32x32", set: Optional[Mapping[str, Any]] = None,
         batch: int = 1, reuse: str = "none", frames: Optional[int] = None,
         out: Optional[Union[str, os.PathLike]] = None, objective: Optional[str] = None,
-        input: Optional[int] = None, schedule: Optional[str] = None, html: bool = True) -> Run:
+        input: Union[int, str, None] = None, schedule: Optional[str] = None, html: bool = True) -> Run:
     """`npusim run`: simulates `net` (a zoo name or a network file; hardnet68 by default) on
     `arch` (a preset or file) with `set` overrides ({"pe.rows": 64}); `frames` for pipelined
     architectures. Writes to `out` (a new temporary folder if None) and returns the Run."""
@@ -163,7 +163,7 @@ def run(net: Optional[str] = None, arch: str = "edge-32x32", set: Optional[Mappi
     return load(out_dir)
 
 
-def info(net: str, input: Optional[int] = None) -> pd.DataFrame:
+def info(net: str, input: Union[int, str, None] = None) -> pd.DataFrame:
     """`npusim info --json`: one row per layer (shape, MACs, parameters, CIO); the network's
     totals in ``attrs``."""
     args = ["info", "--net", str(net), "--json"] + (["--input", str(input)] if input is not None else [])
@@ -175,7 +175,7 @@ def info(net: str, input: Optional[int] = None) -> pd.DataFrame:
 
 def map(net: Optional[str] = None, arch: str = "edge-32x32", set: Optional[Mapping[str, Any]] = None,
         batch: int = 1, reuse: str = "none", objective: Optional[str] = None,
-        input: Optional[int] = None) -> pd.DataFrame:
+        input: Union[int, str, None] = None) -> pd.DataFrame:
     """`npusim map --json`: the schedule of every layer (sequential architectures) or the
     stages of every context (pipelined ones), as a DataFrame; the whole plan in
     ``attrs["plan"]``."""
