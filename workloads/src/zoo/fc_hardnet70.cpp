@@ -25,19 +25,12 @@ int conv_layer_of(Graph& g, const std::string& name, int x, std::int64_t out, in
   return g.add(conv_layer(name, x, out, Window::square(kernel, stride, kernel / 2), 1, false, true, Activation::ReLU));
 }
 
-/// HarDBlock (keepBase off): the odd layers and the last, concatenated.
+/// HarDBlock (keepBase off) of ConvLayers: its outputs concatenated.
 int harmonic_block(Graph& g, const std::string& prefix, int x, int growth, int depth) {
-  std::vector<int> layers{x}, outs;
-  for (int i = 1; i <= depth; ++i) {
-    const HarmonicLink link = harmonic_link(i, g.layer(x).out.c, growth, kGrmul);
-    std::vector<int> sources;
-    for (int k : link.sources) sources.push_back(layers[static_cast<std::size_t>(k)]);
-    const std::string name = fmt::format("{}.layers.{}", prefix, i - 1);
-    const int in = sources.size() == 1 ? sources[0] : g.add(concat_layer(name + ".cat", sources));
-    layers.push_back(conv_layer_of(g, name, in, link.out_ch, 3));
-    if (i % 2 == 1 || i == depth) outs.push_back(layers.back());
-  }
-  return g.add(concat_layer(prefix + ".cat", outs));
+  const auto layer = [&](const std::string& name, int in, std::int64_t width) {
+    return conv_layer_of(g, name, in, width, 3);
+  };
+  return g.add(concat_layer(prefix + ".cat", add_harmonic_block(g, x, growth, kGrmul, depth, prefix + ".layers.", layer)));
 }
 
 }  // namespace

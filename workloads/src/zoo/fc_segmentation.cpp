@@ -56,22 +56,20 @@ struct BlockOut {
 };
 
 BlockOut block(Graph& g, const FcSpec& spec, int x, int depth, int growth, const std::string& prefix) {
-  std::vector<int> layers{x}, added;
-  for (int i = 1; i <= depth; ++i) {
-    const std::string name = fmt::format("{}.layer{}", prefix, i);
-    std::vector<int> sources;
-    std::int64_t width = growth;
-    if (spec.grmul > 0) {
-      const HarmonicLink link = harmonic_link(i, g.layer(x).out.c, growth, spec.grmul);
-      for (int k : link.sources) sources.push_back(layers[static_cast<std::size_t>(k)]);
-      width = link.out_ch;
-    } else {
-      sources = layers;  // dense: everything so far
+  const auto layer = [&](const std::string& name, int in, std::int64_t width) {
+    return g.add(bn_relu_conv(name, in, width, 3));
+  };
+  std::vector<int> added;
+  if (spec.grmul > 0) {
+    added = add_harmonic_block(g, x, growth, spec.grmul, depth, prefix + ".layers.", layer);
+  } else {  // dense: each layer reads everything so far
+    std::vector<int> layers{x};
+    for (int i = 0; i < depth; ++i) {
+      const std::string name = fmt::format("{}.layers.{}", prefix, i);
+      layers.push_back(layer(name, concat_of(g, name + ".cat", layers), growth));
+      added.push_back(layers.back());
     }
-    layers.push_back(g.add(bn_relu_conv(name, concat_of(g, name + ".cat", sources), width, 3)));
   }
-  for (int i = 1; i <= depth; ++i)
-    if (spec.grmul <= 0 || i % 2 == 1 || i == depth) added.push_back(layers[static_cast<std::size_t>(i)]);
   BlockOut out;
   out.added = concat_of(g, prefix + ".out", added);
   std::vector<int> all{x};

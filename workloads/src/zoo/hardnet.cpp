@@ -38,39 +38,20 @@ Graph build_hardnet(const HarDNetSpec& spec, int input, int batch) {
           ? dw_down("base.2", x, 2)
           : g.add(pool_layer("base.2", LayerKind::MaxPool, x, Window::square(3, 2, 1)));
   int module = 3;
-  std::int64_t ch = spec.first_ch[1];
   for (std::size_t b = 0; b < spec.n_layers.size(); ++b) {
     const std::string bp = fmt::format("base.{}.", module++);
-    std::vector<int> layers{x};  // layers_[0] is the block input
-    const int n = spec.n_layers[b];
-    for (int i = 0; i < n; ++i) {
-      const HarmonicLink link = harmonic_link(i + 1, ch, spec.growth[b], spec.grmul);
-      std::vector<int> sources;
-      for (int k : link.sources) sources.push_back(layers[static_cast<std::size_t>(k)]);
-      const std::string lp = fmt::format("{}layers.{}", bp, i);
-      int in = sources.size() == 1 ? sources[0] : g.add(concat_layer(lp + ".cat", sources));
-      if (g.layer(in).out.c != link.in_ch)
-        throw GraphError(fmt::format("layer '{}': harmonic link width {} != {}", lp,
-                                     g.layer(in).out.c, link.in_ch));
-      int y;
-      if (spec.depthwise) {  // CombConvLayer: 1x1 ConvLayer, then DWConvLayer
-        y = g.add(conv_layer(lp + ".layer1", in, link.out_ch, Window::square(1), 1, false, true,
-                             Activation::ReLU6));
-        y = dw_down(lp + ".layer2", y, 1);
-      } else {
-        y = g.add(conv_layer(lp, in, link.out_ch, Window::square(3, 1, 1), 1, false, true,
-                             Activation::ReLU6));
-      }
-      layers.push_back(y);
-    }
-    std::vector<int> outs;
-    const int t = static_cast<int>(layers.size());
-    for (int i = 1; i < t; ++i)
-      if (i == t - 1 || i % 2 == 1) outs.push_back(layers[static_cast<std::size_t>(i)]);
+    const auto layer = [&](const std::string& name, int in, std::int64_t width) {
+      if (!spec.depthwise)
+        return g.add(conv_layer(name, in, width, Window::square(3, 1, 1), 1, false, true, Activation::ReLU6));
+      // CombConvLayer: 1x1 ConvLayer, then DWConvLayer
+      const int y = g.add(conv_layer(name + ".layer1", in, width, Window::square(1), 1, false, true, Activation::ReLU6));
+      return dw_down(name + ".layer2", y, 1);
+    };
+    const std::vector<int> outs =
+        add_harmonic_block(g, x, spec.growth[b], spec.grmul, spec.n_layers[b], bp + "layers.", layer);
     x = g.add(concat_layer(bp + "cat", outs));
     x = g.add(conv_layer(fmt::format("base.{}", module++), x, spec.ch_list[b], Window::square(1),
                          1, false, true, Activation::ReLU6));
-    ch = spec.ch_list[b];
     if (spec.down_sample[b]) {
       const std::string name = fmt::format("base.{}", module++);
       x = spec.depthwise

@@ -5,15 +5,23 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <vector>
+
+#include "npusim/workloads/graph.hpp"
 
 namespace npusim::workloads {
 
-struct HarmonicLink {
-  std::int64_t out_ch = 0, in_ch = 0;  ///< the layer's width and the widths it reads, summed
-  std::vector<int> sources;            ///< the layers it reads, in the order it concatenates
-};
+/// Adds one block layer: its name, the (concatenated) input it reads, its width; returns
+/// the layer producing its output.
+using HarmonicLayerAdder = std::function<int(const std::string& name, int input, std::int64_t width)>;
 
-HarmonicLink harmonic_link(int layer, std::int64_t base_ch, int growth, double grmul);
+/// A harmonic dense block on `x` (its layer 0): layer i = 1..depth reads the concatenation
+/// "{prefix}{i-1}.cat" of the layers it links to and is added by `add` as "{prefix}{i-1}".
+/// Returns the block's outputs, the odd layers and the last, in order (HarDBlock with
+/// keepBase off); the caller concatenates them.
+std::vector<int> add_harmonic_block(Graph& g, int x, int growth, double grmul, int depth, const std::string& prefix,
+                                    const HarmonicLayerAdder& add);
 
 }  // namespace npusim::workloads
