@@ -216,11 +216,10 @@ void Importer::import_node(int index) {
 
 Graph Importer::run() {
   graph_.set_name(std::filesystem::path(source_).stem().string());
-  std::int64_t opset = 0;
   for (const auto& o : m_.opset_import())
-    if (o.domain().empty() || o.domain() == "ai.onnx") opset = o.version();
-  if (opset < 7 || opset > 18)
-    throw NetworkInputError(fmt::format("{}: opset {} is not supported (expected 11 to 17)", source_, opset));
+    if (o.domain().empty() || o.domain() == "ai.onnx") opset_ = o.version();
+  if (opset_ < 7 || opset_ > 18)
+    throw NetworkInputError(fmt::format("{}: opset {} is not supported (expected 11 to 17)", source_, opset_));
   for (int i = 0; i < g_.node_size(); ++i) {
     // Every node the importer looks at (and every fused neighbour) has its first output.
     if (g_.node(i).output_size() < 1 || g_.node(i).output(0).empty())

@@ -243,6 +243,7 @@ class Importer {
   onnx::ModelProto& m_;
   const onnx::GraphProto& g_;
   std::string source_;
+  std::int64_t opset_ = 0;  ///< of the default (ai.onnx) domain, read by run()
   LoadOptions options_;
   Graph graph_;
   std::map<std::string, Value> values_;

@@ -248,12 +248,9 @@ void Importer::import_resize(const onnx::NodeProto& n, const std::string& name) 
     fail(n, "expected scales or sizes that resize H and W only, to 1 to 65536 rows and columns");
   // The sampling each mode and coordinate transformation mean (opset 10 and Upsample:
   // asymmetric; from opset 11 the attribute, half_pixel by default).
-  std::int64_t opset = 0;
-  for (const auto& o : m_.opset_import())
-    if (o.domain().empty() || o.domain() == "ai.onnx") opset = o.version();
-  std::string transform = op == "Upsample" || opset < 11 ? "asymmetric" : "half_pixel";
+  std::string transform = op == "Upsample" || opset_ < 11 ? "asymmetric" : "half_pixel";
   if (const auto* a = attr(n, "coordinate_transformation_mode")) transform = a->s();
-  std::string nearest_mode = op == "Upsample" || opset < 11 ? "floor" : "round_prefer_floor";
+  std::string nearest_mode = op == "Upsample" || opset_ < 11 ? "floor" : "round_prefer_floor";
   if (const auto* a = attr(n, "nearest_mode")) nearest_mode = a->s();
   if (mode == "nearest") {
     const bool floor_asymmetric = transform == "asymmetric" && nearest_mode == "floor";
