@@ -197,6 +197,8 @@ class Importer {
   }
   void import_node(int index);
   // One handler per operator family (onnx_operators.cpp).
+  /// A Conv's or ConvTranspose's weight (input 1): a constant of 4 known, positive dimensions.
+  const Value& conv_weight(const onnx::NodeProto& n);
   void import_conv(const onnx::NodeProto& n, const std::string& name);
   void import_conv_transpose(const onnx::NodeProto& n, const std::string& name);
   void import_linear(const onnx::NodeProto& n, const std::string& name);

@@ -10,11 +10,16 @@
 
 namespace npusim::workloads::onnx_detail {
 
-void Importer::import_conv(const onnx::NodeProto& n, const std::string& name) {
-  Value in = tensor(n, 0);
+const Value& Importer::conv_weight(const onnx::NodeProto& n) {
   const Value& w = constant(n, 1);
   if (w.dims.size() != 4 || *std::min_element(w.dims.begin(), w.dims.end()) < 1)
     fail(n, "expected a 4-D weight with known, positive dimensions");
+  return w;
+}
+
+void Importer::import_conv(const onnx::NodeProto& n, const std::string& name) {
+  Value in = tensor(n, 0);
+  const Value& w = conv_weight(n);
   const Layer& src = graph_.layer(in.layer);
   const std::int64_t group = int_attr(n, "group", 1);
   if (group < 1 || group > src.out.c || w.dims[1] != src.out.c / group || src.out.c % group != 0)
@@ -31,9 +36,7 @@ void Importer::import_conv(const onnx::NodeProto& n, const std::string& name) {
 
 void Importer::import_conv_transpose(const onnx::NodeProto& n, const std::string& name) {
   Value in = tensor(n, 0);
-  const Value& w = constant(n, 1);  // C_in x C_out/group x kH x kW
-  if (w.dims.size() != 4 || *std::min_element(w.dims.begin(), w.dims.end()) < 1)
-    fail(n, "expected a 4-D weight with known, positive dimensions");
+  const Value& w = conv_weight(n);  // C_in x C_out/group x kH x kW
   const Layer& src = graph_.layer(in.layer);
   const std::int64_t group = int_attr(n, "group", 1);
   if (group < 1 || w.dims[0] != src.out.c || src.out.c % group != 0)
