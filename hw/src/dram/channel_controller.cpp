@@ -9,6 +9,9 @@ namespace npusim::hw::dram {
 namespace {
 constexpr int kPrioRefresh = 0, kPrioHit = 1, kPrioAct = 2, kPrioConflictPre = 3,
               kPrioClosePage = 4;
+// A choice that must not be taken: its cycle is kNever and its priority loses even to the
+// empty candidate's (99), so no comparison can pick it.
+constexpr int kPrioNone = 100;
 
 inline void raise(std::uint64_t& slot, std::uint64_t value) { slot = std::max(slot, value); }
 }  // namespace
@@ -82,7 +85,7 @@ ChannelController::ChannelController(const DramSpec& spec, const ControllerConfi
   for (int i = static_cast<int>(slots_.size()) - 1; i >= 0; --i) free_slots_.push_back(i);
   choices_.resize(4 * banks_.size());
   for (auto& p : present_) p.assign((2 * banks_.size() + 63) / 64, 0);
-  stamps_.assign(2 + ranks_.size(), 0);
+  shared_gates_.assign(1 + 3 * ranks_.size() * static_cast<std::size_t>(spec.org.bank_groups), 0);
 }
 
 int ChannelController::bank_index(const DramAddress& a) const {
@@ -137,7 +140,7 @@ void ChannelController::enqueue(const DramRequest& request) {
 void ChannelController::set_oldest(int write, int bank, int cls, int slot) {
   ClassChoice& c = choice_of(write, bank, cls);
   c.slot = slot;
-  c.stamp = kNever;
+  c.fresh = false;
   const std::size_t bit = static_cast<std::size_t>(2 * bank + cls);
   std::uint64_t& word = present_[write][bit / 64];
   const std::uint64_t mask = std::uint64_t{1} << (bit % 64);
@@ -233,46 +236,74 @@ const ChannelController::Candidate& ChannelController::best() const {
   return best_cache_;
 }
 
+void ChannelController::update_shared_gates(int r) {
+  const Rank& rank = ranks_[static_cast<std::size_t>(r)];
+  const std::uint64_t act = std::max(rank.gate.act, faw_ready(rank));
+  for (int g = 0; g < spec_.org.bank_groups; ++g) {
+    const Gates& group = rank.groups[static_cast<std::size_t>(g)];
+    std::uint64_t* out = &shared_gates_[static_cast<std::size_t>(shared_gate_index(r, g, DramCommand::ACT))];
+    out[0] = std::max(group.act, act);
+    out[1] = std::max(group.rd, rank.gate.rd);
+    out[2] = std::max(group.wr, rank.gate.wr);
+  }
+}
+
 void ChannelController::refresh_choice(ClassChoice& c) const {
   const Entry& e = slots_[static_cast<std::size_t>(c.slot)];
   const DramRequest& req = e.req;
   const Bank& bank = banks_[static_cast<std::size_t>(e.bank)];
-  c.none = false;
+  c.fresh = true;
+  c.seq = e.seq;
+  c.rank = bank.rank;
+  std::uint64_t own = 0;  // the bank's own gate
   if (bank.open_row == static_cast<std::int64_t>(req.at.row)) {
     c.command = req.is_write ? DramCommand::WR : DramCommand::RD;
     c.priority = kPrioHit;
-    c.stamp_index = 1;
+    own = req.is_write ? bank.next_wr : bank.next_rd;
   } else if (bank.open_row < 0) {
     c.command = DramCommand::ACT;
     c.priority = kPrioAct;
-    c.stamp_index = 2 + bank.rank;
+    own = bank.next_act;
   } else {
     c.command = DramCommand::PRE;
     c.priority = kPrioConflictPre;
-    c.stamp_index = 0;
-    // Let the open row serve its queued hits first.
-    c.none = bank.q[req.is_write ? 1 : 0].hits > 0 && bank.hit_streak < cfg_.row_hit_cap;
+    own = bank.next_pre;
   }
-  c.stamp = stamps_[static_cast<std::size_t>(c.stamp_index)];
-  c.ready = std::max(req.arrival, gate(c.command, e.bank));  // never before it arrived
+  c.gate = c.command == DramCommand::PRE ? 0 : shared_gate_index(bank.rank, bank.group, c.command);
+  c.local = std::max(req.arrival, own);  // never before it arrived
+  // A conflict lets the open row serve its queued hits first.
+  if (c.command == DramCommand::PRE && bank.q[req.is_write ? 1 : 0].hits > 0 &&
+      bank.hit_streak < cfg_.row_hit_cap) {
+    c.priority = kPrioNone;
+    c.local = kNever;
+  }
+  c.order = static_cast<std::uint64_t>(c.priority) << kSeqBits | (c.seq & ((std::uint64_t{1} << kSeqBits) - 1));
 }
 
 void ChannelController::offer_choice(ClassChoice& c, Candidate& best) const {
-  if (c.stamp != stamps_[static_cast<std::size_t>(c.stamp_index)]) refresh_choice(c);
-  const std::uint64_t cycle = std::max(bus_free_, c.ready);
-  if (c.none || cycle > best.cycle) return;
-  const Entry& e = slots_[static_cast<std::size_t>(c.slot)];
-  if (cycle == best.cycle && (c.priority > best.priority || (c.priority == best.priority && e.seq > best.seq)))
+  if (!c.fresh) refresh_choice(c);
+  const std::uint64_t cycle =
+      std::max({bus_free_, c.local, shared_gates_[static_cast<std::size_t>(c.gate)]});
+  if (cycle > best.cycle) return;
+  if (cycle == best.cycle && (c.priority > best.priority || (c.priority == best.priority && c.seq > best.seq)))
     return;
-  if (cycle >= ranks_[e.req.at.rank].refresh_due) return;  // the rank is refreshing by then
-  best.cycle = cycle;
-  best.priority = c.priority;
-  best.command = c.command;
-  best.seq = e.seq;
-  best.entry = c.slot;
-  best.rank = static_cast<int>(e.req.at.rank);
-  best.bank = e.bank;
-  best.row = e.req.at.row;
+  if (cycle >= ranks_[static_cast<std::size_t>(c.rank)].refresh_due) return;  // refreshing by then
+  best = candidate_of(c, cycle);
+}
+
+ChannelController::Candidate ChannelController::candidate_of(const ClassChoice& c,
+                                                             std::uint64_t cycle) const {
+  const Entry& e = slots_[static_cast<std::size_t>(c.slot)];
+  Candidate out;
+  out.cycle = cycle;
+  out.priority = c.priority;
+  out.command = c.command;
+  out.seq = c.seq;
+  out.entry = c.slot;
+  out.rank = c.rank;
+  out.bank = e.bank;
+  out.row = e.req.at.row;
+  return out;
 }
 
 ChannelController::Candidate ChannelController::compute_best() const {
@@ -286,12 +317,39 @@ ChannelController::Candidate ChannelController::compute_best() const {
   // Requests of the queue being served, two per bank. Banks with row hits in this queue are
   // not closed early (hits waiting in the other queue cannot be served in this mode, so
   // they don't count).
+  // The hot loop of the controller: each choice is ranked by one 128-bit key, (cycle,
+  // priority, age), so the comparison has no data-dependent branch. A choice cannot issue
+  // once its rank is due for refresh: the first pass ignores that, and only when its winner
+  // is not before the earliest due rank (rare) does a second pass apply it.
+  using Key = unsigned __int128;
+  constexpr Key kLosing = ~Key{0};
+  Key best_key = kLosing;
+  int best_choice = -1;
   const std::vector<std::uint64_t>& present = present_[mode];
-  for (std::size_t word = 0; word < present.size(); ++word)
-    for (std::uint64_t bits = present[word]; bits != 0; bits &= bits - 1) {
-      const int i = static_cast<int>(64 * word) + std::countr_zero(bits);
-      offer_choice(choice_of(mode, i / 2, i % 2), best);
-    }
+  ClassChoice* const queue_choices = choices_.data() + static_cast<std::size_t>(mode) * 2 * banks_.size();
+  const std::uint64_t* const shared = shared_gates_.data();
+  std::uint64_t due_first = kNever;
+  for (const Rank& r : ranks_) due_first = std::min(due_first, r.refresh_due);
+  for (int pass = 0; pass < 2; ++pass) {
+    for (std::size_t word = 0; word < present.size(); ++word)
+      for (std::uint64_t bits = present[word]; bits != 0; bits &= bits - 1) {
+        const int i = static_cast<int>(64 * word) + std::countr_zero(bits);
+        ClassChoice& c = queue_choices[i];
+        if (!c.fresh) refresh_choice(c);
+        const std::uint64_t cycle = std::max({t0, c.local, shared[c.gate]});
+        Key key = Key{cycle} << 64 | c.order;
+        if (pass == 1 && cycle >= ranks_[static_cast<std::size_t>(c.rank)].refresh_due) key = kLosing;
+        if (key < best_key) {
+          best_key = key;
+          best_choice = i;
+        }
+      }
+    if (pass == 1 || best_choice < 0 || static_cast<std::uint64_t>(best_key >> 64) < due_first) break;
+    best_key = kLosing;
+    best_choice = -1;
+  }
+  if (best_choice >= 0)
+    best = candidate_of(queue_choices[best_choice], static_cast<std::uint64_t>(best_key >> 64));
 
   if (cfg_.page_policy == PagePolicy::Closed) {
     for (int b = 0; b < static_cast<int>(banks_.size()); ++b) {
@@ -367,13 +425,8 @@ void ChannelController::issue(const Candidate& c) {
   rec.bank = static_cast<std::uint32_t>(local % bpg);
   rec.row = c.row;
 
-  // The cached choices this command moves: its bank's; those waiting on the rank's ACT
-  // gates (ACT, REF); those waiting on a column gate (RD, WR move the bank group's, the
-  // rank's and, by bus turnaround, the other ranks').
+  // The cached choices of its bank are stale (a REF finds its banks closed and idle).
   if (c.command != DramCommand::REF) forget_choices(c.bank);
-  if (c.command == DramCommand::ACT || c.command == DramCommand::REF)
-    ++stamps_[static_cast<std::size_t>(2 + c.rank)];
-  if (c.command == DramCommand::RD || c.command == DramCommand::WR) ++stamps_[1];
 
   switch (c.command) {
     case DramCommand::ACT: {
@@ -457,6 +510,13 @@ void ChannelController::issue(const Candidate& c) {
       rec.bank_group = rec.bank = 0;
       rec.row = 0;
       break;
+  }
+  // The shared gates it moved: its rank's (ACT, REF) or, for RD and WR, every rank's (the
+  // other ranks by bus turnaround).
+  if (c.command == DramCommand::RD || c.command == DramCommand::WR) {
+    for (int r = 0; r < static_cast<int>(ranks_.size()); ++r) update_shared_gates(r);
+  } else if (c.command != DramCommand::PRE) {
+    update_shared_gates(c.rank);
   }
   ++stats_.commands[static_cast<int>(c.command)];
   bus_free_ = t + 1;

@@ -16,7 +16,8 @@
 //    reaches its high watermark, then writes drain to the low watermark. A decision costs
 //    per bank with queued requests, not per request: each bank keeps its read and write
 //    requests in age order and the scheduler weighs only the oldest hit and the oldest
-//    other request of each, with their gates cached until a command moves them.
+//    other request of each: their banks' own gates are cached until a command to the bank
+//    moves them, the gates banks share (bank group, rank, nFAW) are kept once per group.
 //  - Refresh is all-bank per rank every nREFI: at the due cycle the rank stops taking new
 //    commands, its open banks are precharged and REF issues when nRP/nRC allow.
 //  - A read completes when its last beat is on the bus (RD + nCL + nBL); a write when its
@@ -158,6 +159,12 @@ class ChannelController {
 
   int bank_index(const DramAddress& a) const;
   std::uint64_t faw_ready(const Rank& r) const;
+  int shared_gate_index(int rank, int group, DramCommand command) const {
+    return 1 + (rank * spec_.org.bank_groups + group) * 3 +
+           (command == DramCommand::ACT ? 0 : command == DramCommand::RD ? 1 : 2);
+  }
+  /// Recomputes rank r's entries of shared_gates_ from its rank and group gates.
+  void update_shared_gates(int r);
   /// Earliest cycle of `command` to flat bank `b` by the bank, group and rank gates.
   std::uint64_t gate(DramCommand command, int b) const;
   /// The next command to issue: the earliest legal one, ties broken by priority then age.
@@ -166,18 +173,22 @@ class ChannelController {
   Candidate compute_best() const;
   /// The oldest request of one class of one bank's queue, the class being the requests to
   /// the open row (hits) or the others: the younger ones of a class get the same command
-  /// and gate, so they can only tie or lose. Its command and cycle are cached until its bank
-  /// changes or, for ACT and column commands, a command moves the gates they wait for (the
-  /// stamps: per rank ACTs and REFs, all RDs and WRs).
+  /// and gate, so they can only tie or lose. Its command's cycle is max(bus free, local,
+  /// shared_gates_[gate]): `local` is what only its bank moves (its arrival, the bank's
+  /// gate), cached until its bank changes; the bank-group and rank gates it shares with the
+  /// other banks are kept once per group, so a command that moves them touches no choice.
   struct ClassChoice {
     int slot = -1;            ///< the oldest request of the class, -1 if none
-    std::uint64_t ready = 0;  ///< max(arrival, gate): the command's cycle if the bus is free
-    std::uint64_t stamp = kNever;  ///< stamps_[stamp_index] when computed; kNever: stale
-    int stamp_index = 0;
-    int priority = 0;
+    bool fresh = false;       ///< local, gate, priority and command are up to date
+    int priority = 0;         ///< kPrioNone: a conflict waiting for the open row's hits
+    int gate = 0;             ///< index into shared_gates_
+    int rank = 0;
+    std::uint64_t local = 0;  ///< max(arrival, the bank's own gate for the command)
+    std::uint64_t seq = 0;    ///< of the request
+    std::uint64_t order = 0;  ///< priority << kSeqBits | seq: the tie-breaks as one number
     DramCommand command = DramCommand::ACT;
-    bool none = false;        ///< a conflict waiting for the open row's hits
   };
+  static constexpr int kSeqBits = 56;  ///< requests per channel before seq would wrap
   static constexpr int kHit = 0, kOther = 1;
   ClassChoice& choice_of(int write, int bank, int cls) const {
     return choices_[static_cast<std::size_t>((write * static_cast<int>(banks_.size()) + bank) * 2 + cls)];
@@ -185,11 +196,12 @@ class ChannelController {
   void set_oldest(int write, int bank, int cls, int slot);
   void forget_choices(int bank) {
     for (int w = 0; w < 2; ++w)
-      for (int cls = 0; cls < 2; ++cls) choice_of(w, bank, cls).stamp = kNever;
+      for (int cls = 0; cls < 2; ++cls) choice_of(w, bank, cls).fresh = false;
   }
   void refresh_choice(ClassChoice& c) const;
   /// Offers the command of a class's oldest request to `best` if it is better.
   void offer_choice(ClassChoice& c, Candidate& best) const;
+  Candidate candidate_of(const ClassChoice& c, std::uint64_t cycle) const;
   /// Re-derives bank b's hit counts and oldest entries after its open row changed.
   void classify(int b);
   void link(int slot);
@@ -223,9 +235,9 @@ class ChannelController {
   mutable std::vector<ClassChoice> choices_;  ///< per queue (read, write), bank, class
   /// Per queue, a bit per choice that has a request: the scheduler visits only those.
   std::vector<std::uint64_t> present_[2];
-  /// [0] stays 0 (PRE waits for its bank only), [1] counts RDs and WRs, [2 + r] ACTs and
-  /// REFs of rank r.
-  std::vector<std::uint64_t> stamps_;
+  /// The gates a command shares with the other banks of its bank group: [0] stays 0 (PRE
+  /// waits for its bank only), then per rank and group ACT (with nFAW), RD and WR.
+  std::vector<std::uint64_t> shared_gates_;
   mutable Candidate best_cache_;
   mutable bool best_valid_ = false;
 };
