@@ -61,14 +61,14 @@ std::int64_t trip(const TripCounts& tr, LoopBit l) { return l == kLoopK ? tr.k :
 /// Loads of an operand depending on the loops in `deps`: the product of the trips of the
 /// non-trivial loops outside its innermost non-trivial dependent loop that it does not
 /// depend on (the tile index repeats only when those advance).
-std::int64_t reload_factor(LoopOrder order, const TripCounts& tr, unsigned deps) {
-  const std::array<LoopBit, 3> seq = loop_sequence(order);
+std::int64_t reload_factor(const std::array<LoopBit, 3>& seq, const TripCounts& tr, unsigned deps) {
+  const std::int64_t trips[3] = {trip(tr, seq[0]), trip(tr, seq[1]), trip(tr, seq[2])};
   int innermost = -1;
   for (int i = 0; i < 3; ++i)
-    if ((deps & seq[static_cast<std::size_t>(i)]) && trip(tr, seq[static_cast<std::size_t>(i)]) > 1) innermost = i;
+    if ((deps & seq[static_cast<std::size_t>(i)]) && trips[i] > 1) innermost = i;
   std::int64_t f = 1;
   for (int i = 0; i < innermost; ++i)
-    if (!(deps & seq[static_cast<std::size_t>(i)])) f *= trip(tr, seq[static_cast<std::size_t>(i)]);
+    if (!(deps & seq[static_cast<std::size_t>(i)])) f *= trips[i];
   return f;
 }
 
@@ -128,9 +128,18 @@ class Evaluator {
     return n;
   }
 
-  hw::npu::TrafficBytes traffic(const Tiling& t, const TripCounts& tr) {
-    hw::npu::TrafficBytes b;
-    if (p_.op == OpClass::View) return b;
+  /// The traffic of a tiling in the terms its loop order scales: the order-independent
+  /// bytes, and the input, weight and partial-sum bytes of loading each once.
+  struct TrafficTerms {
+    hw::npu::TrafficBytes fixed;
+    std::uint64_t input = 0, weight = 0, psum = 0;
+    bool gemm = false;
+  };
+
+  TrafficTerms traffic_terms(const Tiling& t, const TripCounts& tr) {
+    TrafficTerms terms;
+    hw::npu::TrafficBytes& b = terms.fixed;
+    if (p_.op == OpClass::View) return terms;
     const std::uint64_t eb = static_cast<std::uint64_t>(p_.elem_bytes);
     const std::uint64_t out_elems = static_cast<std::uint64_t>(p_.batch * p_.out_c * p_.out_h * p_.out_w);
     const std::uint64_t spatial = static_cast<std::uint64_t>(p_.batch * rows_.sum(t.th) * cols_.sum(t.tw));
@@ -140,18 +149,30 @@ class Evaluator {
       const std::uint64_t tiles = static_cast<std::uint64_t>(p_.batch * tr.rows * tr.cols);
       for (std::size_t i = 0; i < dram_ch_.size(); ++i)
         b.rd(TrafficKind::Input) += static_cast<std::uint64_t>(dram_ch_[i]) * (p_.broadcast(i) ? tiles : spatial) * eb;
-      return b;
+      return terms;
     }
-    b.rd(TrafficKind::Input) = static_cast<std::uint64_t>(dram_ch_[0]) * spatial * eb *
-                               static_cast<std::uint64_t>(reload_factor(t.order, tr, kLoopC | kLoopS));
-    b.rd(TrafficKind::Weight) = static_cast<std::uint64_t>(p_.weight_elements()) * eb *
-                                static_cast<std::uint64_t>(reload_factor(t.order, tr, kLoopK | kLoopC));
-    if (spills_psums(t.order, tr)) {
-      const std::uint64_t psum = static_cast<std::uint64_t>(tr.c - 1) * out_elems * static_cast<std::uint64_t>(p_.psum_bytes);
-      b.wr(TrafficKind::Psum) = psum;
-      b.rd(TrafficKind::Psum) = psum;
+    terms.gemm = true;
+    terms.input = static_cast<std::uint64_t>(dram_ch_[0]) * spatial * eb;
+    terms.weight = static_cast<std::uint64_t>(p_.weight_elements()) * eb;
+    if (tr.c > 1) terms.psum = static_cast<std::uint64_t>(tr.c - 1) * out_elems * static_cast<std::uint64_t>(p_.psum_bytes);
+    return terms;
+  }
+
+  static hw::npu::TrafficBytes traffic(const TrafficTerms& terms, LoopOrder order, const TripCounts& tr) {
+    hw::npu::TrafficBytes b = terms.fixed;
+    if (!terms.gemm) return b;
+    const std::array<LoopBit, 3> seq = loop_sequence(order);
+    b.rd(TrafficKind::Input) = terms.input * static_cast<std::uint64_t>(reload_factor(seq, tr, kLoopC | kLoopS));
+    b.rd(TrafficKind::Weight) = terms.weight * static_cast<std::uint64_t>(reload_factor(seq, tr, kLoopK | kLoopC));
+    if (spills_psums(seq, tr)) {
+      b.wr(TrafficKind::Psum) = terms.psum;
+      b.rd(TrafficKind::Psum) = terms.psum;
     }
     return b;
+  }
+
+  hw::npu::TrafficBytes traffic(const Tiling& t, const TripCounts& tr) {
+    return traffic(traffic_terms(t, tr), t.order, tr);
   }
 
   /// Order-independent part of the estimate: compute cycles and SRAM bytes summed over the
@@ -205,9 +226,8 @@ class Evaluator {
                   static_cast<double>(e.cycles) * ctx_.energy.leak_pj_per_cycle;
   }
 
-  static bool spills_psums(LoopOrder order, const TripCounts& tr) {
+  static bool spills_psums(const std::array<LoopBit, 3>& seq, const TripCounts& tr) {
     if (tr.c <= 1) return false;
-    const std::array<LoopBit, 3> seq = loop_sequence(order);
     int innermost_ks = -1, pos_c = 0;
     for (int i = 0; i < 3; ++i) {
       const LoopBit l = seq[static_cast<std::size_t>(i)];
@@ -395,6 +415,7 @@ MapResult map_layer(const LayerProblem& p, const SramBudget& budget, const Mappe
   const double macs = static_cast<double>(p.macs());
   auto bound = [&](const hw::npu::TrafficBytes& tb, std::int64_t tiles) {
     const double bytes = static_cast<double>(tb.total());
+    if (obj == Objective::Traffic) return bytes;
     const double cycles = std::ceil(bytes / ctx.dram_bytes_per_cycle) +
                           static_cast<double>(tiles * ctx.tile_latency_cycles);
     const double energy = macs * ctx.energy.mac_pj + bytes * ctx.energy.dram_pj_per_byte +
@@ -417,9 +438,9 @@ MapResult map_layer(const LayerProblem& p, const SramBudget& budget, const Mappe
     if (best_key && bound(hw::npu::TrafficBytes{}, tr.tiles()) > std::get<0>(*best_key)) return true;
     std::array<hw::npu::TrafficBytes, 6> per_order;
     bool any = false;
+    const auto terms = ev.traffic_terms(t, tr);
     for (std::size_t i = 0; i < 6; ++i) {
-      t.order = kLoopOrders[i];
-      per_order[i] = ev.traffic(t, tr);
+      per_order[i] = Evaluator::traffic(terms, kLoopOrders[i], tr);
       any |= !best_key || bound(per_order[i], tr.tiles()) <= std::get<0>(*best_key);
     }
     if (!any) return true;
