@@ -236,15 +236,21 @@ const ChannelController::Candidate& ChannelController::best() const {
   return best_cache_;
 }
 
-void ChannelController::update_shared_gates(int r) {
+void ChannelController::update_shared_gates(int r, bool column) {
   const Rank& rank = ranks_[static_cast<std::size_t>(r)];
-  const std::uint64_t act = std::max(rank.gate.act, faw_ready(rank));
-  for (int g = 0; g < spec_.org.bank_groups; ++g) {
-    const Gates& group = rank.groups[static_cast<std::size_t>(g)];
-    std::uint64_t* out = &shared_gates_[static_cast<std::size_t>(shared_gate_index(r, g, DramCommand::ACT))];
-    out[0] = std::max(group.act, act);
-    out[1] = std::max(group.rd, rank.gate.rd);
-    out[2] = std::max(group.wr, rank.gate.wr);
+  std::uint64_t* out = &shared_gates_[static_cast<std::size_t>(shared_gate_index(r, 0, DramCommand::ACT))];
+  if (column) {
+    for (const Gates& group : rank.groups) {
+      out[1] = std::max(group.rd, rank.gate.rd);
+      out[2] = std::max(group.wr, rank.gate.wr);
+      out += 3;
+    }
+  } else {
+    const std::uint64_t act = std::max(rank.gate.act, faw_ready(rank));
+    for (const Gates& group : rank.groups) {
+      out[0] = std::max(group.act, act);
+      out += 3;
+    }
   }
 }
 
@@ -514,9 +520,9 @@ void ChannelController::issue(const Candidate& c) {
   // The shared gates it moved: its rank's (ACT, REF) or, for RD and WR, every rank's (the
   // other ranks by bus turnaround).
   if (c.command == DramCommand::RD || c.command == DramCommand::WR) {
-    for (int r = 0; r < static_cast<int>(ranks_.size()); ++r) update_shared_gates(r);
+    for (int r = 0; r < static_cast<int>(ranks_.size()); ++r) update_shared_gates(r, true);
   } else if (c.command != DramCommand::PRE) {
-    update_shared_gates(c.rank);
+    update_shared_gates(c.rank, false);
   }
   ++stats_.commands[static_cast<int>(c.command)];
   bus_free_ = t + 1;

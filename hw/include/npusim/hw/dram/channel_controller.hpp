@@ -163,8 +163,9 @@ class ChannelController {
     return 1 + (rank * spec_.org.bank_groups + group) * 3 +
            (command == DramCommand::ACT ? 0 : command == DramCommand::RD ? 1 : 2);
   }
-  /// Recomputes rank r's entries of shared_gates_ from its rank and group gates.
-  void update_shared_gates(int r);
+  /// Recomputes rank r's entries of shared_gates_ from its rank and group gates: the RD
+  /// and WR ones (`column`, which only RD and WR move) or the ACT ones (ACT, REF).
+  void update_shared_gates(int r, bool column);
   /// Earliest cycle of `command` to flat bank `b` by the bank, group and rank gates.
   std::uint64_t gate(DramCommand command, int b) const;
   /// The next command to issue: the earliest legal one, ties broken by priority then age.
