@@ -39,37 +39,38 @@ class SizeClasses {
   std::size_t n_ = 0;
 };
 
-/// The loops of a GEMM schedule as bits, so dependence tests are masks, not string searches.
-enum LoopBit : unsigned { kLoopK = 1, kLoopC = 2, kLoopS = 4 };
-
-/// The loops of `order`, outermost first.
-std::array<LoopBit, 3> loop_sequence(LoopOrder order) {
+/// Where each loop of a GEMM schedule sits in `order`, 0 outermost.
+struct LoopPositions {
+  int k, c, s;
+};
+LoopPositions loop_positions(LoopOrder order) {
   switch (order) {
-    case LoopOrder::KCS: return {kLoopK, kLoopC, kLoopS};
-    case LoopOrder::KSC: return {kLoopK, kLoopS, kLoopC};
-    case LoopOrder::CKS: return {kLoopC, kLoopK, kLoopS};
-    case LoopOrder::CSK: return {kLoopC, kLoopS, kLoopK};
-    case LoopOrder::SKC: return {kLoopS, kLoopK, kLoopC};
-    case LoopOrder::SCK: return {kLoopS, kLoopC, kLoopK};
+    case LoopOrder::KCS: return {0, 1, 2};
+    case LoopOrder::KSC: return {0, 2, 1};
+    case LoopOrder::CKS: return {1, 0, 2};
+    case LoopOrder::CSK: return {2, 0, 1};
+    case LoopOrder::SKC: return {1, 2, 0};
+    case LoopOrder::SCK: return {2, 1, 0};
   }
-  return {kLoopK, kLoopC, kLoopS};
+  return {0, 1, 2};
 }
 
-/// Trip count of a loop.
-std::int64_t trip(const TripCounts& tr, LoopBit l) { return l == kLoopK ? tr.k : l == kLoopC ? tr.c : tr.s; }
-
-/// Loads of an operand depending on the loops in `deps`: the product of the trips of the
-/// non-trivial loops outside its innermost non-trivial dependent loop that it does not
-/// depend on (the tile index repeats only when those advance).
-std::int64_t reload_factor(const std::array<LoopBit, 3>& seq, const TripCounts& tr, unsigned deps) {
-  const std::int64_t trips[3] = {trip(tr, seq[0]), trip(tr, seq[1]), trip(tr, seq[2])};
-  int innermost = -1;
-  for (int i = 0; i < 3; ++i)
-    if ((deps & seq[static_cast<std::size_t>(i)]) && trips[i] > 1) innermost = i;
-  std::int64_t f = 1;
-  for (int i = 0; i < innermost; ++i)
-    if (!(deps & seq[static_cast<std::size_t>(i)])) f *= trips[i];
-  return f;
+/// How often each operand is loaded under a loop order. An operand is reloaded by the
+/// non-trivial loops it does not depend on that sit outside its innermost non-trivial
+/// dependent loop (its tile index repeats only when those advance): the input (C, S) by K,
+/// the weights (K, C) by S. Partial sums spill when a non-trivial K or S loop sits inside C.
+struct OrderReloads {
+  std::int64_t input = 1, weight = 1;
+  bool spills_psums = false;
+};
+OrderReloads order_reloads(LoopOrder order, const TripCounts& tr) {
+  const LoopPositions at = loop_positions(order);
+  const int k = tr.k > 1 ? at.k : -1, c = tr.c > 1 ? at.c : -1, s = tr.s > 1 ? at.s : -1;
+  OrderReloads r;
+  if (std::max(c, s) > at.k) r.input = tr.k;
+  if (std::max(k, c) > at.s) r.weight = tr.s;
+  r.spills_psums = tr.c > 1 && std::max(k, s) > at.c;
+  return r;
 }
 
 /// Caches the halo sums of an axis per tile size (the search asks for the same sizes often),
@@ -161,10 +162,10 @@ class Evaluator {
   static hw::npu::TrafficBytes traffic(const TrafficTerms& terms, LoopOrder order, const TripCounts& tr) {
     hw::npu::TrafficBytes b = terms.fixed;
     if (!terms.gemm) return b;
-    const std::array<LoopBit, 3> seq = loop_sequence(order);
-    b.rd(TrafficKind::Input) = terms.input * static_cast<std::uint64_t>(reload_factor(seq, tr, kLoopC | kLoopS));
-    b.rd(TrafficKind::Weight) = terms.weight * static_cast<std::uint64_t>(reload_factor(seq, tr, kLoopK | kLoopC));
-    if (spills_psums(seq, tr)) {
+    const OrderReloads r = order_reloads(order, tr);
+    b.rd(TrafficKind::Input) = terms.input * static_cast<std::uint64_t>(r.input);
+    b.rd(TrafficKind::Weight) = terms.weight * static_cast<std::uint64_t>(r.weight);
+    if (r.spills_psums) {
       b.wr(TrafficKind::Psum) = terms.psum;
       b.rd(TrafficKind::Psum) = terms.psum;
     }
@@ -224,17 +225,6 @@ class Evaluator {
     e.energy_pj = static_cast<double>(macs_) * ctx_.energy.mac_pj +
                   sram_bytes * ctx_.energy.sram_pj_per_byte + bytes * ctx_.energy.dram_pj_per_byte +
                   static_cast<double>(e.cycles) * ctx_.energy.leak_pj_per_cycle;
-  }
-
-  static bool spills_psums(const std::array<LoopBit, 3>& seq, const TripCounts& tr) {
-    if (tr.c <= 1) return false;
-    int innermost_ks = -1, pos_c = 0;
-    for (int i = 0; i < 3; ++i) {
-      const LoopBit l = seq[static_cast<std::size_t>(i)];
-      if (l == kLoopC) pos_c = i;
-      if (l != kLoopC && trip(tr, l) > 1) innermost_ks = i;
-    }
-    return innermost_ks > pos_c;
   }
 
   const LayerProblem& p_;
