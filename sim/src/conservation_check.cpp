@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace npusim::sim {
 
@@ -10,9 +11,35 @@ namespace {
 
 using Runs = RunSet::Runs;
 
+/// Sorts runs by start address (equal starts in any order: merging them gives the same
+/// union). Tiles visit a tensor in an order of their own, so a layer's need sets are large
+/// and unsorted: they go through a least-significant-digit radix sort, 11 bits a pass.
+void sort_by_address(Runs& runs) {
+  const auto by_start = [](const auto& x, const auto& y) { return x.first < y.first; };
+  if (std::is_sorted(runs.begin(), runs.end(), by_start)) return;
+  if (runs.size() < 1024) {
+    std::sort(runs.begin(), runs.end(), by_start);
+    return;
+  }
+  constexpr int kDigitBits = 11;
+  constexpr std::size_t kDigits = std::size_t{1} << kDigitBits;
+  std::uint64_t highest = 0;
+  for (const auto& r : runs) highest |= r.first;
+  Runs sorted(runs.size());
+  std::vector<std::size_t> count(kDigits);
+  for (int shift = 0; shift < 64 && (highest >> shift) != 0; shift += kDigitBits) {
+    std::fill(count.begin(), count.end(), 0);
+    for (const auto& r : runs) ++count[(r.first >> shift) & (kDigits - 1)];
+    std::size_t at = 0;
+    for (std::size_t& c : count) at += std::exchange(c, at);
+    for (const auto& r : runs) sorted[count[(r.first >> shift) & (kDigits - 1)]++] = r;
+    runs.swap(sorted);
+  }
+}
+
 /// Sorted, with touching and overlapping runs merged.
 Runs merged(Runs runs) {
-  std::sort(runs.begin(), runs.end());
+  sort_by_address(runs);
   Runs out;
   for (const auto& [a, n] : runs) {
     if (!out.empty() && a <= out.back().first + out.back().second)
@@ -65,6 +92,15 @@ std::vector<std::pair<std::int64_t, std::int64_t>> needed_axis(const mapping::Ax
 }  // namespace
 
 void RunSet::add(std::uint64_t address, std::uint64_t bytes) {
+  // A run that starts inside or at the end of the last one (a tile's rows, a stream of
+  // tiles) extends it: the set is the same, and most runs never reach the sort.
+  if (!runs_.empty()) {
+    auto& [a, n] = runs_.back();
+    if (address >= a && address <= a + n) {
+      n = std::max(a + n, address + bytes) - a;
+      return;
+    }
+  }
   runs_.emplace_back(address, bytes);
   if (runs_.size() >= compact_at_) {
     runs_ = sim::merged(std::move(runs_));

@@ -3,6 +3,10 @@
 // or a transfer carries bytes outside its atoms.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+#include <set>
+
 #include "npusim/hw/config/arch_config.hpp"
 #include "npusim/mapping/network_mapper.hpp"
 #include "npusim/mapping/tile_walker.hpp"
@@ -96,6 +100,39 @@ TEST(Conservation, InputsNeverLoadedFail) {
   const auto f = check(l, tiles);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_NE(f[0].find("of its input(s) never read from DRAM"), std::string::npos) << f[0];
+}
+
+// RunSet against a byte-by-byte set: runs in shuffled order, overlapping, touching, nested
+// and repeated, few enough to take the comparison sort and many enough for the radix sort
+// and the compaction while adding.
+TEST(RunSet, MergedIsTheUnionOfItsRunsByteForByte) {
+  std::mt19937_64 rng(7);
+  for (const std::size_t count : {std::size_t{50}, std::size_t{5000}, std::size_t{70000}}) {
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> runs;
+    const std::uint64_t span = 4 * count + (std::uint64_t{1} << 33);  // addresses beyond 32 bits
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::uint64_t a = (std::uint64_t{1} << 33) + rng() % (4 * count);
+      runs.emplace_back(a, 1 + rng() % 9);
+      if (i % 7 == 0) runs.emplace_back(a, 1 + rng() % 3);  // same start, other length
+    }
+    std::shuffle(runs.begin(), runs.end(), rng);
+    sim::RunSet set;
+    std::set<std::uint64_t> bytes;
+    for (const auto& [a, n] : runs) {
+      set.add(a, n);
+      for (std::uint64_t b = a; b < a + n; ++b) bytes.insert(b);
+    }
+    const auto merged = set.merged();
+    std::set<std::uint64_t> covered;
+    for (std::size_t i = 0; i < merged.size(); ++i) {
+      const auto [a, n] = merged[i];
+      ASSERT_GT(n, 0u);
+      ASSERT_LT(a + n, span + 16);
+      if (i > 0) ASSERT_GT(a, merged[i - 1].first + merged[i - 1].second) << "runs that touch are merged";
+      for (std::uint64_t b = a; b < a + n; ++b) covered.insert(b);
+    }
+    EXPECT_EQ(covered, bytes) << count << " runs";
+  }
 }
 
 }  // namespace
