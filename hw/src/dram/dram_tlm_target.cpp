@@ -20,7 +20,7 @@ DramTlmTarget::DramTlmTarget(sc_core::sc_module_name name, const DramSpec& spec,
       observed_(observer != nullptr) {
   socket.register_nb_transport_fw(this, &DramTlmTarget::nb_transport_fw);
   SC_HAS_PROCESS(DramTlmTarget);
-  SC_THREAD(run);
+  SC_METHOD(run);
 }
 
 DramTlmTarget::ClockRatio DramTlmTarget::clock_ratio(double data_rate_mtps) {
@@ -205,8 +205,9 @@ void DramTlmTarget::run() {
     // Sleep until the next wake something outside can see (run_ahead does the others), or a
     // new transaction.
     const std::uint64_t at = run_ahead(now);
-    if (at == ChannelController::kNever) wait(wake_);
-    else wait(time_of(at) - sc_core::sc_time_stamp(), wake_);
+    if (at == ChannelController::kNever) next_trigger(wake_);
+    else next_trigger(time_of(at) - sc_core::sc_time_stamp(), wake_);
+    return;
   }
 }
 

@@ -14,8 +14,8 @@
 //    order, one at a time, each waiting for its END_RESP (or TLM_COMPLETED on the return).
 //  - Addresses beyond the capacity and lengths that are zero or not burst multiples get
 //    TLM_ADDRESS_ERROR_RESPONSE / TLM_BURST_ERROR_RESPONSE, not a crash.
-//  - The module sleeps until its controllers' next event or a new transaction: no method
-//    runs on idle cycles. Time is converted with the DRAM clock period (tCK).
+//  - The module sleeps until its controllers' next event or a new transaction: nothing runs
+//    on idle cycles. Time is converted with the DRAM clock period (tCK).
 //  - While a request waits for queue space, the initiator cannot send another (END_REQ is
 //    pending), so nothing outside can change what the controllers do: the module then runs
 //    them ahead through the wakes at which nothing is visible outside (a command issued, a
@@ -68,6 +68,8 @@ class DramTlmTarget : public sc_core::sc_module {
 
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& payload, tlm::tlm_phase& phase,
                                      sc_core::sc_time& delay);
+  /// The module's one process, an SC_METHOD (no thread stack to switch at every wake): each
+  /// activation does what is due now and re-arms itself with next_trigger.
   void run();
   /// Brings every channel to `now` and moves the transactions whose last burst completed to
   /// the responses.
