@@ -9,8 +9,10 @@ namespace npusim::hw::dram {
 namespace {
 constexpr int kPrioRefresh = 0, kPrioHit = 1, kPrioAct = 2, kPrioConflictPre = 3,
               kPrioClosePage = 4;
-// A choice that must not be taken: its cycle is kNever and its priority loses even to the
-// empty candidate's (99), so no comparison can pick it.
+// A choice that must not be taken (a conflict waiting for the open row's hits). Its cycle is
+// kNever: offer_choice never takes it (its priority loses even to the empty candidate's 99),
+// and a kNever winner sends compute_best's scan to its second pass, which drops every choice
+// at or after its rank's refresh cycle, kNever included.
 constexpr int kPrioNone = 100;
 
 inline void raise(std::uint64_t& slot, std::uint64_t value) { slot = std::max(slot, value); }
@@ -230,7 +232,7 @@ std::uint64_t ChannelController::faw_ready(const Rank& r) const {
 
 const ChannelController::Candidate& ChannelController::best() const {
   if (!best_valid_) {
-    best_cache_ = compute_best();
+    compute_best(best_cache_);
     best_valid_ = true;
   }
   return best_cache_;
@@ -294,13 +296,11 @@ void ChannelController::offer_choice(ClassChoice& c, Candidate& best) const {
   if (cycle == best.cycle && (c.priority > best.priority || (c.priority == best.priority && c.seq > best.seq)))
     return;
   if (cycle >= ranks_[static_cast<std::size_t>(c.rank)].refresh_due) return;  // refreshing by then
-  best = candidate_of(c, cycle);
+  take(c, cycle, best);
 }
 
-ChannelController::Candidate ChannelController::candidate_of(const ClassChoice& c,
-                                                             std::uint64_t cycle) const {
+void ChannelController::take(const ClassChoice& c, std::uint64_t cycle, Candidate& out) const {
   const Entry& e = slots_[static_cast<std::size_t>(c.slot)];
-  Candidate out;
   out.cycle = cycle;
   out.priority = c.priority;
   out.command = c.command;
@@ -309,24 +309,22 @@ ChannelController::Candidate ChannelController::candidate_of(const ClassChoice& 
   out.rank = c.rank;
   out.bank = e.bank;
   out.row = e.req.at.row;
-  return out;
 }
 
-ChannelController::Candidate ChannelController::compute_best() const {
+void ChannelController::compute_best(Candidate& best) const {
   const std::uint64_t t0 = bus_free_;
-  Candidate best;
+  best = Candidate{};
   auto offer = [&](const Candidate& c) {
     if (c.better_than(best)) best = c;
   };
   const int mode = write_mode_ ? 1 : 0;
 
-  // Requests of the queue being served, two per bank. Banks with row hits in this queue are
-  // not closed early (hits waiting in the other queue cannot be served in this mode, so
-  // they don't count).
-  // The hot loop of the controller: each choice is ranked by one 128-bit key, (cycle,
-  // priority, age), so the comparison has no data-dependent branch. A choice cannot issue
-  // once its rank is due for refresh: the first pass ignores that, and only when its winner
-  // is not before the earliest due rank (rare) does a second pass apply it.
+  // Requests of the queue being served, two per bank (banks with row hits in this queue are
+  // not closed early; hits waiting in the other queue cannot be served in this mode, so they
+  // don't count). The hot loop of the controller: each choice is ranked by one 128-bit key,
+  // (cycle, priority, age), so the comparison has no data-dependent branch. A choice cannot
+  // issue once its rank is due for refresh: the first pass ignores that, and only when its
+  // winner is not before the earliest due rank (rare) does a second pass apply it.
   using Key = unsigned __int128;
   constexpr Key kLosing = ~Key{0};
   Key best_key = kLosing;
@@ -355,7 +353,7 @@ ChannelController::Candidate ChannelController::compute_best() const {
     best_choice = -1;
   }
   if (best_choice >= 0)
-    best = candidate_of(queue_choices[best_choice], static_cast<std::uint64_t>(best_key >> 64));
+    take(queue_choices[best_choice], static_cast<std::uint64_t>(best_key >> 64), best);
 
   if (cfg_.page_policy == PagePolicy::Closed) {
     for (int b = 0; b < static_cast<int>(banks_.size()); ++b) {
@@ -404,7 +402,6 @@ ChannelController::Candidate ChannelController::compute_best() const {
       offer(c);
     }
   }
-  return best;
 }
 
 void ChannelController::open_close(Rank& r, int delta, std::uint64_t now) {
@@ -416,11 +413,11 @@ void ChannelController::open_close(Rank& r, int delta, std::uint64_t now) {
 
 void ChannelController::issue(const Candidate& c) {
   const std::uint64_t t = c.cycle;
-  const int bpg = spec_.org.banks_per_group;
-  const int local = c.bank - c.rank * banks_per_rank_;
-  const int bg = local / bpg;
   Rank& rank = ranks_[static_cast<std::size_t>(c.rank)];
   Bank& bank = banks_[static_cast<std::size_t>(c.bank)];
+  // The bank's group and its index in the group, kept at construction (no division here).
+  const int bg = bank.group;
+  const int in_group = c.bank - c.rank * banks_per_rank_ - bg * spec_.org.banks_per_group;
 
   CommandRecord rec;
   rec.cycle = t;
@@ -428,7 +425,7 @@ void ChannelController::issue(const Candidate& c) {
   rec.channel = static_cast<std::uint32_t>(channel_);
   rec.rank = static_cast<std::uint32_t>(c.rank);
   rec.bank_group = static_cast<std::uint32_t>(bg);
-  rec.bank = static_cast<std::uint32_t>(local % bpg);
+  rec.bank = static_cast<std::uint32_t>(in_group);
   rec.row = c.row;
 
   // The cached choices of its bank are stale (a REF finds its banks closed and idle).
@@ -534,7 +531,7 @@ void ChannelController::issue(const Candidate& c) {
 void ChannelController::advance(std::uint64_t until, std::vector<DramCompletion>& out) {
   advanced_to_ = std::max(advanced_to_, until + 1);
   for (;;) {
-    const Candidate c = best();
+    const Candidate& c = best();  // issue() reads it before anything recomputes the cache
     if (c.cycle == kNever || c.cycle > until) break;
     issue(c);
   }

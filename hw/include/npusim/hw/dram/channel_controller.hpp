@@ -171,7 +171,9 @@ class ChannelController {
   /// The next command to issue: the earliest legal one, ties broken by priority then age.
   /// Cached until the state changes (an issue, or an enqueue that could change it).
   const Candidate& best() const;
-  Candidate compute_best() const;
+  /// Writes the choice into `best` field by field (the cache itself: a whole-struct copy
+  /// read back at once stalls on store forwarding in the hot path).
+  void compute_best(Candidate& best) const;
   /// The oldest request of one class of one bank's queue, the class being the requests to
   /// the open row (hits) or the others: the younger ones of a class get the same command
   /// and gate, so they can only tie or lose. Its command's cycle is max(bus free, local,
@@ -202,7 +204,8 @@ class ChannelController {
   void refresh_choice(ClassChoice& c) const;
   /// Offers the command of a class's oldest request to `best` if it is better.
   void offer_choice(ClassChoice& c, Candidate& best) const;
-  Candidate candidate_of(const ClassChoice& c, std::uint64_t cycle) const;
+  /// Sets `out` to the command of choice c at `cycle`.
+  void take(const ClassChoice& c, std::uint64_t cycle, Candidate& out) const;
   /// Re-derives bank b's hit counts and oldest entries after its open row changed.
   void classify(int b);
   void link(int slot);
