@@ -427,11 +427,13 @@ MapResult map_layer(const LayerProblem& p, const SramBudget& budget, const Mappe
     // the worst kept candidate, no loop order's traffic can.
     if (best_key && bound(hw::npu::TrafficBytes{}, tr.tiles()) > std::get<0>(*best_key)) return true;
     std::array<hw::npu::TrafficBytes, 6> per_order;
+    std::array<double, 6> lower{};  // each order's bound
     bool any = false;
     const auto terms = ev.traffic_terms(t, tr);
     for (std::size_t i = 0; i < 6; ++i) {
       per_order[i] = Evaluator::traffic(terms, kLoopOrders[i], tr);
-      any |= !best_key || bound(per_order[i], tr.tiles()) <= std::get<0>(*best_key);
+      lower[i] = bound(per_order[i], tr.tiles());
+      any |= !best_key || lower[i] <= std::get<0>(*best_key);
     }
     if (!any) return true;
     ScheduleEstimate base;
@@ -441,9 +443,13 @@ MapResult map_layer(const LayerProblem& p, const SramBudget& budget, const Mappe
     ev.compute(t, tr, base, sram_bytes);
     const int orders = p.op == OpClass::Gemm ? 6 : 1;
     for (int i = 0; i < orders; ++i) {
+      const std::size_t o = static_cast<std::size_t>(p.op == OpClass::Gemm ? i : 3);
+      // With the list full, an order whose bound is above the worst kept objective cannot
+      // enter it.
+      if (top.size() == kCandidates && lower[o] > std::get<0>(top.back().first)) continue;
       t.order = p.op == OpClass::Gemm ? kLoopOrders[i] : LoopOrder::CSK;
       ScheduleEstimate e = base;
-      e.traffic = per_order[static_cast<std::size_t>(p.op == OpClass::Gemm ? i : 3)];
+      e.traffic = per_order[o];
       ev.finish(e, sram_bytes);
       const Key k = key_of(e, obj);
       if (top.size() < kCandidates || k < top.back().first) {
