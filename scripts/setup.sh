@@ -20,6 +20,7 @@ packages=(
   python3 python3-matplotlib python3-yaml  # analysis scripts, plots, YAML checks in tests
   python3-pandas python3-pytest python3-pip python3-setuptools  # the Python package (python/) and its tests
   chromium                  # renders the HTML reports headless in the tests
+  time                      # /usr/bin/time: CPU seconds in scripts/bench_run.sh and bench_dram_peers.sh
 )
 missing=()
 for p in "${packages[@]}"; do
