@@ -210,21 +210,6 @@ void ChannelController::update_write_mode() {
   }
 }
 
-std::uint64_t ChannelController::gate(DramCommand command, int b) const {
-  const Bank& bank = banks_[static_cast<std::size_t>(b)];
-  const Rank& rank = ranks_[static_cast<std::size_t>(bank.rank)];
-  const Gates& group = rank.groups[static_cast<std::size_t>(bank.group)];
-  switch (command) {
-    case DramCommand::ACT:
-      return std::max({bank.next_act, group.act, rank.gate.act, faw_ready(rank)});
-    case DramCommand::RD: return std::max({bank.next_rd, group.rd, rank.gate.rd});
-    case DramCommand::WR: return std::max({bank.next_wr, group.wr, rank.gate.wr});
-    case DramCommand::PRE: return bank.next_pre;
-    case DramCommand::REF: return std::max(bank.next_act, rank.gate.act);
-  }
-  return 0;
-}
-
 std::uint64_t ChannelController::faw_ready(const Rank& r) const {
   if (r.act_count < 4) return 0;
   return r.acts[r.act_count % 4] + static_cast<std::uint64_t>(t_.nFAW);  // oldest of four
@@ -391,7 +376,7 @@ void ChannelController::compute_best(Candidate& best) const {
         c.row = static_cast<std::uint32_t>(bank.open_row);
         offer(c);
       }
-      ref_ready = std::max(ref_ready, gate(DramCommand::REF, b));
+      ref_ready = std::max({ref_ready, bank.next_act, rank.gate.act});  // nRP/nRC, nRFC
     }
     if (all_closed) {
       Candidate c;

@@ -166,8 +166,6 @@ class ChannelController {
   /// Recomputes rank r's entries of shared_gates_ from its rank and group gates: the RD
   /// and WR ones (`column`, which only RD and WR move) or the ACT ones (ACT, REF).
   void update_shared_gates(int r, bool column);
-  /// Earliest cycle of `command` to flat bank `b` by the bank, group and rank gates.
-  std::uint64_t gate(DramCommand command, int b) const;
   /// The next command to issue: the earliest legal one, ties broken by priority then age.
   /// Cached until the state changes (an issue, or an enqueue that could change it).
   const Candidate& best() const;
