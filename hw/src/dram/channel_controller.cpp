@@ -124,13 +124,14 @@ void ChannelController::enqueue(const DramRequest& request) {
   update_write_mode();
   // A request to the queue not being served changes no candidate. One to the served queue
   // adds at most its own (when it is the oldest of its class) and can only hold back its
-  // bank's conflict or page-closing precharge, so the cached best stands unless it is that
-  // bank's.
+  // bank's conflict or page-closing precharge (a hit to its open row makes them wait), so
+  // the cached best stands unless it is such a precharge of that bank: its bank's ACT or
+  // column command keeps the oldest request, arrival and gates it had.
   if (!best_valid_ || write_mode_ != mode || request.is_write != write_mode_) {
     best_valid_ = best_valid_ && write_mode_ == mode;
     return;
   }
-  if (best_cache_.bank == e.bank) {
+  if (best_cache_.bank == e.bank && best_cache_.command == DramCommand::PRE) {
     best_valid_ = false;
     return;
   }
