@@ -8,20 +8,24 @@ namespace npusim::hw::dram {
 
 DramSystem::DramSystem(const DramSpec& spec, const ControllerConfig& config,
                        const std::string& mapping, CommandObserver* observer)
-    : spec_(spec), mapping_(spec.org, mapping) {
+    : spec_(spec),
+      mapping_(spec.org, mapping),
+      total_bytes_(spec.org.total_bytes()),
+      burst_bytes_(static_cast<std::uint64_t>(spec.org.burst_bytes())) {
   for (int c = 0; c < spec.org.channels; ++c)
     channels_.push_back(std::make_unique<ChannelController>(spec, config, c, observer));
 }
 
 DramRequest DramSystem::make_request(std::uint64_t id, std::uint64_t address, bool is_write,
                                      std::uint64_t cycle) const {
-  if (address >= spec_.org.total_bytes())
+  if (address >= total_bytes_)
     throw DramSpecError(fmt::format("address {:#x} is beyond the {} MiB of the {} memory",
-                                    address, spec_.org.total_bytes() >> 20, spec_.standard));
-  const std::uint64_t burst = static_cast<std::uint64_t>(spec_.org.burst_bytes());
+                                    address, total_bytes_ >> 20, spec_.standard));
   DramRequest r;
   r.id = id;
-  r.address = address / burst * burst;
+  // Burst sizes are powers of two in every standard; the division covers a spec that is not.
+  r.address = (burst_bytes_ & (burst_bytes_ - 1)) == 0 ? address & ~(burst_bytes_ - 1)
+                                                       : address / burst_bytes_ * burst_bytes_;
   r.at = mapping_.decode(r.address);
   r.is_write = is_write;
   r.arrival = cycle;

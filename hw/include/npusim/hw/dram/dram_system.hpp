@@ -61,6 +61,9 @@ class DramSystem {
   DramSpec spec_;
   AddressMapping mapping_;
   std::vector<std::unique_ptr<ChannelController>> channels_;
+  // Per-burst constants of make_request, computed once (each is a product or quotient of
+  // organization fields).
+  std::uint64_t total_bytes_ = 0, burst_bytes_ = 1;
 };
 
 }  // namespace npusim::hw::dram
