@@ -65,9 +65,12 @@ void Importer::import_linear(const onnx::NodeProto& n, const std::string& name) 
   const std::string& op = n.op_type();
   const bool channels_last = tensor(n, 0).channels_last;
   const int in = data(n, 0, nullptr, true);
+  if (value(n, 1).kind == Value::Layer)
+    fail(n, "a MatMul of two activations (self-attention's Q x K^T or its weights x V) is not supported: npusim's "
+            "GEMM layers take their second operand from constant weights");
   const Value& w = constant(n, 1);
   if (w.dims.size() != 2 || w.dims[0] < 1 || w.dims[1] < 1)
-    fail(n, "expected a 2-D constant weight with known dimensions (a MatMul of two tensors is not supported)");
+    fail(n, "expected a 2-D constant weight with known dimensions");
   const bool trans_b = op == "Gemm" && int_attr(n, "transB", 0) == 1;
   if (op == "Gemm" && int_attr(n, "transA", 0) != 0) fail(n, "transA=1 is not supported");
   const Shape& src = graph_.layer(in).out;

@@ -165,9 +165,18 @@ bool Importer::layout_view(const onnx::NodeProto& n, const std::string& name) {
       values_[n.output(0)] = v;
       return true;
     }
-    if (!v.shuffle_groups || v.shuffle_transposed || ints_attr(n, "perm") != std::vector<std::int64_t>{0, 2, 1, 3, 4})
-      fail(n, "only a transpose to channels-last and back (perm [0, 2, 3, 1], [0, 3, 1, 2]) or of a channel shuffle "
-              "(a 5-D view, perm [0, 2, 1, 3, 4]) is supported");
+    if (!v.shuffle_groups || v.shuffle_transposed || ints_attr(n, "perm") != std::vector<std::int64_t>{0, 2, 1, 3, 4}) {
+      // The transformer layouts npusim's IR cannot hold, named by what the transpose starts.
+      const char* cause = v.rank == 3 ? "a transpose of a 3-D tensor (tokens: a vision transformer's N x C x L patch "
+                                        "embedding or its attention heads); "
+                          : v.rank >= 6 ? "a transpose of a 6-D view (a window partition: Swin's or MaxViT's window "
+                                          "attention); "
+                                        : "";
+      fail(n, fmt::format("{}only a transpose to channels-last and back (perm [0, 2, 3, 1], [0, 3, 1, 2]) or of a "
+                          "channel shuffle (a 5-D view, perm [0, 2, 1, 3, 4]) is supported{}",
+                          cause, *cause ? ": token sequences and self-attention (a MatMul of two activations) are "
+                                          "not imported" : ""));
+    }
     v.shuffle_transposed = true;
     values_[n.output(0)] = v;
     return true;
