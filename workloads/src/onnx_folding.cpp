@@ -248,18 +248,10 @@ bool Importer::fold_constant(const onnx::NodeProto& n) {
     const std::int64_t begin = clamp(one(1, 0)), end = clamp(one(2, size));
     for (std::int64_t i = begin; step > 0 ? i < end : i > end; i += step) out.ints.push_back(data.ints[static_cast<std::size_t>(i)]);
   } else if (op == "Concat") {
-    bool vectors = true;  // of 1-D constants of known shape: a 1-D constant of known shape
     for (int i = 0; i < n.input_size(); ++i) {
       const Value& v = values_.at(n.input(i));
-      vectors = vectors && v.dims_exact && v.dims.size() == 1;
       out.ints.insert(out.ints.end(), v.ints.begin(), v.ints.end());
       out.floats.insert(out.floats.end(), v.floats.begin(), v.floats.end());
-    }
-    if (vectors && (out.ints.empty() || out.floats.empty())) {
-      out.dims = {static_cast<std::int64_t>(std::max(out.ints.size(), out.floats.size()))};
-      out.dims_exact = true;
-      values_[n.output(0)] = out;
-      return true;
     }
   } else if (n.input_size() == 1 || op == "Unsqueeze" || op == "Squeeze") {  // Cast, Identity, (Un)squeeze
     out.ints = values_.at(n.input(0)).ints;
@@ -319,6 +311,10 @@ bool Importer::exact_fold_dims(const onnx::NodeProto& n, std::int64_t elements, 
   if (in.empty()) return false;
   if (op == "Cast" || op == "Identity") {
     dims = in[0]->dims;
+  } else if (op == "Concat") {  // of vectors: a vector
+    for (const Value* v : in)
+      if (v->dims.size() != 1) return false;
+    dims = {elements};
   } else if (op == "Unsqueeze" || op == "Squeeze") {
     std::vector<std::int64_t> axes = ints_attr(n, "axes");
     if (axes.empty() && in.size() > 1) axes = in[1]->ints;  // opset 13

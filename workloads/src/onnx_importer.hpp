@@ -224,8 +224,8 @@ class Importer {
   /// none of them or its inputs are not such constants (fold_constant then decides).
   bool fold_shaped_constant(const onnx::NodeProto& n);
   /// The exact shape of fold_constant's result of `elements` values for `n` when its inputs'
-  /// shapes are exact and the operator says how it maps them: Cast, Identity, (Un)squeeze,
-  /// Gather of a vector, broadcast arithmetic; false otherwise (or if the counts disagree).
+  /// shapes are exact and the operator says how it maps them: Cast, Identity, Concat of
+  /// vectors, (Un)squeeze, Gather of a vector, broadcast arithmetic; false otherwise (or if the counts disagree).
   bool exact_fold_dims(const onnx::NodeProto& n, std::int64_t elements, std::vector<std::int64_t>& dims) const;
   /// Reshapes and Transposes that are layouts, not layers: to channels-last and back (noted
   /// on the value), and the channel shuffle x.view(N, g, C/g, H, W).transpose(1, 2)
