@@ -57,18 +57,21 @@ bool Importer::fold_shaped_constant(const onnx::NodeProto& n) {
     values_[n.output(0)] = out;
     return true;
   }
-  // Slice and Transpose of a constant of known shape with more than one axis (a vector's
-  // Slice is fold_constant's).
-  if (!data.dims_exact || data.dims.size() < 2) return false;
-  const std::size_t rank = data.dims.size();
+  // Slice and Transpose of a constant of known shape with more than one axis, and Slice of
+  // a constant vector (a shape vector: F.interpolate(size=skip.shape[2:])), whose folds may
+  // know only its length.
   const bool ints = !data.ints.empty();
   const std::size_t size = ints ? data.ints.size() : data.floats.size();
   const bool contents = size > 0;
-  if (contents && static_cast<std::int64_t>(size) != count_of(data.dims)) fail(n, "a constant whose contents do not match its shape");
+  const bool matrix = data.dims_exact && data.dims.size() >= 2;
+  if (!matrix && !(op == "Slice" && contents)) return false;
+  const std::vector<std::int64_t> in_dims = matrix ? data.dims : std::vector<std::int64_t>{static_cast<std::int64_t>(size)};
+  const std::size_t rank = in_dims.size();
+  if (contents && static_cast<std::int64_t>(size) != count_of(in_dims)) fail(n, "a constant whose contents do not match its shape");
   std::vector<std::int64_t> stride(rank, 1);  // row-major strides of the input
-  for (std::size_t k = rank - 1; k > 0; --k) stride[k - 1] = stride[k] * data.dims[k];
+  for (std::size_t k = rank - 1; k > 0; --k) stride[k - 1] = stride[k] * in_dims[k];
   // Output element i reads input element source(i), by the output's row-major index.
-  std::vector<std::int64_t> out_dims = data.dims, out_stride(rank);  // input stride per output axis
+  std::vector<std::int64_t> out_dims = in_dims, out_stride(rank);  // input stride per output axis
   std::int64_t offset = 0;
   if (op == "Transpose") {
     std::vector<std::int64_t> perm = ints_attr(n, "perm");
@@ -80,7 +83,7 @@ bool Importer::fold_shaped_constant(const onnx::NodeProto& n) {
       const std::int64_t a = axis_of(n, perm[k], static_cast<int>(rank));
       if (seen[static_cast<std::size_t>(a)]) fail(n, "perm repeats an axis");
       seen[static_cast<std::size_t>(a)] = true;
-      out_dims[k] = data.dims[static_cast<std::size_t>(a)];
+      out_dims[k] = in_dims[static_cast<std::size_t>(a)];
       out_stride[k] = stride[static_cast<std::size_t>(a)];
     }
   } else {  // Slice (opset 10+: starts, ends, axes, steps as inputs)
@@ -100,7 +103,7 @@ bool Importer::fold_shaped_constant(const onnx::NodeProto& n) {
     out_stride = stride;
     for (std::size_t k = 0; k < starts.size(); ++k) {
       const auto a = static_cast<std::size_t>(axis_of(n, axes[k], static_cast<int>(rank)));
-      const std::int64_t dim = data.dims[a], step = steps[k];
+      const std::int64_t dim = in_dims[a], step = steps[k];
       if (step == 0) fail(n, "a Slice step of 0");
       auto clamp = [&](std::int64_t i) {  // numpy's rules: negative from the end, then clamped
         if (i < 0) i += dim;
@@ -229,24 +232,6 @@ bool Importer::fold_constant(const onnx::NodeProto& n) {
       if (k < 0 || k >= static_cast<std::int64_t>(data.ints.size())) fail(n, fmt::format("index {} is out of range", i));
       out.ints.push_back(data.ints[static_cast<std::size_t>(k)]);
     }
-  } else if (op == "Slice") {  // of a shape vector (F.interpolate(size=skip.shape[2:]))
-    const Value& data = values_.at(n.input(0));
-    auto one = [&](int i, std::int64_t fallback) {
-      if (n.input_size() <= i || n.input(i).empty()) return fallback;
-      const std::vector<std::int64_t>& v = values_.at(n.input(i)).ints;
-      if (v.size() != 1) fail(n, "only a Slice of a constant vector on one axis is supported");
-      return v[0];
-    };
-    const auto size = static_cast<std::int64_t>(data.ints.size());
-    const std::int64_t axis = one(3, 0), step = one(4, 1);
-    if (data.ints.empty() || (axis != 0 && axis != -1) || step == 0)
-      fail(n, "only a Slice of a constant vector, with a non-zero step, is supported");
-    auto clamp = [&](std::int64_t i) {  // numpy's rules: negative from the end, then clamped
-      if (i < 0) i += size;
-      return step > 0 ? std::clamp<std::int64_t>(i, 0, size) : std::clamp<std::int64_t>(i, -1, size - 1);
-    };
-    const std::int64_t begin = clamp(one(1, 0)), end = clamp(one(2, size));
-    for (std::int64_t i = begin; step > 0 ? i < end : i > end; i += step) out.ints.push_back(data.ints[static_cast<std::size_t>(i)]);
   } else if (op == "Concat") {
     for (int i = 0; i < n.input_size(); ++i) {
       const Value& v = values_.at(n.input(i));
