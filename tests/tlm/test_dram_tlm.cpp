@@ -1,8 +1,10 @@
 // The DRAM system behind its TLM-2.0 AT target socket: every transaction is answered once,
 // bytes are conserved, full queues push back on END_REQ, bad transactions get an error
 // response, and the command stream passes the independent timing checker. A second target
-// without an observer runs its controllers ahead while a request waits (a command observer
-// turns that off): the same traffic gets every END_REQ and response at the same time.
+// without an observer runs its controllers ahead while a request waits and, while none
+// does, sleeps until a transaction can complete instead of waking at every command (a
+// command observer turns both off): the same traffic, with gaps and a cap on outstanding
+// transactions so that both cases occur, gets every END_REQ and response at the same time.
 //
 // SystemC allows one elaboration per process, so this program is one test.
 #include <gtest/gtest.h>

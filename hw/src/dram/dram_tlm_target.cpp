@@ -174,7 +174,34 @@ std::uint64_t DramTlmTarget::next_wake(std::uint64_t now) const {
   return std::max(next, now + (next <= now ? 1 : 0));
 }
 
+std::uint64_t DramTlmTarget::next_completion_wake(std::uint64_t now) {
+  if (!responses_.empty() && !response_in_progress_) return now + 1;
+  std::uint64_t next = ChannelController::kNever;
+  if (in_flight_.size() < pending_.size()) in_flight_.resize(pending_.size());
+  for (int c = 0; c < system_.channels(); ++c) {
+    const ChannelController& ch = system_.channel(c);
+    next = std::min(next, ch.earliest_queued_completion());
+    for (const DramCompletion& d : ch.in_flight()) {
+      const int slot = burst_owner_[static_cast<std::size_t>(d.id - first_burst_id_)];
+      InFlight& f = in_flight_[static_cast<std::size_t>(slot)];
+      if (f.bursts++ == 0) touched_.push_back(slot);
+      f.done = std::max(f.done, d.done);
+    }
+  }
+  // A transaction whose remaining bursts have all issued completes with the last of them.
+  for (const int slot : touched_) {
+    InFlight& f = in_flight_[static_cast<std::size_t>(slot)];
+    const Pending& p = pending_[static_cast<std::size_t>(slot)];
+    if (f.bursts == p.bursts_left && p.next_offset == p.payload->get_data_length()) next = std::min(next, f.done);
+    f = InFlight{};
+  }
+  touched_.clear();
+  if (next == ChannelController::kNever) return next;
+  return std::max(next, now + 1);
+}
+
 std::uint64_t DramTlmTarget::run_ahead(std::uint64_t now) {
+  if (!observed_ && !request_observer_ && request_ == nullptr) return next_completion_wake(now);
   std::uint64_t at = next_wake(now);
   if (observed_ || request_observer_ || request_ == nullptr || response_in_progress_ || !responses_.empty()) return at;
   // What each skipped wake would have done: advance, collect, feed the waiting request.

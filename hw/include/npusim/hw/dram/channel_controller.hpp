@@ -24,6 +24,7 @@
 //    last beat is (WR + nCWL + nBL). There is no further fixed controller delay.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <limits>
@@ -104,6 +105,18 @@ class ChannelController {
     if (cycle > advanced_to_) advance(cycle - 1, out);
   }
   std::uint64_t next_event() const;
+  /// A lower bound on the cycle at which a request still queued completes, if no request
+  /// arrives before it: no command issues before the next one, and a column command's last
+  /// beat comes min(nCL, nCWL) + nBL after it. kNever with nothing queued. A driver that
+  /// only needs to see completions may sleep until then (see in_flight for the issued ones).
+  std::uint64_t earliest_queued_completion() const {
+    if (queued() == 0) return kNever;
+    const std::uint64_t next = best().cycle;
+    return next == kNever ? kNever : next + static_cast<std::uint64_t>(std::min(t_.nCL, t_.nCWL) + t_.nBL);
+  }
+  /// Requests whose column command has issued and whose data is not done, in issue order
+  /// (which is completion order: they share the data bus).
+  const std::deque<DramCompletion>& in_flight() const { return completions_; }
   /// No request queued and none waiting for its data.
   bool idle() const { return queued() == 0 && completions_.empty(); }
   /// Closes the standby-residency counters at `end` (>= the last command).

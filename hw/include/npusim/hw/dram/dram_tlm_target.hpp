@@ -23,6 +23,11 @@
 //    or BEGIN_RESP. The commands, their cycles and every response time are those of waking
 //    at each one. Not while command or request observers are attached: traces gated by the
 //    layer running must see each command at its own simulated time.
+//  - With no request waiting, the next thing visible outside is a transaction's completion,
+//    and a new request, if one comes first, wakes the module itself: it then sleeps until
+//    the earliest cycle a transaction can complete (the last burst of one whose bursts all
+//    issued, or a bound for those with bursts still queued) and catches the controllers up
+//    at whichever wake comes, instead of waking at every command. Same commands and times.
 #pragma once
 
 #include <deque>
@@ -77,6 +82,9 @@ class DramTlmTarget : public sc_core::sc_module {
   /// The cycle the module must next wake at, from `now`: a controller event, the waiting
   /// request's arrival, a response to send; kNever when nothing is pending.
   std::uint64_t next_wake(std::uint64_t now) const;
+  /// With no request waiting: the earliest cycle after `now` at which a transaction can
+  /// complete or a response is due; kNever when nothing is in flight.
+  std::uint64_t next_completion_wake(std::uint64_t now);
   /// From the wake at `now`, the next wake at which something is visible outside (END_REQ
   /// due, or a response to send), with everything before it done; see the contract.
   std::uint64_t run_ahead(std::uint64_t now);
@@ -111,6 +119,13 @@ class DramTlmTarget : public sc_core::sc_module {
   bool response_in_progress_ = false;
   std::uint64_t next_burst_id_ = 0, transactions_done_ = 0;
   std::vector<DramCompletion> completions_;
+  /// next_completion_wake's scratch, by transaction slot: its bursts in flight and the
+  /// last one's completion cycle.
+  struct InFlight {
+    std::uint64_t bursts = 0, done = 0;
+  };
+  std::vector<InFlight> in_flight_;
+  std::vector<int> touched_;
   RequestObserver* request_observer_ = nullptr;
   bool observed_ = false;  ///< a command observer is attached (no run-ahead)
 };
