@@ -97,6 +97,21 @@ std::int64_t LayerProblem::dram_channels(std::size_t i) const {
   return n;
 }
 
+std::vector<std::int64_t> search_key(const LayerProblem& p) {
+  std::vector<std::int64_t> k = {static_cast<std::int64_t>(p.kind), static_cast<std::int64_t>(p.op), p.batch,
+                                 p.out_c, p.out_h, p.out_w};
+  for (const AxisMap* a : {&p.rows, &p.cols})
+    k.insert(k.end(), {a->in, a->out, a->kernel, a->stride, a->pad_before, a->dilation, a->upsample, a->transposed,
+                       a->resized, static_cast<std::int64_t>(a->resize_mode)});
+  k.insert(k.end(), {p.in_c, p.groups, p.kernel_h, p.kernel_w, static_cast<std::int64_t>(p.vector_op), p.vector_window,
+                     static_cast<std::int64_t>(p.activation), static_cast<std::int64_t>(p.inputs.size())});
+  for (std::size_t i = 0; i < p.inputs.size(); ++i)
+    k.insert(k.end(), {p.inputs[i].c, p.inputs[i].h, p.inputs[i].w, p.dram_channels(i)});
+  k.insert(k.end(), {p.output.c, p.output.h, p.output.w, p.elem_bytes, p.psum_bytes, p.output_resident,
+                     p.all_channels});
+  return k;
+}
+
 vec::ActivationKind vector_activation(workloads::Activation a) {
   using workloads::Activation;
   switch (a) {

@@ -1,6 +1,7 @@
 #include "npusim/mapping/network_mapper.hpp"
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <set>
 #include <tuple>
@@ -220,9 +221,27 @@ NetworkSchedule map_network_placed(const workloads::Graph& graph, const hw::Arch
 
   Residency res(graph, pl);
   const bool liveness = options.reuse == Reuse::Liveness;
+  // Networks repeat layers (ResNet-50 has 30 distinct GEMM/vector problems in 72 layers):
+  // a search is done once per problem and budget.
+  std::map<std::vector<std::int64_t>, MapResult> searched;
+  auto search = [&](const LayerProblem& p, const SramBudget& b) -> MapResult {
+    if (!options.reuse_searches) return map_layer(p, b, ctx);
+    std::vector<std::int64_t> key = search_key(p);
+    key.insert(key.end(), {b.split, b.global, b.input, b.weight, b.output});
+    auto [it, fresh] = searched.try_emplace(std::move(key));
+    if (fresh) return it->second = map_layer(p, b, ctx);
+    MapResult r = it->second;
+    auto rename = [&](LayerSchedule& s) {
+      s.layer = p.layer;
+      s.name = p.name;
+    };
+    if (r.schedule) rename(*r.schedule);
+    for (LayerSchedule& s : r.alternatives) rename(s);
+    return r;
+  };
   auto try_map = [&](const LayerProblem& p, const SramBudget& b) -> MapResult {
     const auto it = options.fixed.find(p.name);
-    if (it == options.fixed.end()) return map_layer(p, b, ctx);
+    if (it == options.fixed.end()) return search(p, b);
     validate_tiling(p, it->second, options.fixed_source);
     MapResult r;
     try {

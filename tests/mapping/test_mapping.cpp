@@ -423,6 +423,29 @@ TEST(Mapping, ChosenSchedulesFitTheirSramAndCoverTheMacs) {
   }
 }
 
+// The network mapper searches a repeated layer problem once: the schedules must be those of
+// searching every layer afresh, with and without liveness reuse (whose evictions search one
+// layer under several budgets).
+TEST(Mapping, SearchingRepeatedLayersOnceGivesTheSchedulesOfSearchingEach) {
+  for (const char* net : {"resnet50", "densenet121", "hardnet68", "cspresnext50"})
+    for (const Reuse reuse : {Reuse::None, Reuse::Liveness}) {
+      const hw::ArchConfig arch = hw::load_arch_config("edge-16x16");
+      const Graph g = build(net);
+      MapOptions opt;
+      opt.reuse = reuse;
+      const NetworkSchedule once = map_network(g, arch, hw::arch_dram_spec(arch), opt);
+      opt.reuse_searches = false;
+      const NetworkSchedule each = map_network(g, arch, hw::arch_dram_spec(arch), opt);
+      for (int l = 0; l < g.size(); ++l)
+        ASSERT_EQ(layer_schedule_to_json(once, l), layer_schedule_to_json(each, l)) << net << " layer " << l;
+      std::set<std::vector<std::int64_t>> keys;
+      int computing = 0;
+      for (const LayerProblem& p : once.problems)
+        if (p.op != OpClass::View) ++computing, keys.insert(search_key(p));
+      EXPECT_LT(keys.size(), static_cast<std::size_t>(computing)) << net << ": no problem repeats, nothing reused";
+    }
+}
+
 TEST(Mapping, OutputChannelTilesFillTheArrayColumnsUnderEveryObjective) {
   // WS and OS put output channels on the array's columns. Under the objectives that see
   // time, no layer leaves most of the columns idle over its passes where an aligned tiling

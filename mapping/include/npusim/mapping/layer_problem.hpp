@@ -97,6 +97,13 @@ struct LayerProblem {
   bool broadcast(std::size_t i) const { return inputs[i].h == 1 && inputs[i].w == 1 && out_h * out_w > 1; }
 };
 
+/// Everything of a problem the tiling search (map_layer) reads, as numbers: two problems
+/// with equal keys get the same search result but for their layer's index and name. Not
+/// in it: the index, the name, and where the tensors live (storage indices, addresses),
+/// of which the search sees only each input's shape and its channels to load from DRAM.
+/// A field added to LayerProblem that the search reads must be added here.
+std::vector<std::int64_t> search_key(const LayerProblem& p);
+
 /// Builds the problem of layer `index`. `placement` must be the graph's placement; FC
 /// inputs get a flattened alias storage appended to it.
 LayerProblem make_layer_problem(const workloads::Graph& graph, int index, Placement& placement,

@@ -44,6 +44,10 @@ struct MapOptions {
   /// Layer name -> tiling to use instead of searching (a --schedule file).
   std::map<std::string, Tiling> fixed;
   std::string fixed_source;  ///< the file the fixed tilings came from, for errors
+  /// Search each distinct layer problem (search_key) under each SRAM budget once, repeated
+  /// layers taking its result; false searches every layer afresh (the same schedules, slower:
+  /// for tests).
+  bool reuse_searches = true;
 };
 
 struct NetworkSchedule {
