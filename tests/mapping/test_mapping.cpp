@@ -446,6 +446,30 @@ TEST(Mapping, SearchingRepeatedLayersOnceGivesTheSchedulesOfSearchingEach) {
     }
 }
 
+// The search prunes a tiling whose objective cannot beat the kept candidates with a bound
+// that assumes no GEMM computes faster than all its MACs on every PE each cycle: that must
+// hold for every tiling the search may meet, in every dataflow, grouped and transposed.
+TEST(Mapping, NoTilingComputesFasterThanEveryPeBusyEveryCycle) {
+  for (const char* net : {"mobilenet_v2", "fc_hardnet70", "hardnet68"})
+    for (const char* preset : {"tiny-8x8", "edge-32x32"})
+      for (const char* df : {"ws", "os", "is"}) {
+        const hw::ArchConfig arch = hw::load_arch_config(preset, {std::string("pe.dataflow=") + df});
+        const Graph g = build(net);
+        const NetworkSchedule ns = map_network(g, arch, hw::arch_dram_spec(arch), MapOptions{});
+        const std::int64_t pes = static_cast<std::int64_t>(arch.pe.rows) * arch.pe.cols;
+        for (const LayerProblem& p : ns.problems) {
+          if (p.op != OpClass::Gemm) continue;
+          for (std::int64_t tk : tile_sizes(p.cout_per_group()))
+            for (std::int64_t th : tile_sizes(p.out_h)) {
+              const Tiling t{p.groups > 1 ? 2 : 1, tk, std::max<std::int64_t>(1, p.cin_per_group() / 3), th, p.out_w,
+                             LoopOrder::KSC};
+              const ScheduleEstimate e = evaluate(p, t, ns.ctx);
+              ASSERT_GE(e.compute_cycles * pes, p.macs()) << net << " " << preset << " " << df << " " << p.name;
+            }
+        }
+      }
+}
+
 TEST(Mapping, OutputChannelTilesFillTheArrayColumnsUnderEveryObjective) {
   // WS and OS put output channels on the array's columns. Under the objectives that see
   // time, no layer leaves most of the columns idle over its passes where an aligned tiling
