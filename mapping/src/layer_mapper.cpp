@@ -400,17 +400,20 @@ MapResult map_layer(const LayerProblem& p, const SramBudget& budget, const Mappe
   std::vector<std::pair<Key, Candidate>> top;  // the best candidates, best first
   // Lower bound of a candidate's objective from its traffic and tile count, before its
   // compute is known: set_cycles() gives at least the larger of the DRAM cycles and the
-  // compute cycles plus one latency per tile; compute takes at least the cycles of the
-  // layer's MACs on every PE of the array (a GEMM), and the energy terms left out are not
+  // compute cycles plus one latency per tile, and the energy terms left out are not
   // negative (floating-point sums and products of non-negative terms only grow with each
-  // term, so the bound holds after rounding too).
+  // term, so the bound holds after rounding too). Compute takes at least the cycles of the
+  // layer's MACs on every PE of the array (a GEMM); that term counts only once the list is
+  // full, where no bound can change what enters it: before, the search prunes against its
+  // worst candidate so far with the DRAM term alone, as it always has.
   const double macs = static_cast<double>(p.macs());
   const std::int64_t pes = ctx.array.shape.rows * ctx.array.shape.cols;
   const double compute_floor = p.op == OpClass::Gemm ? static_cast<double>((p.macs() + pes - 1) / pes) : 0.0;
   auto bound = [&](const hw::npu::TrafficBytes& tb, std::int64_t tiles) {
     const double bytes = static_cast<double>(tb.total());
     if (obj == Objective::Traffic) return bytes;
-    const double cycles = std::max(std::ceil(bytes / ctx.dram_bytes_per_cycle), compute_floor) +
+    const double floor = top.size() == kCandidates ? compute_floor : 0.0;
+    const double cycles = std::max(std::ceil(bytes / ctx.dram_bytes_per_cycle), floor) +
                           static_cast<double>(tiles * ctx.tile_latency_cycles);
     const double energy = macs * ctx.energy.mac_pj + bytes * ctx.energy.dram_pj_per_byte +
                           cycles * ctx.energy.leak_pj_per_cycle;
