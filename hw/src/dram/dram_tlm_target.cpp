@@ -111,7 +111,7 @@ bool DramTlmTarget::feed_request(std::uint64_t now) {
     const std::uint64_t address = request_->get_address() + pending.next_offset;
     // A burst refused for a full queue stays decoded for the next try.
     if (!staged_) {
-      staged_request_ = system_.make_request(next_burst_id_, address, is_write, now);
+      staged_request_ = system_.make_request(static_cast<std::uint64_t>(request_slot_), address, is_write, now);
       staged_ = true;
     }
     DramRequest& req = staged_request_;
@@ -122,8 +122,6 @@ bool DramTlmTarget::feed_request(std::uint64_t now) {
     ch.catch_up(now, completions_);
     ch.enqueue(req);
     if (request_observer_) request_observer_->on_request(address, is_write, now);
-    burst_owner_.push_back(request_slot_);  // index next_burst_id_ - first_burst_id_
-    ++next_burst_id_;
     pending.next_offset += burst_bytes_;
   }
   return true;
@@ -146,14 +144,8 @@ void DramTlmTarget::send_response() {
 void DramTlmTarget::advance_to(std::uint64_t now) {
   for (int c = 0; c < system_.channels(); ++c) system_.channel(c).advance(now, completions_);
   for (const DramCompletion& d : completions_) {
-    int& owner = burst_owner_[static_cast<std::size_t>(d.id - first_burst_id_)];
-    const int slot = owner;
-    owner = -1;
-    while (!burst_owner_.empty() && burst_owner_.front() < 0) {
-      burst_owner_.pop_front();
-      ++first_burst_id_;
-    }
-    Pending& pending = pending_[static_cast<std::size_t>(slot)];
+    const int slot = static_cast<int>(d.id);
+    Pending& pending = pending_[d.id];
     if (--pending.bursts_left == 0 && pending.next_offset == pending.payload->get_data_length()) {
       responses_.push_back(pending.payload);
       free_pending_.push_back(slot);
@@ -182,9 +174,8 @@ std::uint64_t DramTlmTarget::next_completion_wake(std::uint64_t now) {
     const ChannelController& ch = system_.channel(c);
     next = std::min(next, ch.earliest_queued_completion());
     for (const DramCompletion& d : ch.in_flight()) {
-      const int slot = burst_owner_[static_cast<std::size_t>(d.id - first_burst_id_)];
-      InFlight& f = in_flight_[static_cast<std::size_t>(slot)];
-      if (f.bursts++ == 0) touched_.push_back(slot);
+      InFlight& f = in_flight_[d.id];
+      if (f.bursts++ == 0) touched_.push_back(static_cast<int>(d.id));
       f.done = std::max(f.done, d.done);
     }
   }

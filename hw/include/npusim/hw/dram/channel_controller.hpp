@@ -49,7 +49,7 @@ struct ControllerConfig {
 };
 
 struct DramRequest {
-  std::uint64_t id = 0;
+  std::uint64_t id = 0;  ///< the driver's: returned, unread, in the request's completion
   std::uint64_t address = 0;
   DramAddress at;
   bool is_write = false;

@@ -107,17 +107,14 @@ class DramTlmTarget : public sc_core::sc_module {
   std::uint64_t request_arrival_ = 0;
   DramRequest staged_request_;  ///< request_'s next burst, decoded (valid if staged_)
   bool staged_ = false;
-  /// Transactions in flight, in reused slots (no allocation per transaction).
+  /// Transactions in flight, in reused slots (no allocation per transaction); a burst's
+  /// request id is its transaction's slot.
   std::vector<Pending> pending_;
   std::vector<int> free_pending_;
   int request_slot_ = -1;  ///< request_'s slot
-  /// The slot of each burst's transaction, by burst id - first_burst_id_ (ids are handed
-  /// out in order; done ones are set to -1 and trimmed from the front).
-  std::deque<int> burst_owner_;
-  std::uint64_t first_burst_id_ = 0;
   std::deque<tlm::tlm_generic_payload*> responses_;
   bool response_in_progress_ = false;
-  std::uint64_t next_burst_id_ = 0, transactions_done_ = 0;
+  std::uint64_t transactions_done_ = 0;
   std::vector<DramCompletion> completions_;
   /// next_completion_wake's scratch, by transaction slot: its bursts in flight and the
   /// last one's completion cycle.
