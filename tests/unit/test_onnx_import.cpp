@@ -101,6 +101,27 @@ TEST(Onnx, SqueezeExcitationNetworksEqualTheirHookCounts) {
   }
 }
 
+// Swin's padding to a multiple of the window: F.pad with pads computed from the tensor's
+// shape (Shape, Gather, Mod, Sub, ConstantOfShape, Concat, Reshape, Slice, Transpose, Cast:
+// folded to constants) folds into the next conv's window. By the model's definition
+// (make_onnx.py, TinyPad): 3x30x30 -> 3x3 s2 p1 -> 8x15x15, padded (7 - 15 % 7) % 7 = 6
+// rows at the bottom and 6 columns at the right to 21x21 -> 3x3 -> 8x19x19.
+TEST(Onnx, PadsComputedFromTheShapeFoldIntoTheNextConv) {
+  for (const char* file : {"tiny_pad_op13.onnx", "tiny_pad_op17.onnx"}) {
+    const Graph g = load_network(kDir + file);
+    ASSERT_EQ(g.size(), 3) << file;
+    const Layer& conv = g.layer(2);
+    EXPECT_EQ(conv.kind, LayerKind::Conv) << file;
+    EXPECT_EQ(g.layer(conv.inputs[0]).out, (Shape{1, 8, 15, 15})) << file;
+    EXPECT_EQ(conv.window.pad_top, 0) << file;
+    EXPECT_EQ(conv.window.pad_left, 0) << file;
+    EXPECT_EQ(conv.window.pad_bottom, 6) << file;
+    EXPECT_EQ(conv.window.pad_right, 6) << file;
+    EXPECT_EQ(conv.out, (Shape{1, 8, 19, 19})) << file;
+    EXPECT_EQ(analyze(g).total.macs, 8 * 15 * 15 * 3 * 9 + 8 * 19 * 19 * 8 * 9) << file;
+  }
+}
+
 // The zoo's squeeze-and-excitation networks (and FC-HarDNet-70) layer by layer against their eval-mode exports
 // (BN folded, so parameters differ): the same MACs per layer, the same CIO.
 TEST(Onnx, SqueezeExcitationZooNetworksEqualTheirExports) {

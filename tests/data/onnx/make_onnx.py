@@ -39,9 +39,7 @@ print("wrote mobilenet_v2_eval.onnx (opset 13, eval mode: BN folded)")
 class Small(torch.nn.Module):
     """A small model exported with its parameters (initializers), using the operators the
     torchvision models do not: Resize, Split, Slice, SiLU (x*sigmoid(x)), HardSwish,
-    LeakyReLU, AveragePool, Mul by a constant, MatMul + Add. (torch exports F.pad through shape arithmetic,
-    ConstantOfShape and friends, which the importer rejects by name; a Pad node from other
-    exporters folds into the next conv.)"""
+    LeakyReLU, AveragePool, Mul by a constant, MatMul + Add. (F.pad with computed pads is TinyPad's.)"""
 
     def __init__(self):
         super().__init__()
@@ -177,6 +175,29 @@ class TinyDecoder(torch.nn.Module):
 for opset in (13, 17):
     export_counted(TinyDecoder().eval(), torch.zeros(1, 3, 32, 32), f"tiny_decoder_op{opset}.onnx", opset,
                    ("logits",))
+class TinyPad(torch.nn.Module):
+    """Padding to a multiple of a window as Swin writes it: F.pad with pads computed from the
+    tensor's shape ((7 - H % 7) % 7 bottom and right; exported as Shape, Gather, Mod, Sub,
+    ConstantOfShape, Concat, Reshape, Slice, Transpose and Cast feeding Pad), then a conv.
+    Not hook-counted: torch's conv sees the padded input, which the importer folds into the
+    conv's window (test_onnx_import.cpp checks the pads and the MACs)."""
+
+    def __init__(self):
+        super().__init__()
+        self.down = torch.nn.Conv2d(3, 8, 3, stride=2, padding=1)
+        self.conv = torch.nn.Conv2d(8, 8, 3)
+
+    def forward(self, x):
+        x = self.down(x)  # 8 x 15 x 15
+        h, w = x.shape[-2], x.shape[-1]
+        x = torch.nn.functional.pad(x, (0, (7 - w % 7) % 7, 0, (7 - h % 7) % 7))  # 8 x 21 x 21
+        return self.conv(x)  # 8 x 19 x 19
+
+
+for opset in (13, 17):
+    torch.onnx.export(TinyPad().eval(), torch.zeros(1, 3, 30, 30), f"tiny_pad_op{opset}.onnx", export_params=False,
+                      opset_version=opset, input_names=["input"], output_names=["features"])
+    print(f"wrote tiny_pad_op{opset}.onnx (opset {opset})")
 # GhostNet from huawei-noah/Efficient-AI-Backbones' ghostnet_pytorch/ghostnet.py (not in
 # Debian: GHOSTNET_PY=path/to/ghostnet.py ./make_onnx.py; without it the committed file stays).
 if os.environ.get("GHOSTNET_PY"):
