@@ -221,8 +221,8 @@ NetworkSchedule map_network_placed(const workloads::Graph& graph, const hw::Arch
 
   Residency res(graph, pl);
   const bool liveness = options.reuse == Reuse::Liveness;
-  // Networks repeat layers (ResNet-50 has 30 distinct GEMM/vector problems in 72 layers):
-  // a search is done once per problem and budget.
+  // Networks repeat layers (ResNet-50's bottlenecks within a stage): a search is done once
+  // per problem and budget.
   std::map<std::vector<std::int64_t>, MapResult> searched;
   auto search = [&](const LayerProblem& p, const SramBudget& b) -> MapResult {
     if (!options.reuse_searches) return map_layer(p, b, ctx);
