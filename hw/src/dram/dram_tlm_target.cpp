@@ -192,9 +192,10 @@ std::uint64_t DramTlmTarget::next_completion_wake(std::uint64_t now) {
 }
 
 std::uint64_t DramTlmTarget::run_ahead(std::uint64_t now) {
-  if (!observed_ && !request_observer_ && request_ == nullptr) return next_completion_wake(now);
+  if (observed_ || request_observer_) return next_wake(now);  // traces see every command at its time
+  if (request_ == nullptr) return next_completion_wake(now);
   std::uint64_t at = next_wake(now);
-  if (observed_ || request_observer_ || request_ == nullptr || response_in_progress_ || !responses_.empty()) return at;
+  if (response_in_progress_ || !responses_.empty()) return at;
   // What each skipped wake would have done: advance, collect, feed the waiting request.
   // A wake at `at` would read cycle_of(time_of(at)) == at.
   while (at != ChannelController::kNever) {
