@@ -5,10 +5,12 @@
 #include <cmath>
 #include <numeric>
 #include <set>
+#include <span>
 #include <tuple>
 
 #include <fmt/format.h>
 
+#include "npusim/hw/pe/fast_tile_model.hpp"
 #include "npusim/mapping/tile_cost.hpp"
 
 namespace npusim::mapping {
@@ -219,6 +221,31 @@ class Evaluator {
     }
   }
 
+  /// compute_floor() of the header, for tiling `t` with trip counts `tr`.
+  ComputeFloor compute_floor(const Tiling& t, const TripCounts& tr) const {
+    if (p_.op != OpClass::Gemm || p_.transposed() || ctx_.array.timing != hw::pe::PeTiming::Native) return {};
+    const std::int64_t G = p_.groups, gb = std::min(t.gb, G);
+    const SizeClasses kcl(p_.cout_per_group(), gb > 1 ? p_.cout_per_group() : t.tk);
+    const SizeClasses ccl(p_.cin_per_group(), gb > 1 ? p_.cin_per_group() : t.tc);
+    std::array<std::pair<std::int64_t, std::int64_t>, 4> m{};
+    std::array<std::pair<std::int64_t, std::int64_t>, 2> k{};
+    std::size_t nm = 0, nk = 0;
+    for (auto [r, rn] : SizeClasses(p_.out_h, t.th))
+      for (auto [col, coln] : SizeClasses(p_.out_w, t.tw)) m[nm++] = {r * col, rn * coln};
+    const std::int64_t taps = static_cast<std::int64_t>(p_.kernel_h) * p_.kernel_w;
+    for (auto [c, cn] : ccl) k[nk++] = {c * taps, cn};
+    const hw::pe::TileCounters sum =
+        hw::pe::summed_counters({m.data(), nm}, {k.data(), nk}, {kcl.begin(), kcl.end()}, ctx_.array.shape,
+                                ctx_.array.dataflow, ctx_.array.os_drain);
+    // Each of the G groups' tiles, for each batch image (the groups of a tile are G in all).
+    const std::int64_t n = G * p_.batch;
+    // gemm_tile_compute() reads every output of a tile back once more when C is tiled.
+    const std::int64_t accumulated = tr.c > 1 ? p_.out_h * p_.out_w * p_.cout_per_group() * tr.c : 0;
+    const std::int64_t eb = p_.elem_bytes, acc = p_.psum_bytes;
+    return {n * sum.cycles,
+            n * ((sum.input_reads + sum.weight_reads) * eb + (sum.psum_reads + sum.output_writes + accumulated) * acc)};
+  }
+
   void finish(ScheduleEstimate& e, double sram_bytes) const {
     const double bytes = static_cast<double>(e.traffic.total());
     set_cycles(e, bytes, ctx_);
@@ -370,6 +397,10 @@ SramNeed sram_need(const LayerProblem& p, const Tiling& t) {
   return ev.need(t);
 }
 
+ComputeFloor compute_floor(const LayerProblem& p, const Tiling& t, const MapperContext& ctx) {
+  return Evaluator(p, ctx).compute_floor(t, trip_counts(p, t));
+}
+
 ScheduleEstimate evaluate(const LayerProblem& p, const Tiling& t, const MapperContext& ctx) {
   Evaluator ev(p, ctx);
   const TripCounts tr = trip_counts(p, t);
@@ -403,20 +434,24 @@ MapResult map_layer(const LayerProblem& p, const SramBudget& budget, const Mappe
   // compute cycles plus one latency per tile, and the energy terms left out are not
   // negative (floating-point sums and products of non-negative terms only grow with each
   // term, so the bound holds after rounding too). Compute takes at least the cycles of the
-  // layer's MACs on every PE of the array (a GEMM); that term counts only once the list is
-  // full, where no bound can change what enters it: before, the search prunes against its
-  // worst candidate so far with the DRAM term alone, as it always has.
+  // layer's MACs on every PE of the array (a GEMM) and the tiling's compute floor
+  // (Evaluator::compute_floor), and its SRAM bytes are the floor's; those terms count only
+  // once the list is full, where no bound can change what enters it: before, the search
+  // prunes against its worst candidate so far with the DRAM terms alone, as it always has.
   const double macs = static_cast<double>(p.macs());
   const std::int64_t pes = ctx.array.shape.rows * ctx.array.shape.cols;
-  const double compute_floor = p.op == OpClass::Gemm ? static_cast<double>((p.macs() + pes - 1) / pes) : 0.0;
-  auto bound = [&](const hw::npu::TrafficBytes& tb, std::int64_t tiles) {
+  const std::int64_t mac_floor = p.op == OpClass::Gemm ? (p.macs() + pes - 1) / pes : 0;
+  auto bound = [&](const hw::npu::TrafficBytes& tb, std::int64_t tiles, const ComputeFloor& floor) {
     const double bytes = static_cast<double>(tb.total());
     if (obj == Objective::Traffic) return bytes;
-    const double floor = top.size() == kCandidates ? compute_floor : 0.0;
-    const double cycles = std::max(std::ceil(bytes / ctx.dram_bytes_per_cycle), floor) +
+    const bool full = top.size() == kCandidates;
+    const double compute = full ? static_cast<double>(std::max(mac_floor, floor.cycles)) : 0.0;
+    const double sram_bytes = full ? static_cast<double>(floor.sram_bytes) : 0.0;
+    const double cycles = std::max(std::ceil(bytes / ctx.dram_bytes_per_cycle), compute) +
                           static_cast<double>(tiles * ctx.tile_latency_cycles);
-    const double energy = macs * ctx.energy.mac_pj + bytes * ctx.energy.dram_pj_per_byte +
-                          cycles * ctx.energy.leak_pj_per_cycle;
+    // The terms in Evaluator::finish()'s order.
+    const double energy = macs * ctx.energy.mac_pj + sram_bytes * ctx.energy.sram_pj_per_byte +
+                          bytes * ctx.energy.dram_pj_per_byte + cycles * ctx.energy.leak_pj_per_cycle;
     switch (obj) {
       case Objective::Traffic: return bytes;
       case Objective::Latency: return cycles;
@@ -430,16 +465,18 @@ MapResult map_layer(const LayerProblem& p, const SramBudget& budget, const Mappe
     const SramNeed need = ev.need(t);
     if (!need.fits(budget)) return false;
     const TripCounts tr = trip_counts(p, t);
+    const ComputeFloor compute_floor =
+        obj != Objective::Traffic && top.size() == kCandidates ? ev.compute_floor(t, tr) : ComputeFloor{};
     // The bound grows with the bytes: if no traffic at all could bring this tiling within
     // the worst kept candidate, no loop order's traffic can.
-    if (best_key && bound(hw::npu::TrafficBytes{}, tr.tiles()) > std::get<0>(*best_key)) return true;
+    if (best_key && bound(hw::npu::TrafficBytes{}, tr.tiles(), compute_floor) > std::get<0>(*best_key)) return true;
     std::array<hw::npu::TrafficBytes, 6> per_order;
     std::array<double, 6> lower{};  // each order's bound
     bool any = false;
     const auto terms = ev.traffic_terms(t, tr);
     for (std::size_t i = 0; i < 6; ++i) {
       per_order[i] = Evaluator::traffic(terms, kLoopOrders[i], tr);
-      lower[i] = bound(per_order[i], tr.tiles());
+      lower[i] = bound(per_order[i], tr.tiles(), compute_floor);
       any |= !best_key || lower[i] <= std::get<0>(*best_key);
     }
     if (!any) return true;

@@ -470,6 +470,44 @@ TEST(Mapping, NoTilingComputesFasterThanEveryPeBusyEveryCycle) {
       }
 }
 
+// The search also prunes with compute_floor(), which sums the fast model's counters per
+// dimension instead of costing each tile: its cycles must never exceed the estimate's and
+// its SRAM bytes must be the estimate's (read here off the energy, with every other price
+// zero), for every tiling shape the search may meet, grouped or not, batched, in every
+// dataflow.
+TEST(Mapping, ComputeFloorIsBelowTheCostedTilesAndItsSramBytesAreTheirs) {
+  int checked = 0;
+  for (const char* net : {"mobilenet_v2", "resnext50_32x4d", "hardnet68"})
+    for (const char* df : {"ws", "os", "is", "os-serial"}) {
+      const bool serial = std::string(df) == "os-serial";
+      const hw::ArchConfig arch = hw::load_arch_config(
+          "edge-16x16", {std::string("pe.dataflow=") + (serial ? "os" : df), std::string("pe.os_drain=") + (serial ? "serial" : "overlapped")});
+      MapOptions opt;
+      opt.batch = 2;
+      NetworkSchedule ns = map_network(build(net), arch, hw::arch_dram_spec(arch), opt);
+      MapperContext ctx = ns.ctx;
+      ctx.energy = EnergyCosts{0, 1, 0, 0};  // energy_pj = SRAM bytes
+      for (const LayerProblem& p : ns.problems) {
+        if (p.op != OpClass::Gemm) continue;
+        for (std::int64_t gb : p.groups > 1 ? std::vector<std::int64_t>{1, 3, p.groups} : std::vector<std::int64_t>{1})
+          for (std::int64_t tk : tile_sizes(p.cout_per_group()))
+            for (std::int64_t th : {std::int64_t{1}, std::int64_t{5}, p.out_h}) {
+              const std::int64_t tc = std::max<std::int64_t>(1, p.cin_per_group() / 3);
+              const Tiling t = gb > 1 ? Tiling{gb, p.cout_per_group(), p.cin_per_group(), th, 7, LoopOrder::KSC}
+                                      : Tiling{1, tk, tc, th, std::max<std::int64_t>(1, p.out_w / 2), LoopOrder::KSC};
+              const ComputeFloor f = compute_floor(p, t, ctx);
+              const ScheduleEstimate e = evaluate(p, t, ctx);
+              SCOPED_TRACE(fmt::format("{} {} {} gb {} tk {} th {}", net, df, p.name, gb, tk, th));
+              ASSERT_GT(f.cycles, 0);
+              ASSERT_LE(f.cycles, e.compute_cycles);
+              ASSERT_EQ(static_cast<double>(f.sram_bytes), e.energy_pj);
+              ++checked;
+            }
+      }
+    }
+  EXPECT_GT(checked, 1000);
+}
+
 TEST(Mapping, OutputChannelTilesFillTheArrayColumnsUnderEveryObjective) {
   // WS and OS put output channels on the array's columns. Under the objectives that see
   // time, no layer leaves most of the columns idle over its passes where an aligned tiling

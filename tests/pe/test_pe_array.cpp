@@ -254,6 +254,31 @@ TEST(PeArray, FastModelHandValues) {
   EXPECT_GT(fast_gemm_cost({100000, 32, 32}, {32, 32}, Dataflow::WS).counters.utilization(), 0.99);
 }
 
+TEST(PeArray, SummedCountersEqualTheTilesCostedOneByOne) {
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<std::int64_t> size(0, 70), count(1, 9);
+  using Sizes = std::vector<std::pair<std::int64_t, std::int64_t>>;
+  auto random_sizes = [&] {
+    Sizes s(1 + rng() % 3);
+    for (auto& [v, n] : s) v = size(rng), n = count(rng);
+    return s;
+  };
+  for (int i = 0; i < 200; ++i) {
+    const Sizes m = random_sizes(), k = random_sizes(), n = random_sizes();
+    for (const ArrayShape& a : {ArrayShape{4, 4}, ArrayShape{3, 8}, ArrayShape{16, 16}})
+      for (const Timing& t : kTimings) {
+        TileCounters one_by_one;
+        for (const auto& [mv, mn] : m)
+          for (const auto& [kv, kn] : k)
+            for (const auto& [nv, nn] : n)
+              one_by_one += fast_gemm_cost({mv, kv, nv}, a, t.dataflow, t.drain).counters * (mn * kn * nn);
+        SCOPED_TRACE(name(t) + " case " + std::to_string(i));
+        expect_counters_equal(summed_counters(m, k, n, a, t.dataflow, t.drain), one_by_one);
+        ASSERT_EQ(summed_counters(m, k, n, a, t.dataflow, t.drain), one_by_one);
+      }
+  }
+}
+
 TEST(PeArray, DepthwiseConvolutionLeavesTheArrayMostlyIdle) {
   ConvShape dw;
   dw.in_channels = dw.out_channels = dw.groups = 64;

@@ -86,6 +86,66 @@ GemmTileCost fast_gemm_cost(const GemmShape& g, const ArrayShape& a, Dataflow d,
   return cost;
 }
 
+TileCounters summed_counters(SizeCounts m, SizeCounts k, SizeCounts n, const ArrayShape& a,
+                             Dataflow d, OsDrain os_drain) {
+  const std::int64_t R = a.rows, C = a.cols;
+  // The sum over one dimension's sizes of count x f(size) (empty tiles count nothing).
+  auto sum = [](SizeCounts dim, auto f) {
+    std::int64_t s = 0;
+    for (const auto& [size, count] : dim)
+      if (size > 0) s += count * f(size);
+    return s;
+  };
+  auto folds = [](std::int64_t per_fold) { return [per_fold](std::int64_t v) { return ceil_div(v, per_fold); }; };
+  auto at_least = [](std::int64_t lo) { return [lo](std::int64_t v) { return std::max(v, lo); }; };
+  auto size = [](std::int64_t v) { return v; };
+  auto one = [](std::int64_t) { return std::int64_t{1}; };
+  auto preload = [R](std::int64_t v) { return preload_latches(v, R); };
+  TileCounters t;
+  const std::int64_t Ms = sum(m, size), Ks = sum(k, size), Ns = sum(n, size);
+  const std::int64_t Mn = sum(m, one), Kn = sum(k, one), Nn = sum(n, one);
+  t.macs = Ms * Ks * Ns;
+  t.rf_reads = t.macs;
+  switch (d) {
+    case Dataflow::WS: {
+      const std::int64_t Fk = sum(k, folds(R)), Fn = sum(n, folds(C));
+      t.folds = Fk * Fn * Mn;
+      t.cycles = Fk * Fn * sum(m, at_least(R));
+      t.input_reads = Ms * Ks * Fn;
+      t.weight_reads = Ks * Ns * Mn;
+      t.output_writes = Ms * Ns * Fk;
+      t.psum_reads = Ms * Ns * (Fk - Kn);
+      t.rf_writes = Ns * sum(k, preload) * Mn;
+      break;
+    }
+    case Dataflow::OS: {
+      const std::int64_t Fm = sum(m, folds(R)), Fn = sum(n, folds(C));
+      t.folds = Fm * Fn * Kn;
+      t.cycles = os_drain == OsDrain::Overlapped
+                     ? Fm * Fn * sum(k, at_least(R))
+                     : Fm * Fn * sum(k, [R](std::int64_t v) { return v + 2 * R - 2; }) + Fm * Ns * Kn;
+      t.input_reads = Ms * Ks * Fn;
+      t.weight_reads = Ks * Ns * Fm;
+      t.output_writes = Ms * Ns * Kn;
+      t.rf_writes = t.macs;
+      break;
+    }
+    case Dataflow::IS: {
+      const std::int64_t Fk = sum(k, folds(R)), Fm = sum(m, folds(C));
+      t.folds = Fk * Fm * Nn;
+      t.cycles = Fk * Fm * sum(n, at_least(R));
+      t.input_reads = Ms * Ks * Nn;
+      t.weight_reads = Ks * Ns * Fm;
+      t.output_writes = Ms * Ns * Fk;
+      t.psum_reads = Ms * Ns * (Fk - Kn);
+      t.rf_writes = Ms * sum(k, preload) * Nn;
+      break;
+    }
+  }
+  t.pe_cycles_available = R * C * t.cycles;
+  return t;
+}
+
 GemmTileCost repeated(const GemmTileCost& one, std::int64_t n) {
   GemmTileCost all = one;  // identical tiles: junction gap 0, the last one drains last
   all.counters = one.counters * n;

@@ -36,6 +36,16 @@ SramNeed sram_need(const LayerProblem& p, const Tiling& t);
 /// Closed-form estimate of a tiling; its traffic is exact (the tile walker checks it).
 ScheduleEstimate evaluate(const LayerProblem& p, const Tiling& t, const MapperContext& ctx);
 
+/// What evaluate() finds for a tiling's compute, bounded from below without costing a tile:
+/// the PE streams of its tiles (the fast model's counters summed per dimension) and their
+/// SRAM bytes. The search prunes with it. {0, 0} where the tiles are not the fast model's
+/// GEMMs (SCALE-Sim timing, a transposed conv's phase convolutions, vector layers).
+struct ComputeFloor {
+  std::int64_t cycles = 0;      ///< at most the estimate's compute_cycles
+  std::int64_t sram_bytes = 0;  ///< exactly the SRAM bytes the estimate's energy counts
+};
+ComputeFloor compute_floor(const LayerProblem& p, const Tiling& t, const MapperContext& ctx);
+
 struct MapResult {
   std::optional<LayerSchedule> schedule;
   /// The next best candidates by the closed-form key, best first: the network mapper picks

@@ -23,6 +23,8 @@
 // drain is how far its last result lies beyond the stream's end.
 #pragma once
 
+#include <span>
+#include <utility>
 #include <vector>
 
 #include "npusim/hw/pe/pe_types.hpp"
@@ -31,6 +33,17 @@ namespace npusim::hw::pe {
 
 GemmTileCost fast_gemm_cost(const GemmShape& g, const ArrayShape& array, Dataflow dataflow,
                             OsDrain os_drain = OsDrain::Overlapped);
+
+/// One dimension of a set of GEMM tiles: each size it takes, with how many tiles take it.
+using SizeCounts = std::span<const std::pair<std::int64_t, std::int64_t>>;
+
+/// The counters of fast_gemm_cost summed over every combination of an M, a K and an N
+/// size, each weighted by the product of their counts. Computed per dimension, with no loop
+/// over the combinations: each counter is a product of functions of one dimension each
+/// (serial OS's stream adds a second such product). The mapper bounds a tiling's compute
+/// cycles and SRAM bytes with it before costing the tiles one by one.
+TileCounters summed_counters(SizeCounts m, SizeCounts k, SizeCounts n, const ArrayShape& array,
+                             Dataflow dataflow, OsDrain os_drain = OsDrain::Overlapped);
 
 /// `n` copies of a tile back to back, as one cost (groups of a convolution).
 GemmTileCost repeated(const GemmTileCost& one, std::int64_t n);
