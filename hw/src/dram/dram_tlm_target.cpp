@@ -92,6 +92,19 @@ tlm::tlm_sync_enum DramTlmTarget::nb_transport_fw(tlm::tlm_generic_payload& p,
     request_slot_ = free_pending_.back();
     free_pending_.pop_back();
     pending_[static_cast<std::size_t>(request_slot_)] = Pending{&p, 0, length / burst_bytes_};
+    if (delay == sc_core::SC_ZERO_TIME) {
+      // What run() would do first at this instant, done here: when every burst finds queue
+      // space, END_REQ goes back with the call and the initiator need not wait a delta for
+      // it. run() still wakes now, for the responses and its next sleep.
+      const std::uint64_t now = cycle_of(sc_core::sc_time_stamp());
+      advance_to(now);
+      if (feed_request(std::max(now, request_arrival_))) {
+        request_ = nullptr;
+        phase = tlm::END_REQ;
+        wake_.notify(sc_core::SC_ZERO_TIME);
+        return tlm::TLM_UPDATED;
+      }
+    }
     wake_.notify(delay);
     return tlm::TLM_ACCEPTED;
   }

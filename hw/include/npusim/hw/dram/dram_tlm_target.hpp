@@ -8,7 +8,9 @@
 //    column accesses internally, without a SystemC event per beat.
 //  - Back-pressure: END_REQ is sent only once every burst of the transaction has entered a
 //    controller queue. Until then the initiator may not send another BEGIN_REQ (base
-//    protocol rule), so full queues stall it.
+//    protocol rule), so full queues stall it. A BEGIN_REQ with zero delay whose bursts all
+//    find space at once gets END_REQ with the call (TLM_UPDATED); initiators must accept
+//    that return, as the base protocol says.
 //  - BEGIN_RESP is sent when the transaction's last burst has completed (its last data beat
 //    for a read, its write data on the bus for a write); responses go out in completion
 //    order, one at a time, each waiting for its END_RESP (or TLM_COMPLETED on the return).
