@@ -1,6 +1,7 @@
 #include "npusim/hw/dataflow/noc.hpp"
 
 #include <algorithm>
+#include <span>
 
 namespace npusim::hw::dataflow {
 
@@ -18,26 +19,31 @@ int Noc::links() const {
 
 std::vector<int> Noc::route(int a, int b) const {
   std::vector<int> path;
+  append_route(a, b, path);
+  return path;
+}
+
+void Noc::append_route(int a, int b, std::vector<int>& path) const {
   if (config_.topology == NocTopology::Ring) {
     const int cw = ((b - a) % cores_ + cores_) % cores_, ccw = cores_ - cw;
     const bool clockwise = cw <= ccw;
     for (int n = a; n != b; n = clockwise ? (n + 1) % cores_ : (n + cores_ - 1) % cores_)
       path.push_back(link(n, clockwise ? 0 : 1));
-    return path;
+    return;
   }
   int x = a % cols_, y = a / cols_;
   const int bx = b % cols_, by = b / cols_;
   for (; x != bx; x += bx > x ? 1 : -1) path.push_back(link(y * cols_ + x, bx > x ? 0 : 1));
   for (; y != by; y += by > y ? 1 : -1) path.push_back(link(y * cols_ + x, by > y ? 2 : 3));
-  return path;
 }
 
 void Noc::b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
   const int src = static_cast<int>(p.get_address() >> 16);
-  std::vector<int> dsts{static_cast<int>(p.get_address() & 0xffff)};
+  const int unicast = static_cast<int>(p.get_address() & 0xffff);
   MulticastExtension* multicast = nullptr;
   p.get_extension(multicast);
-  if (multicast) dsts = multicast->destinations;
+  const std::span<const int> dsts = multicast ? std::span<const int>(multicast->destinations)
+                                              : std::span<const int>(&unicast, 1);
   bool valid = src >= 0 && src < cores_ && p.get_data_length() > 0 && !dsts.empty();
   for (int d : dsts) valid = valid && d >= 0 && d < cores_ && d != src;
   if (!valid) {
@@ -50,11 +56,13 @@ void Noc::b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
   const sc_core::sc_time start_time = sc_core::sc_time_stamp() + delay;
   const std::uint64_t t0 = static_cast<std::uint64_t>(start_time / period_ + 0.5);
   // Each link of the tree is reserved once; a route reuses the head time of links it shares.
-  std::vector<std::pair<int, std::uint64_t>> taken;  // (link, head time)
+  std::vector<std::pair<int, std::uint64_t>>& taken = taken_;  // (link, head time)
+  taken.clear();
   std::uint64_t last = 0, links = 0;
   for (int dst : dsts) {
-    std::vector<int> path = route(src, dst);
-    path.insert(path.begin(), cores_ * 4 + src);
+    std::vector<int>& path = path_;
+    path.assign(1, cores_ * 4 + src);  // the injection port, the route, the ejection port
+    append_route(src, dst, path);
     path.push_back(cores_ * 4 + cores_ + dst);
     std::uint64_t t = t0;
     for (std::size_t i = 0; i < path.size(); ++i) {

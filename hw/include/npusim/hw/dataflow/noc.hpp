@@ -63,12 +63,17 @@ class Noc : public sc_core::sc_module {
  private:
   void b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
   int link(int node, int dir) const { return node * 4 + dir; }  ///< mesh: 0 E, 1 W, 2 S, 3 N; ring: 0 cw, 1 ccw
+  /// route(a, b) appended to `path`.
+  void append_route(int a, int b, std::vector<int>& path) const;
 
   NocConfig config_;
   int cores_, rows_ = 1, cols_ = 1;
   sc_core::sc_time period_;
   std::vector<std::uint64_t> free_;  ///< per link (then injection, ejection ports): first free cycle
   NocCounters counters_;
+  // b_transport's scratch, kept so that a transfer allocates nothing.
+  std::vector<int> path_;
+  std::vector<std::pair<int, std::uint64_t>> taken_;
 };
 
 }  // namespace npusim::hw::dataflow
