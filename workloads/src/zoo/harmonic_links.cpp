@@ -11,23 +11,26 @@ struct HarmonicLink {
   std::vector<int> sources;            ///< the layers it reads, in the order it concatenates
 };
 
-// HarDBlock.get_link: the layers `layer` reads, its width, and theirs summed.
+// HarDBlock.get_link's width of `layer`: growth x grmul^(links - 1), to an even integer.
+std::int64_t harmonic_width(int layer, std::int64_t base_ch, int growth, double grmul) {
+  if (layer == 0) return base_ch;
+  double out = growth;
+  for (int i = 1; i < 10; ++i)
+    if (layer % (1 << i) == 0) out *= grmul;
+  return (static_cast<std::int64_t>(out + 1) / 2) * 2;
+}
+
+// HarDBlock.get_link: the layers `layer` reads, its width, and theirs summed (the official
+// code recurses for the widths it reads; they depend on the layer index alone).
 HarmonicLink harmonic_link(int layer, std::int64_t base_ch, int growth, double grmul) {
   HarmonicLink link;
-  if (layer == 0) {
-    link.out_ch = base_ch;
-    return link;
-  }
-  double out = growth;
+  link.out_ch = harmonic_width(layer, base_ch, growth, grmul);
+  if (layer == 0) return link;
   for (int i = 0; i < 10; ++i) {
     const int dv = 1 << i;
-    if (layer % dv == 0) {
-      link.sources.push_back(layer - dv);
-      if (i > 0) out *= grmul;
-    }
+    if (layer % dv == 0) link.sources.push_back(layer - dv);
   }
-  link.out_ch = (static_cast<std::int64_t>(out + 1) / 2) * 2;
-  for (int k : link.sources) link.in_ch += harmonic_link(k, base_ch, growth, grmul).out_ch;
+  for (int k : link.sources) link.in_ch += harmonic_width(k, base_ch, growth, grmul);
   return link;
 }
 
