@@ -204,6 +204,30 @@ std::uint64_t DramTlmTarget::next_completion_wake(std::uint64_t now) {
   return std::max(next, now + 1);
 }
 
+std::uint64_t DramTlmTarget::next_run_ahead_wake(std::uint64_t now) const {
+  if (system_.channels() != 1) return next_wake(now);  // one transaction's bursts span channels
+  const ChannelController& ch = system_.channel(0);
+  if (ch.idle()) return next_wake(now);
+  std::uint64_t next = ch.next_command();
+  // The bursts done before it, in completion order, up to the first that ends a transaction:
+  // one whose transaction has queued every burst and has no other left beyond those done
+  // with or before it.
+  const auto& flight = ch.in_flight();
+  for (std::size_t i = 0; i < flight.size() && flight[i].done < next; ++i) {
+    const Pending& p = pending_[flight[i].id];
+    if (p.next_offset != p.payload->get_data_length()) continue;
+    std::uint64_t with_it = 0;
+    for (std::size_t j = 0; j <= i; ++j) with_it += flight[j].id == flight[i].id ? 1 : 0;
+    if (with_it == p.bursts_left) {
+      next = flight[i].done;
+      break;
+    }
+  }
+  if (request_arrival_ > now) next = std::min(next, request_arrival_);
+  if (next == ChannelController::kNever) return next;
+  return std::max(next, now + (next <= now ? 1 : 0));
+}
+
 std::uint64_t DramTlmTarget::run_ahead(std::uint64_t now) {
   if (observed_ || request_observer_) return next_wake(now);  // traces see every command at its time
   if (request_ == nullptr) return next_completion_wake(now);
@@ -214,7 +238,7 @@ std::uint64_t DramTlmTarget::run_ahead(std::uint64_t now) {
   while (at != ChannelController::kNever) {
     advance_to(at);
     if (feed_request(std::max(at, request_arrival_)) || !responses_.empty()) return at;
-    at = next_wake(at);
+    at = next_run_ahead_wake(at);
   }
   return at;
 }

@@ -105,6 +105,8 @@ class ChannelController {
     if (cycle > advanced_to_) advance(cycle - 1, out);
   }
   std::uint64_t next_event() const;
+  /// The cycle of the next command advance() would issue (kNever: none can issue).
+  std::uint64_t next_command() const { return best().cycle; }
   /// A lower bound on the cycle at which a request still queued completes, if no request
   /// arrives before it: no command issues before the next one, and a column command's last
   /// beat comes min(nCL, nCWL) + nBL after it. kNever with nothing queued. A driver that

@@ -87,6 +87,11 @@ class DramTlmTarget : public sc_core::sc_module {
   /// With no request waiting: the earliest cycle after `now` at which a transaction can
   /// complete or a response is due; kNever when nothing is in flight.
   std::uint64_t next_completion_wake(std::uint64_t now);
+  /// next_wake(now) for run_ahead's steps, a request waiting: on one channel, the bursts
+  /// completing no transaction are stepped over. Such a wake could not feed the request
+  /// (queue space frees only as a column command issues) nor answer anything, and the
+  /// catch-up at the next step completes them in issue order as it would have.
+  std::uint64_t next_run_ahead_wake(std::uint64_t now) const;
   /// From the wake at `now`, the next wake at which something is visible outside (END_REQ
   /// due, or a response to send), with everything before it done; see the contract.
   std::uint64_t run_ahead(std::uint64_t now);
