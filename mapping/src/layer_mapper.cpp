@@ -178,6 +178,14 @@ class Evaluator {
     return traffic(traffic_terms(t, tr), t.order, tr);
   }
 
+  /// A GEMM tiling's output- and input-channel tile sizes per group: whole groups when a
+  /// tile holds several (gb > 1), else tk and tc.
+  std::pair<SizeClasses, SizeClasses> channel_classes(const Tiling& t) const {
+    const bool whole = std::min(t.gb, static_cast<std::int64_t>(p_.groups)) > 1;
+    return {SizeClasses(p_.cout_per_group(), whole ? p_.cout_per_group() : t.tk),
+            SizeClasses(p_.cin_per_group(), whole ? p_.cin_per_group() : t.tc)};
+  }
+
   /// Order-independent part of the estimate: compute cycles and SRAM bytes summed over the
   /// tile size classes, the array's fill and drain once (tiles stream back to back). The
   /// DMA's share of the SRAM ports is left out (it depends on the loop order).
@@ -187,12 +195,8 @@ class Evaluator {
     hw::npu::TileWork w;
     const auto rc = SizeClasses(p_.out_h, t.th), cc = SizeClasses(p_.out_w, t.tw);
     if (p_.op == OpClass::Gemm) {
-      const std::int64_t G = p_.groups, gb = std::min(t.gb, G);
-      const auto gcl = SizeClasses(G, gb);
-      const auto kcl = gb > 1 ? SizeClasses(p_.cout_per_group(), p_.cout_per_group())
-                              : SizeClasses(p_.cout_per_group(), t.tk);
-      const auto ccl = gb > 1 ? SizeClasses(p_.cin_per_group(), p_.cin_per_group())
-                              : SizeClasses(p_.cin_per_group(), t.tc);
+      const auto gcl = SizeClasses(p_.groups, std::min(t.gb, static_cast<std::int64_t>(p_.groups)));
+      const auto [kcl, ccl] = channel_classes(t);
       bool first = true;
       for (auto [g, gn] : gcl)
         for (auto [k, kn] : kcl)
@@ -224,9 +228,8 @@ class Evaluator {
   /// compute_floor() of the header, for tiling `t` with trip counts `tr`.
   ComputeFloor compute_floor(const Tiling& t, const TripCounts& tr) const {
     if (p_.op != OpClass::Gemm || p_.transposed() || ctx_.array.timing != hw::pe::PeTiming::Native) return {};
-    const std::int64_t G = p_.groups, gb = std::min(t.gb, G);
-    const SizeClasses kcl(p_.cout_per_group(), gb > 1 ? p_.cout_per_group() : t.tk);
-    const SizeClasses ccl(p_.cin_per_group(), gb > 1 ? p_.cin_per_group() : t.tc);
+    const std::int64_t G = p_.groups;
+    const auto [kcl, ccl] = channel_classes(t);
     std::array<std::pair<std::int64_t, std::int64_t>, 4> m{};
     std::array<std::pair<std::int64_t, std::int64_t>, 2> k{};
     std::size_t nm = 0, nk = 0;
