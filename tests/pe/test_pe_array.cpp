@@ -273,8 +273,9 @@ TEST(PeArray, SummedCountersEqualTheTilesCostedOneByOne) {
             for (const auto& [nv, nn] : n)
               one_by_one += fast_gemm_cost({mv, kv, nv}, a, t.dataflow, t.drain).counters * (mn * kn * nn);
         SCOPED_TRACE(name(t) + " case " + std::to_string(i));
-        expect_counters_equal(summed_counters(m, k, n, a, t.dataflow, t.drain), one_by_one);
-        ASSERT_EQ(summed_counters(m, k, n, a, t.dataflow, t.drain), one_by_one);
+        const TileCounters summed = summed_counters(m, k, n, a, t.dataflow, t.drain);
+        expect_counters_equal(summed, one_by_one);
+        ASSERT_EQ(summed, one_by_one);
       }
   }
 }

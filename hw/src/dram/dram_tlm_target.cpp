@@ -92,18 +92,13 @@ tlm::tlm_sync_enum DramTlmTarget::nb_transport_fw(tlm::tlm_generic_payload& p,
     request_slot_ = free_pending_.back();
     free_pending_.pop_back();
     pending_[static_cast<std::size_t>(request_slot_)] = Pending{&p, 0, length / burst_bytes_};
-    if (delay == sc_core::SC_ZERO_TIME) {
-      // What run() would do first at this instant, done here: when every burst finds queue
-      // space, END_REQ goes back with the call and the initiator need not wait a delta for
-      // it. run() still wakes now, for the responses and its next sleep.
-      const std::uint64_t now = cycle_of(sc_core::sc_time_stamp());
-      advance_to(now);
-      if (feed_request(std::max(now, request_arrival_))) {
-        request_ = nullptr;
-        phase = tlm::END_REQ;
-        wake_.notify(sc_core::SC_ZERO_TIME);
-        return tlm::TLM_UPDATED;
-      }
+    // What run() does first at this instant, done here: when every burst finds queue space,
+    // END_REQ goes back with the call and the initiator need not wait a delta for it. run()
+    // still wakes now, for the responses and its next sleep.
+    if (delay == sc_core::SC_ZERO_TIME && queue_waiting_request(cycle_of(sc_core::sc_time_stamp()))) {
+      phase = tlm::END_REQ;
+      wake_.notify(sc_core::SC_ZERO_TIME);
+      return tlm::TLM_UPDATED;
     }
     wake_.notify(delay);
     return tlm::TLM_ACCEPTED;
@@ -115,6 +110,14 @@ tlm::tlm_sync_enum DramTlmTarget::nb_transport_fw(tlm::tlm_generic_payload& p,
   }
   SC_REPORT_ERROR("npusim/dram", "unexpected phase on the forward path");
   return tlm::TLM_COMPLETED;
+}
+
+tlm::tlm_generic_payload* DramTlmTarget::queue_waiting_request(std::uint64_t now) {
+  advance_to(now);
+  if (request_ == nullptr || !feed_request(std::max(now, request_arrival_))) return nullptr;
+  tlm::tlm_generic_payload* p = request_;
+  request_ = nullptr;
+  return p;
 }
 
 bool DramTlmTarget::feed_request(std::uint64_t now) {
@@ -246,11 +249,8 @@ std::uint64_t DramTlmTarget::run_ahead(std::uint64_t now) {
 void DramTlmTarget::run() {
   for (;;) {
     const std::uint64_t now = cycle_of(sc_core::sc_time_stamp());
-    advance_to(now);
     // A request whose bursts have all been queued gets its END_REQ now.
-    if (request_ != nullptr && feed_request(std::max(now, request_arrival_))) {
-      tlm::tlm_generic_payload* p = request_;
-      request_ = nullptr;
+    if (tlm::tlm_generic_payload* p = queue_waiting_request(now)) {
       tlm::tlm_phase phase = tlm::END_REQ;
       sc_time delay = sc_core::SC_ZERO_TIME;
       socket->nb_transport_bw(*p, phase, delay);

@@ -97,6 +97,10 @@ class DramTlmTarget : public sc_core::sc_module {
   std::uint64_t run_ahead(std::uint64_t now);
   /// Queues as many bursts of the request in its REQ phase as the queues take; true when all.
   bool feed_request(std::uint64_t now);
+  /// The first step of every wake: the controllers caught up to `now`, the waiting request's
+  /// bursts queued as space allows. Returns the request once all its bursts are queued
+  /// (no longer waiting; its END_REQ is due), else nullptr.
+  tlm::tlm_generic_payload* queue_waiting_request(std::uint64_t now);
   void send_response();
 
   DramSystem system_;
