@@ -92,16 +92,19 @@ tlm::tlm_sync_enum DramTlmTarget::nb_transport_fw(tlm::tlm_generic_payload& p,
     request_slot_ = free_pending_.back();
     free_pending_.pop_back();
     pending_[static_cast<std::size_t>(request_slot_)] = Pending{&p, 0, length / burst_bytes_};
-    // What run() does first at this instant, done here: when every burst finds queue space,
-    // END_REQ goes back with the call and the initiator need not wait a delta for it. run()
-    // still wakes now, for the responses and its next sleep.
-    if (delay == sc_core::SC_ZERO_TIME && queue_waiting_request(cycle_of(sc_core::sc_time_stamp()))) {
-      phase = tlm::END_REQ;
-      wake_.notify(sc_core::SC_ZERO_TIME);
-      return tlm::TLM_UPDATED;
+    if (delay != sc_core::SC_ZERO_TIME) {
+      wake_.notify(delay);
+      return tlm::TLM_ACCEPTED;
     }
-    wake_.notify(delay);
-    return tlm::TLM_ACCEPTED;
+    // What run() would do at this instant, done here: when every burst finds queue space,
+    // END_REQ goes back with the call and the initiator need not wait a delta for it; and
+    // unless a response is due now, run() is not woken now only to choose its next sleep.
+    const std::uint64_t now = cycle_of(sc_core::sc_time_stamp());
+    const bool accepted = queue_waiting_request(now) != nullptr;
+    rearm(now);
+    if (!accepted) return tlm::TLM_ACCEPTED;
+    phase = tlm::END_REQ;
+    return tlm::TLM_UPDATED;
   }
   if (phase == tlm::END_RESP) {
     response_in_progress_ = false;
@@ -240,15 +243,37 @@ std::uint64_t DramTlmTarget::run_ahead(std::uint64_t now) {
   // A wake at `at` would read cycle_of(time_of(at)) == at.
   while (at != ChannelController::kNever) {
     advance_to(at);
+    ahead_to_ = at;
     if (feed_request(std::max(at, request_arrival_)) || !responses_.empty()) return at;
     at = next_run_ahead_wake(at);
   }
   return at;
 }
 
+void DramTlmTarget::sleep_until(std::uint64_t at) {
+  wake_.cancel();
+  if (at != ChannelController::kNever) wake_.notify(time_of(at) - sc_core::sc_time_stamp());
+}
+
+void DramTlmTarget::rearm(std::uint64_t now) {
+  if (!responses_.empty() && !response_in_progress_) {
+    wake_.cancel();
+    wake_.notify(sc_core::SC_ZERO_TIME);
+    return;
+  }
+  sleep_until(run_ahead(now));
+}
+
 void DramTlmTarget::run() {
   for (;;) {
     const std::uint64_t now = cycle_of(sc_core::sc_time_stamp());
+    // Woken while the controllers are run ahead (they can only have been by a notification
+    // at the instant run_ahead ran, outside run()): nothing is due before where they stand.
+    if (now < ahead_to_) {
+      sleep_until(ahead_to_);
+      next_trigger(wake_);
+      return;
+    }
     // A request whose bursts have all been queued gets its END_REQ now.
     if (tlm::tlm_generic_payload* p = queue_waiting_request(now)) {
       tlm::tlm_phase phase = tlm::END_REQ;
@@ -260,9 +285,8 @@ void DramTlmTarget::run() {
     send_response();
     // Sleep until the next wake something outside can see (run_ahead does the others), or a
     // new transaction.
-    const std::uint64_t at = run_ahead(now);
-    if (at == ChannelController::kNever) next_trigger(wake_);
-    else next_trigger(time_of(at) - sc_core::sc_time_stamp(), wake_);
+    sleep_until(run_ahead(now));
+    next_trigger(wake_);
     return;
   }
 }

@@ -102,6 +102,12 @@ class DramTlmTarget : public sc_core::sc_module {
   /// (no longer waiting; its END_REQ is due), else nullptr.
   tlm::tlm_generic_payload* queue_waiting_request(std::uint64_t now);
   void send_response();
+  /// run()'s next wake at cycle `at` (kNever: none until a notification), replacing any
+  /// pending one: the state it was chosen from has moved on. run() sleeps on wake_ alone.
+  void sleep_until(std::uint64_t at);
+  /// A request came in at `now` (zero delay) with run() asleep: its next wake set as its own
+  /// wake at `now` would have chosen it (now, for a response due), without that wake.
+  void rearm(std::uint64_t now);
 
   DramSystem system_;
   /// tCK as num / den SystemC time units; num 0 when the data rate is not a whole number.
@@ -136,6 +142,7 @@ class DramTlmTarget : public sc_core::sc_module {
   std::vector<int> touched_;
   RequestObserver* request_observer_ = nullptr;
   bool observed_ = false;  ///< a command observer is attached (no run-ahead)
+  std::uint64_t ahead_to_ = 0;  ///< the cycle run_ahead last brought the controllers to
 };
 
 }  // namespace npusim::hw::dram
