@@ -137,6 +137,7 @@ class Evaluator {
     hw::npu::TrafficBytes fixed;
     std::uint64_t input = 0, weight = 0, psum = 0;
     bool gemm = false;
+    bool weight_per_image = false;  ///< activation weights: loaded at least once per image
   };
 
   TrafficTerms traffic_terms(const Tiling& t, const TripCounts& tr) {
@@ -156,7 +157,8 @@ class Evaluator {
     }
     terms.gemm = true;
     terms.input = static_cast<std::uint64_t>(dram_ch_[0]) * spatial * eb;
-    terms.weight = static_cast<std::uint64_t>(p_.weight_elements()) * eb;
+    terms.weight = p_.dram_weight_bytes();
+    terms.weight_per_image = p_.activation_weights();
     if (tr.c > 1) terms.psum = static_cast<std::uint64_t>(tr.c - 1) * out_elems * static_cast<std::uint64_t>(p_.psum_bytes);
     return terms;
   }
@@ -166,7 +168,10 @@ class Evaluator {
     if (!terms.gemm) return b;
     const OrderReloads r = order_reloads(order, tr);
     b.rd(TrafficKind::Input) = terms.input * static_cast<std::uint64_t>(r.input);
-    b.rd(TrafficKind::Weight) = terms.weight * static_cast<std::uint64_t>(r.weight);
+    // Activation weights change with the image, so an S loop inside K and C still reloads
+    // them once per image (r.weight is 1 or every spatial tile, tr.s, which counts images).
+    const std::int64_t weight_loads = terms.weight_per_image ? std::max(r.weight, tr.s / tr.rows / tr.cols) : r.weight;
+    b.rd(TrafficKind::Weight) = terms.weight * static_cast<std::uint64_t>(weight_loads);
     if (r.spills_psums) {
       b.wr(TrafficKind::Psum) = terms.psum;
       b.rd(TrafficKind::Psum) = terms.psum;

@@ -97,6 +97,50 @@ std::int64_t LayerProblem::dram_channels(std::size_t i) const {
   return n;
 }
 
+std::uint64_t LayerProblem::dram_weight_bytes() const {
+  const auto bytes = static_cast<std::uint64_t>(weight_elements() * elem_bytes);
+  if (!activation_weights()) return bytes;
+  const auto w = static_cast<std::size_t>(weights_input);
+  return bytes / static_cast<std::uint64_t>(inputs[w].c) * static_cast<std::uint64_t>(dram_channels(w));
+}
+
+std::vector<Region> weight_tile_regions(const LayerProblem& p, std::int64_t n, std::int64_t out0, std::int64_t out1,
+                                        std::int64_t in0, std::int64_t in1) {
+  const TensorView& b = p.inputs[static_cast<std::size_t>(p.weights_input)];
+  // Group g's channels of B and its pixel range: Q K^T takes B's channels with A's (input
+  // channels) and its pixels as output channels; P V the other way round.
+  const std::int64_t g = out0 / p.cout_per_group();
+  const std::int64_t g_last = (out1 - 1) / p.cout_per_group();
+  std::int64_t c0, c1, pix0, pix1;
+  if (p.transpose_b) {
+    c0 = in0;
+    c1 = in1;
+    pix0 = g == g_last ? out0 - g * p.cout_per_group() : 0;
+    pix1 = g == g_last ? out1 - g * p.cout_per_group() : p.cout_per_group();
+  } else {
+    c0 = out0;
+    c1 = out1;
+    pix0 = g == g_last ? in0 - g * p.cin_per_group() : 0;
+    pix1 = g == g_last ? in1 - g * p.cin_per_group() : p.cin_per_group();
+  }
+  std::vector<Region> boxes;
+  const std::int64_t w = b.w;
+  auto box = [&](std::int64_t y0, std::int64_t y1, std::int64_t x0, std::int64_t x1) {
+    if (y1 > y0 && x1 > x0) boxes.push_back(Region{n, c0, c1, y0, y1, x0, x1});
+  };
+  const std::int64_t first_row = pix0 / w, last_row = (pix1 - 1) / w;
+  if (first_row == last_row) {
+    box(first_row, first_row + 1, pix0 % w, (pix1 - 1) % w + 1);
+    return boxes;
+  }
+  std::int64_t full0 = first_row, full1 = last_row + 1;
+  if (pix0 % w != 0) box(first_row, ++full0, pix0 % w, w);
+  if (pix1 % w != 0) --full1;
+  box(full0, full1, 0, w);
+  if (pix1 % w != 0) box(last_row, last_row + 1, 0, pix1 % w);
+  return boxes;
+}
+
 std::vector<std::int64_t> search_key(const LayerProblem& p) {
   std::vector<std::int64_t> k = {static_cast<std::int64_t>(p.kind), static_cast<std::int64_t>(p.op), p.batch,
                                  p.out_c, p.out_h, p.out_w};
@@ -108,7 +152,7 @@ std::vector<std::int64_t> search_key(const LayerProblem& p) {
   for (std::size_t i = 0; i < p.inputs.size(); ++i)
     k.insert(k.end(), {p.inputs[i].c, p.inputs[i].h, p.inputs[i].w, p.dram_channels(i)});
   k.insert(k.end(), {p.output.c, p.output.h, p.output.w, p.elem_bytes, p.psum_bytes, p.output_resident,
-                     p.all_channels});
+                     p.all_channels, p.weights_input, p.transpose_b});
   return k;
 }
 
@@ -215,6 +259,13 @@ LayerProblem make_layer_problem(const workloads::Graph& graph, int index, Placem
       p.cols = window_axis(1, 1, 1, 1, 0, 1);
       break;
     }
+    case LayerKind::MatMul:  // a GEMM whose weights are input 1's tensor, per image
+      p.op = OpClass::Gemm;
+      p.in_c = input_shape(0).c;
+      p.groups = layer.groups;
+      p.weights_input = 1;
+      p.transpose_b = layer.transpose_b;
+      break;
     case LayerKind::MaxPool:
     case LayerKind::AvgPool: {
       const auto in = input_shape(0);

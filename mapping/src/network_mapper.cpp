@@ -29,8 +29,10 @@ std::uint64_t minimal_bytes(const LayerProblem& p) {
   const auto eb = static_cast<std::uint64_t>(p.elem_bytes);
   std::uint64_t b = 0;
   for (std::size_t i = 0; i < p.inputs.size(); ++i)
-    b += static_cast<std::uint64_t>(p.dram_channels(i) * p.batch * p.rows.in * p.cols.in) * eb;
-  if (p.op == OpClass::Gemm) b += static_cast<std::uint64_t>(p.weight_elements()) * eb;
+    if (static_cast<int>(i) != p.weights_input)
+      b += static_cast<std::uint64_t>(p.dram_channels(i) * p.batch * p.rows.in * p.cols.in) * eb;
+  if (p.op == OpClass::Gemm)
+    b += p.dram_weight_bytes() * static_cast<std::uint64_t>(p.activation_weights() ? p.batch : 1);
   if (!p.output_resident)
     b += static_cast<std::uint64_t>(p.batch * p.out_c * p.out_h * p.out_w) * eb;
   return b;
@@ -325,7 +327,7 @@ NetworkSchedule map_network_placed(const workloads::Graph& graph, const hw::Arch
     const LayerProblem& p = ns.problems[static_cast<std::size_t>(l)];
     if (s.op != OpClass::Gemm) continue;
     s.weight_base = next;
-    s.weight_bytes = weight_slot_offsets(p, s.tiling, ctx.atom).back();
+    s.weight_bytes = p.activation_weights() ? 0 : weight_slot_offsets(p, s.tiling, ctx.atom).back();
     next = align_up(next + s.weight_bytes, ctx.atom);
     if (s.estimate.traffic.wr(TrafficKind::Psum) > 0) {
       s.psum_slot = psum_slot_bytes(p, s.tiling, ctx.atom);

@@ -373,6 +373,12 @@ PipelinePlan plan_pipeline(const workloads::Graph& graph, const hw::ArchConfig& 
   plan.cores = cores;
   plan.frames = po.frames;
   plan.network_macs = workloads::analyze(graph).total.macs;
+  // Cores keep their weights resident and stream activations in row bands; a MatMul's
+  // right operand is a whole activation tensor, which that model has no place for.
+  for (int i = 0; i < graph.size(); ++i)
+    if (graph.layer(i).kind == workloads::LayerKind::MatMul)
+      throw MappingError(fmt::format("{}: layer '{}' (matmul of two activations) is not supported on a pipelined "
+                                     "NPU: run it on a sequential architecture", graph.name(), graph.layer(i).name));
   std::vector<PipelineLayer> layers = computing_layers(graph, core.elem_bytes);
   if (layers.empty()) throw MappingError(fmt::format("{}: no computing layer to place", graph.name()));
   const StreamScope base_scope = stream_scope(graph, layers);

@@ -175,14 +175,22 @@ void TileWalker::gemm_tile(std::int64_t i, TileWork& w) {
     add_region(in, p_.inputs[0], Region{n, gt.in0, gt.in1, iy0, iy1, ix0, ix1});
     finish(in, 0, w.loads);
   }
-  // Weights: (g, k, c) changed; the tile is one contiguous slot.
-  if (x.g != prev_.g || x.k != prev_.k || x.c != prev_.c) {
+  // Weights: (g, k, c) changed; the tile is one contiguous slot. Activation weights (a
+  // MatMul's right operand) are a region of that tensor, another one for every image.
+  const bool new_image = prev_.s < 0 || prev_.s / per_image != n;
+  if (x.g != prev_.g || x.k != prev_.k || x.c != prev_.c || (p_.activation_weights() && new_image)) {
     DmaTransfer wt;
     wt.kind = TrafficKind::Weight;
-    const std::size_t slot = static_cast<std::size_t>((x.g * tr.k + x.k) * tr.c + x.c);
-    const auto bytes = static_cast<std::uint64_t>(gt.groups * gt.tk * gt.tc * p_.kernel_h * p_.kernel_w) * eb;
-    add_range(wt, s_.weight_base + weight_slots_[slot], bytes);
-    finish(wt, bytes, w.loads);
+    if (p_.activation_weights()) {
+      const TensorView& b = p_.inputs[static_cast<std::size_t>(p_.weights_input)];
+      for (const Region& r : weight_tile_regions(p_, n, gt.out0, gt.out1, gt.in0, gt.in1)) add_region(wt, b, r);
+      finish(wt, 0, w.loads);
+    } else {
+      const std::size_t slot = static_cast<std::size_t>((x.g * tr.k + x.k) * tr.c + x.c);
+      const auto bytes = static_cast<std::uint64_t>(gt.groups * gt.tk * gt.tc * p_.kernel_h * p_.kernel_w) * eb;
+      add_range(wt, s_.weight_base + weight_slots_[slot], bytes);
+      finish(wt, bytes, w.loads);
+    }
   }
   // Partial sums: resuming an unfinished output tile after working on another.
   const bool same_output_as_prev = x.g == prev_.g && x.k == prev_.k && x.s == prev_.s;

@@ -133,8 +133,10 @@ void ConservationCheck::record(const hw::npu::DmaTransfer& t, RunSet& into) {
 }
 
 void ConservationCheck::on_tile(const hw::npu::TileWork& w) {
+  // A MatMul's right operand is an input tensor read as the GEMM's weights.
   for (const auto& t : w.loads)
-    if (t.kind == hw::npu::TrafficKind::Input) record(t, inputs_);
+    if (t.kind == hw::npu::TrafficKind::Input || (t.kind == hw::npu::TrafficKind::Weight && p_.activation_weights()))
+      record(t, inputs_);
   for (const auto& t : w.stores)
     if (t.kind == hw::npu::TrafficKind::Output) {
       record(t, outputs_);
@@ -158,6 +160,10 @@ std::vector<std::string> ConservationCheck::finish() const {
       };
       if (p_.broadcast(i)) {  // one value per channel for every output pixel
         need(0, 1, 0, 1);
+        continue;
+      }
+      if (static_cast<int>(i) == p_.weights_input) {  // every element is some tile's weight
+        need(0, v.h, 0, v.w);
         continue;
       }
       for (const auto& [y0, y1] : rows)

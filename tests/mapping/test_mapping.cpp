@@ -294,6 +294,108 @@ TEST(Mapping, ClosedFormBytesEqualBruteForceAndEveryMacIsCoveredOnce) {
   EXPECT_EQ(checked, 6 * 30);
 }
 
+/// One attention head block over a 5 x 3 grid of tokens (B's pixels span rows and
+/// columns): Q K^T in 3 heads of 4 channels, a grouped softmax, then P V.
+Graph small_attention() {
+  Graph g("small_attention");
+  const int in = g.add(workloads::input_layer("tokens", {1, 12, 5, 3}));
+  const int qkv = g.add(workloads::conv_layer("qkv", in, 36, Window::square(1)));
+  const int q = g.add(workloads::slice_layer("q", qkv, 0, 12));
+  const int k = g.add(workloads::slice_layer("k", qkv, 12, 24));
+  const int v = g.add(workloads::slice_layer("v", qkv, 24, 36));
+  const int s = g.add(workloads::matmul_layer("scores", q, k, 3, true));
+  const int p = g.add(workloads::softmax_layer("probs", s, 3));
+  g.add(workloads::matmul_layer("context", p, v, 3, false));
+  return g;
+}
+
+/// The element of a MatMul's right operand B (channel, pixel) that output channel `oc` and
+/// input channel `ic` multiply, from the layer's definition (layer.hpp).
+std::pair<std::int64_t, std::int64_t> matmul_b_element(const LayerProblem& p, std::int64_t oc, std::int64_t ic) {
+  if (p.transpose_b) return {ic, oc % p.cout_per_group()};  // B's channel is A's; its pixel is the score's key
+  return {oc, ic % p.cin_per_group()};                       // B's channel is the output's; its pixel is A's key
+}
+
+TEST(Mapping, MatMulWeightTilesAreTheBoxesOfItsRightOperandThatTheirProductsRead) {
+  const Graph g = small_attention();
+  const hw::ArchConfig arch = hw::load_arch_config("tiny-8x8");
+  const MapperContext ctx = make_mapper_context(arch, hw::arch_dram_spec(arch), Objective::Traffic);
+  const std::int64_t batch = 2;
+  Placement pl = place_activations(g, batch, 1, 0, 64);
+  std::mt19937 rng(11);
+  int checked = 0;
+  for (int l = 0; l < g.size(); ++l) {
+    if (g.layer(l).kind != workloads::LayerKind::MatMul) continue;
+    const LayerProblem p = make_layer_problem(g, l, pl, static_cast<int>(batch), 1);
+    ASSERT_TRUE(p.activation_weights());
+    const TensorView& bv = p.inputs[1];
+    // Per image, output channel x reduction: a head's scores against each key, or its
+    // context from each key.
+    EXPECT_EQ(p.macs(), batch * p.out_c * p.out_h * p.out_w * p.cin_per_group()) << p.name;
+    for (int trial = 0; trial < 40; ++trial) {
+      auto pick = [&](std::int64_t d) { return 1 + static_cast<std::int64_t>(rng() % static_cast<unsigned>(d)); };
+      Tiling t;
+      t.gb = rng() % 3 == 0 ? pick(p.groups) : 1;
+      t.tk = t.gb > 1 ? p.cout_per_group() : pick(p.cout_per_group());
+      t.tc = t.gb > 1 ? p.cin_per_group() : pick(p.cin_per_group());
+      t.th = pick(p.out_h);
+      t.tw = pick(p.out_w);
+      t.order = kLoopOrders[rng() % 6];
+      // The loop nest with its own index arithmetic (as brute_force_conv walks it).
+      const std::int64_t G = p.groups, cig = p.cin_per_group(), cog = p.cout_per_group();
+      const std::int64_t gb = std::min<std::int64_t>(t.gb, G);
+      const std::int64_t tk = gb > 1 ? cog : t.tk, tc = gb > 1 ? cig : t.tc;
+      const std::int64_t Tk = (cog + tk - 1) / tk, Tc = (cig + tc - 1) / tc;
+      const std::int64_t per_image = ((p.out_h + t.th - 1) / t.th) * ((p.out_w + t.tw - 1) / t.tw);
+      const std::string order = to_string(t.order);
+      std::vector<std::array<std::int64_t, 4>> seq;  // g, k, c, s
+      for (std::int64_t gi = 0; gi < (G + gb - 1) / gb; ++gi) {
+        std::map<char, std::int64_t> trips{{'K', Tk}, {'C', Tc}, {'S', batch * per_image}};
+        for (std::int64_t x = 0; x < trips[order[0]]; ++x)
+          for (std::int64_t y = 0; y < trips[order[1]]; ++y)
+            for (std::int64_t z = 0; z < trips[order[2]]; ++z) {
+              std::map<char, std::int64_t> idx{{order[0], x}, {order[1], y}, {order[2], z}};
+              seq.push_back({gi, idx['K'], idx['C'], idx['S']});
+            }
+      }
+      const LayerSchedule s = schedule_of(p, t);
+      TileWalker walker(p, s, pl, ctx);
+      hw::npu::TileWork w;
+      std::array<std::int64_t, 4> prev{-1, -1, -1, -1};
+      std::uint64_t brute_bytes = 0;
+      std::size_t i = 0;
+      while (walker.next(w)) {
+        ASSERT_LT(i, seq.size());
+        const auto [gi, ki, ci, si] = seq[i++];
+        const std::int64_t n = si / per_image;
+        std::set<std::uint64_t> need;  // B's bytes this tile's products read
+        if (std::array<std::int64_t, 4>{gi, ki, ci, n} != prev) {
+          for (std::int64_t gg = gi * gb; gg < std::min(G, gi * gb + gb); ++gg)
+            for (std::int64_t k = ki * tk; k < std::min(cog, ki * tk + tk); ++k)
+              for (std::int64_t c = ci * tc; c < std::min(cig, ci * tc + tc); ++c) {
+                const auto [bc, pixel] = matmul_b_element(p, gg * cog + k, gg * cig + c);
+                need.insert(view_address(pl, bv, n, bc, pixel / bv.w, pixel % bv.w));
+              }
+          prev = {gi, ki, ci, n};
+        }
+        std::set<std::uint64_t> loaded;
+        for (const auto& tr : w.loads)
+          if (tr.kind == TrafficKind::Weight)
+            for (const auto& [addr, bytes] : tr.valid)
+              for (std::uint64_t a = addr; a < addr + bytes; ++a) loaded.insert(a);
+        ASSERT_EQ(loaded, need) << p.name << " tile " << i - 1 << " gb" << t.gb << " tk" << t.tk << " tc" << t.tc
+                                << " th" << t.th << " tw" << t.tw << " " << order;
+        brute_bytes += need.size();
+      }
+      EXPECT_EQ(i, seq.size());
+      EXPECT_EQ(walker.logical().rd(TrafficKind::Weight), brute_bytes);
+      EXPECT_EQ(evaluate(p, t, ctx).traffic.rd(TrafficKind::Weight), brute_bytes) << p.name << " " << order;
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 2 * 40);
+}
+
 /// Transposed convs: FC-DenseNet's 3x3 stride 2 cropped to twice its input, PyTorch's
 /// 4x4 stride 2 padding 1, a 2x2 stride 2, a dilated 3x3 stride 3 with uneven crops.
 Graph small_transposed_convs() {

@@ -29,6 +29,22 @@ TEST(Analysis, FcAndBiasAndPreNorm) {
   EXPECT_EQ(s.cio, 0);  // CIO counts convolutions only
 }
 
+TEST(Analysis, AttentionMatMulsCountTheirProductsAndBothOperands) {
+  Graph g("t");
+  g.add(input_layer("in", {1, 16, 9, 1}));  // 9 tokens, 16 channels, 2 heads of 8
+  const int q = g.add(slice_layer("q", 0, 0, 16));
+  const int s = g.add(matmul_layer("scores", q, 0, 2, true));
+  const int p = g.add(softmax_layer("probs", s, 2));
+  const int o = g.add(matmul_layer("context", p, 0, 2, false));
+  // heads x queries x keys x head channels, each way; no parameters
+  const LayerStats qk = analyze_layer(g, s), pv = analyze_layer(g, o);
+  EXPECT_EQ(qk.macs, 2 * 9 * 9 * 8);
+  EXPECT_EQ(pv.macs, 2 * 9 * 9 * 8);
+  EXPECT_EQ(qk.params + pv.params, 0);
+  EXPECT_EQ(qk.cio, 16 * 9 + 16 * 9 + 2 * 9 * 9);
+  EXPECT_EQ(pv.cio, 2 * 9 * 9 + 16 * 9 + 16 * 9);
+}
+
 TEST(Analysis, ConcatenatedInputCountsInFullForCio) {
   Graph g("t");
   g.add(input_layer("in", {1, 4, 8, 8}));

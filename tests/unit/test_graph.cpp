@@ -28,6 +28,28 @@ TEST(Graph, ConvShapeFollowsPyTorchFormula) {
   EXPECT_EQ(g.layer(c).out, (Shape{2, 16, 8, 8}));
 }
 
+TEST(Graph, MatMulShapesFollowAttentionAndMismatchedOperandsAreErrors) {
+  Graph g = with_input({2, 24, 7, 1});                                // 7 tokens of 24 channels
+  const int q = g.add(slice_layer("q", 0, 0, 12)), k = g.add(slice_layer("k", 0, 12, 24));
+  const int s = g.add(matmul_layer("scores", q, k, 3, true));       // 3 heads of 4 channels
+  EXPECT_EQ(g.layer(s).out, (Shape{2, 3 * 7, 7, 1}));                // a score per key and head
+  const int p = g.add(softmax_layer("probs", s, 3));
+  const int o = g.add(matmul_layer("context", p, k, 3, false));
+  EXPECT_EQ(g.layer(o).out, (Shape{2, 12, 7, 1}));                   // B's channels
+  // Q K^T with unequal channels; P V whose A is not heads x B's pixels; softmax groups.
+  EXPECT_THROW(g.add(matmul_layer("qk_bad", q, 0, 3, true)), GraphError);
+  EXPECT_THROW(g.add(matmul_layer("pv_bad", q, k, 3, false)), GraphError);
+  EXPECT_THROW(g.add(matmul_layer("heads_bad", q, k, 5, true)), GraphError);
+  EXPECT_THROW(g.add(softmax_layer("sm_bad", s, 4)), GraphError);
+  try {
+    g.add(matmul_layer("pv_bad2", s, k, 2, false));
+    ADD_FAILURE() << "no error";
+  } catch (const GraphError& e) {
+    EXPECT_NE(std::string(e.what()).find("pv_bad2"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("2 groups x 7 channels"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Graph, CeilModePoolingDropsAWindowStartingInThePad) {
   Graph g = with_input({1, 4, 7, 7});
   Window w = Window::square(2, 2, 0);

@@ -46,6 +46,21 @@ TEST(NetworkIo, InfoJsonRoundTripsForEveryZooNetwork) {
   }
 }
 
+TEST(NetworkIo, AttentionJsonLoadsAndRoundTrips) {
+  const Graph g = load_network(kData + "/tiny_attention.json");
+  EXPECT_EQ(g.layer(g.find("scores")).out, (Shape{1, 40, 10, 1}));
+  EXPECT_EQ(g.layer(g.find("context")).out, (Shape{1, 32, 10, 1}));
+  const NetworkStats s = analyze(g);
+  // qkv 10 tokens x 96 x 32, two 4-head products of 10 x 10 x 8 each, proj 10 x 32 x 32
+  EXPECT_EQ(s.total.macs, 10 * 96 * 32 + 2 * 4 * 10 * 10 * 8 + 10 * 32 * 32);
+  const nlohmann::json doc = network_to_json(g, &s);
+  const Graph back = network_from_json(doc, "back");
+  EXPECT_EQ(network_to_json(back, &s), doc);
+  EXPECT_EQ(back.layer(back.find("probs")).groups, 4);
+  EXPECT_TRUE(back.layer(back.find("scores")).transpose_b);
+  EXPECT_FALSE(back.layer(back.find("context")).transpose_b);
+}
+
 TEST(NetworkIo, InputAndBatchOverridesApplyToJsonInputs) {
   LoadOptions o;
   o.input = 64;

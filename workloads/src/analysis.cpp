@@ -43,6 +43,13 @@ LayerStats analyze_layer(const Graph& graph, int index) {
       s.macs = in.n * features * l.out_channels;
       break;
     }
+    case LayerKind::MatMul: {  // a GEMM like a conv's, its right operand an activation
+      const std::int64_t reduced = graph.layer(l.inputs.at(0)).out.c / l.groups;
+      s.macs = l.out.elements() * reduced;
+      s.cio = s.input_elements + s.output_elements;
+      s.cio_excl_dw_downsample = s.cio;
+      break;
+    }
     case LayerKind::MaxPool:
     case LayerKind::AvgPool:
     case LayerKind::AdaptiveAvgPool:

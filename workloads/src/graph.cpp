@@ -10,7 +10,7 @@ namespace npusim::workloads {
 
 namespace {
 
-constexpr std::array<std::pair<LayerKind, const char*>, 19> kKindNames{{
+constexpr std::array<std::pair<LayerKind, const char*>, 20> kKindNames{{
     {LayerKind::Input, "input"},
     {LayerKind::Conv, "conv"},
     {LayerKind::ConvTranspose, "conv_transpose"},
@@ -30,6 +30,7 @@ constexpr std::array<std::pair<LayerKind, const char*>, 19> kKindNames{{
     {LayerKind::Reorg, "reorg"},
     {LayerKind::Shuffle, "shuffle"},
     {LayerKind::LayerNorm, "layernorm"},
+    {LayerKind::MatMul, "matmul"},
 }};
 
 constexpr std::array<std::pair<Activation, const char*>, 10> kActNames{{
@@ -348,10 +349,36 @@ Shape Graph::infer(const Layer& l) const {
       const Shape in = in_shape(0);
       return Shape{in.n, in.c, l.resize_h, l.resize_w};
     }
-    case LayerKind::Softmax:
+    case LayerKind::Softmax: {
+      expect_inputs(1, 1);
+      const Shape in = in_shape(0);
+      if (l.groups < 1 || in.c % l.groups != 0)
+        throw fail(fmt::format("{} channels do not split into {} softmax groups", in.c, l.groups));
+      return in;
+    }
     case LayerKind::Scale: {
       expect_inputs(1, 1);
       return in_shape(0);
+    }
+    case LayerKind::MatMul: {
+      expect_inputs(2, 2);
+      const Shape a = in_shape(0), b = in_shape(1);
+      const std::int64_t g = l.groups, pixels = b.h * b.w;
+      if (g < 1) throw fail("groups must be >= 1");
+      if (b.n != a.n)
+        throw fail(fmt::format("input '{}' has {} images but input '{}' has {}", layer(l.inputs[1]).name, b.n,
+                               layer(l.inputs[0]).name, a.n));
+      if (l.transpose_b) {
+        if (a.c != b.c || a.c % g != 0)
+          throw fail(fmt::format("A x B^T needs A and B of equal channels in {} groups: '{}' has {}, '{}' has {}", g,
+                                 layer(l.inputs[0]).name, a.c, layer(l.inputs[1]).name, b.c));
+        return Shape{a.n, g * pixels, a.h, a.w};
+      }
+      if (a.c != g * pixels || b.c % g != 0)
+        throw fail(fmt::format("A x B needs A of {} groups x {} channels (B's pixels) and B's {} channels in {} "
+                               "groups: '{}' has {} channels",
+                               g, pixels, b.c, g, layer(l.inputs[0]).name, a.c));
+      return Shape{a.n, b.c, a.h, a.w};
     }
     case LayerKind::LayerNorm:
       expect_inputs(1, 1);
@@ -454,6 +481,22 @@ Layer mul_layer(std::string name, int input, int gate, Activation act) {
   l.kind = LayerKind::Mul;
   l.inputs = {input, gate};
   l.activation = act;
+  return l;
+}
+
+Layer matmul_layer(std::string name, int a, int b, int groups, bool transpose_b) {
+  Layer l;
+  l.name = std::move(name);
+  l.kind = LayerKind::MatMul;
+  l.inputs = {a, b};
+  l.groups = groups;
+  l.transpose_b = transpose_b;
+  return l;
+}
+
+Layer softmax_layer(std::string name, int input, int groups) {
+  Layer l = one_input_layer(std::move(name), LayerKind::Softmax, input);
+  l.groups = groups;
   return l;
 }
 

@@ -42,7 +42,8 @@ const std::set<std::string> kLayerKeys = {
     "name",       "type",           "inputs",         "shape",       "out_channels",
     "kernel",     "stride",         "pad",            "dilation",    "groups",
     "bias",       "batch_norm",     "pre_batch_norm", "pre_activation", "activation",
-    "ceil_mode",  "output_size",    "channels",       "scale",       "mode",          "size"};
+    "ceil_mode",  "output_size",    "channels",       "scale",       "mode",          "size",
+    "transpose_b"};
 
 // Reads the fields of one layer record of the JSON format.
 class LayerReader {
@@ -197,7 +198,12 @@ json network_to_json(const Graph& graph, const NetworkStats* stats) {
         r["channels"] = {l.channel_begin, l.channel_end};
         break;
       case LayerKind::Shuffle:
+      case LayerKind::Softmax:
         r["groups"] = l.groups;
+        break;
+      case LayerKind::MatMul:
+        r["groups"] = l.groups;
+        r["transpose_b"] = l.transpose_b;
         break;
       case LayerKind::Upsample:
       case LayerKind::Reorg:
@@ -315,6 +321,9 @@ Graph network_from_json(const json& doc, const std::string& source, const LoadOp
       l.groups = static_cast<int>(r.integer("groups", 1, 1));
     }
     if (l.kind == LayerKind::Shuffle) l.groups = static_cast<int>(r.integer("groups", 2, 1));
+    if (l.kind == LayerKind::Softmax || l.kind == LayerKind::MatMul)
+      l.groups = static_cast<int>(r.integer("groups", 1, 1));
+    if (l.kind == LayerKind::MatMul) l.transpose_b = r.boolean("transpose_b", false);
     if (l.kind == LayerKind::AdaptiveAvgPool) {
       const auto o = r.ints("output_size", 2, 1, 1);
       l.adaptive_h = o[0];

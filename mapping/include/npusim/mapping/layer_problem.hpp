@@ -59,10 +59,20 @@ struct LayerProblem {
   int groups = 1, kernel_h = 1, kernel_w = 1;
   std::int64_t cin_per_group() const { return in_c / groups; }
   std::int64_t cout_per_group() const { return out_c / groups; }
+  /// Per image for activation weights (MatMul), else in all.
   std::int64_t weight_elements() const {
     return out_c * cin_per_group() * kernel_h * kernel_w;
   }
+  /// Weight bytes that must come from DRAM per load of the whole operand: all of them, or
+  /// for activation weights those of the right operand's channels not resident in SRAM.
+  std::uint64_t dram_weight_bytes() const;
   bool transposed() const { return rows.transposed; }
+  /// MatMul: the right operand is input `weights_input`, an activation (one per image), not
+  /// weights laid out in DRAM: each weight tile is a region of that view (see
+  /// weight_tile_region), loaded again for every image; `transpose_b` as in the layer.
+  int weights_input = -1;
+  bool transpose_b = false;
+  bool activation_weights() const { return weights_input >= 0; }
   std::int64_t macs() const;
   /// The untiled GEMM of a GEMM layer: per group M = batch x output pixels,
   /// K = input channels per group x kernel area, N = output channels per group. For a
@@ -96,6 +106,14 @@ struct LayerProblem {
   /// (a Mul's gate): every tile reads its channels at row 0, column 0.
   bool broadcast(std::size_t i) const { return inputs[i].h == 1 && inputs[i].w == 1 && out_h * out_w > 1; }
 };
+
+/// The box of a MatMul's right operand (input p.weights_input, image n) that holds the
+/// weight tile of output channels [out0, out1) and input channels [in0, in1) (whole groups
+/// or a range within one): its channels and, on the side B's pixels index, the pixels
+/// [pixel0, pixel1) of B in row-major order. Returned as at most three boxes of B's view
+/// (a partial first row, whole rows, a partial last row).
+std::vector<Region> weight_tile_regions(const LayerProblem& p, std::int64_t n, std::int64_t out0, std::int64_t out1,
+                                        std::int64_t in0, std::int64_t in1);
 
 /// Everything of a problem the tiling search (map_layer) reads, as numbers: two problems
 /// with equal keys get the same search result but for their layer's index and name. Not

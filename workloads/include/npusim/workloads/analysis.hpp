@@ -31,7 +31,8 @@ struct LayerStats {
   std::int64_t macs = 0;
   std::int64_t input_elements = 0;   ///< sum over this layer's input tensors
   std::int64_t output_elements = 0;
-  std::int64_t cio = 0;              ///< input + output elements for convolutions, else 0
+  std::int64_t cio = 0;              ///< input + output elements for convolutions and MatMul
+                                     ///< (both operands), else 0
   std::int64_t cio_with_pools = 0;   ///< cio, and input + output elements for pooling layers
   std::int64_t cio_excl_dw_downsample = 0;  ///< cio, but 0 for stride-2 depthwise convolutions
 };

@@ -88,6 +88,10 @@ Layer add_layer(std::string name, std::vector<int> inputs, Activation act = Acti
 Layer concat_layer(std::string name, std::vector<int> inputs);
 /// `input` times `gate` (same shape, or N x C x 1 x 1 broadcast over H and W).
 Layer mul_layer(std::string name, int input, int gate, Activation act = Activation::None);
+/// A x B (or A x B^T) per group of channels: see LayerKind::MatMul.
+Layer matmul_layer(std::string name, int a, int b, int groups, bool transpose_b);
+/// Softmax over each of `groups` equal channel ranges of every pixel.
+Layer softmax_layer(std::string name, int input, int groups = 1);
 Layer shuffle_layer(std::string name, int input, int groups);
 Layer slice_layer(std::string name, int input, std::int64_t begin, std::int64_t end);
 Layer upsample_layer(std::string name, int input, int scale);

@@ -36,7 +36,8 @@ enum class LayerKind {
   Slice,           ///< a channel range [channel_begin, channel_end) of its input (CSP split)
   Upsample,        ///< nearest-neighbour upsampling by an integer factor
   Resize,          ///< resizing to resize_h x resize_w, nearest or bilinear (resize_axis.hpp)
-  Softmax,         ///< over channels (darknet classifiers end with one)
+  Softmax,         ///< over the channels of each pixel, or over each of `groups` equal ranges
+                   ///< of them (darknet classifiers end with one; attention's scores)
   Scale,           ///< element-wise multiply by a constant (per tensor or per channel)
   Elementwise,     ///< one input, its shape: batch-norm as scale and shift and/or an
                    ///< activation that no producer could absorb, as a vector pass
@@ -49,6 +50,15 @@ enum class LayerKind {
                    ///< channel (j % groups) * C/groups + j / groups; a costed copy
   LayerNorm,       ///< normalization over the channels of each pixel, with a per-channel
                    ///< scale and shift (ConvNeXt's LayerNorm on channels-last tensors)
+  MatMul,          ///< a product of two activation tensors, per group (attention's heads).
+                   ///< The pixels of input A are the rows of the left matrices: group g's is
+                   ///< H*W x C/groups (A's channels g*C/groups...). The right matrices come
+                   ///< from input B, whose P = H_B*W_B pixels index one side:
+                   ///<  transpose_b (Q K^T): group g's right matrix is B's channels
+                   ///<    g*C/groups... by its P pixels; the output has groups*P channels;
+                   ///<  otherwise (P V): A has groups*P channels and group g's right matrix is
+                   ///<    P pixels by B's channels g*C_B/groups...; the output has C_B.
+                   ///< Output N x channels x H x W of A; output channel g*(per group) + j.
 };
 
 enum class Activation { None, ReLU, ReLU6, Leaky, Sigmoid, HardSigmoid, Swish, HardSwish, Mish, GELU };
@@ -89,7 +99,9 @@ struct Layer {
 
   // Conv, FullyConnected: output channels / features. Input: channels of the input.
   std::int64_t out_channels = 0;
-  int groups = 1;                ///< Conv; Shuffle
+  int groups = 1;                ///< Conv; Shuffle; MatMul (heads); Softmax (over each of
+                                 ///< `groups` equal channel ranges of a pixel)
+  bool transpose_b = false;      ///< MatMul: B's pixels index the output channels (Q K^T)
   bool bias = false;             ///< Conv, FullyConnected
   bool batch_norm = false;       ///< BN on the output (folded at inference; params counted)
   bool pre_batch_norm = false;   ///< BN + pre_activation on the *input* channels before the
