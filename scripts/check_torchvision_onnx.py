@@ -10,7 +10,12 @@ npusim; NPUSIM=path overrides build/npusim). Counts: a Conv2d's MACs are its out
 in/groups x kH x kW and its CIO its input plus output elements; a ConvTranspose2d's MACs its
 input elements x out/groups x kH x kW (ptflops' and fvcore's count), its CIO as a Conv2d's; a Linear's MACs its output
 elements x in_features, and a Linear applied at every pixel (a >2-D input, ConvNeXt's MLP)
-counts in CIO as the 1x1 conv it is. Prints one line per file: EXACT, DIFF (both counts) or
+counts in CIO as the 1x1 conv it is. Inside a MultiheadAttention (which calls F.linear and
+torch.bmm itself, so module hooks miss them) torch's own matrix products are counted as they
+run (a TorchDispatchMode on aten.mm/addmm/bmm/baddbmm, the forward run with autograd on so
+that torch takes its slow path of those products): a product with a weight is a per-token
+linear (CIO: its input and output), one of two activations counts both operands and its
+output in CIO. Prints one line per file: EXACT, DIFF (both counts) or
 ERROR (npusim's message); exit 1 if any file is not EXACT.
 """
 import argparse
@@ -45,12 +50,41 @@ def hook_counts(model, x):
         macs += i[0].numel() * (m.out_channels // m.groups) * m.kernel_size[0] * m.kernel_size[1]
         cio += i[0].numel() + o.numel()
 
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    params = {p.data_ptr() for p in model.parameters()}
+    inside = []  # the MultiheadAttention modules running
+
+    class Products(TorchDispatchMode):
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            nonlocal macs, cio
+            out = func(*args, **(kwargs or {}))
+            op = func.overloadpacket.__name__
+            if inside and op in ("mm", "addmm", "bmm", "baddbmm"):
+                a, b = args[-2], args[-1]
+                macs += a.numel() * b.shape[-1]
+                cio += a.numel() + out.numel() + (0 if b.data_ptr() in params else b.numel())
+            return out
+
+    def attention_in(m, i):
+        inside.append(m)
+
+    def attention_out(m, i, o):
+        inside.pop()
+
     hooks = [m.register_forward_hook(conv) for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
+    attention = [m for m in model.modules() if isinstance(m, torch.nn.MultiheadAttention)]
+    hooks += [m.register_forward_pre_hook(attention_in) for m in attention]
+    hooks += [m.register_forward_hook(attention_out) for m in attention]
     hooks += [m.register_forward_hook(conv_transpose) for m in model.modules()
               if isinstance(m, torch.nn.ConvTranspose2d)]
     hooks += [m.register_forward_hook(linear) for m in model.modules() if isinstance(m, torch.nn.Linear)]
-    with torch.no_grad():
-        model(x)
+    if attention:  # autograd on: MultiheadAttention's fused fast path is for inference without it
+        with Products():
+            model(x)
+    else:
+        with torch.no_grad():
+            model(x)
     for h in hooks:
         h.remove()
     return macs, cio

@@ -20,7 +20,7 @@ const char* to_string(OpClass c) {
 std::pair<std::int64_t, std::int64_t> AxisMap::in_range(std::int64_t o0, std::int64_t o1) const {
   // A tile covering the whole output axis loads the whole input axis: the DMA moves whole
   // rows and planes rather than skipping an edge no window reads (1x1 stride-2 convs).
-  if (o0 == 0 && o1 == out) return {0, in};
+  if (o0 == 0 && o1 == out && !cropped) return {0, in};
   if (resized) {  // sources are monotone in o
     const workloads::ResizeAxis axis = resize_axis();
     return {axis.source(o0).first, axis.source(o1 - 1).second + 1};
@@ -146,7 +146,7 @@ std::vector<std::int64_t> search_key(const LayerProblem& p) {
                                  p.out_c, p.out_h, p.out_w};
   for (const AxisMap* a : {&p.rows, &p.cols})
     k.insert(k.end(), {a->in, a->out, a->kernel, a->stride, a->pad_before, a->dilation, a->upsample, a->transposed,
-                       a->resized, static_cast<std::int64_t>(a->resize_mode)});
+                       a->resized, static_cast<std::int64_t>(a->resize_mode), a->cropped});
   k.insert(k.end(), {p.in_c, p.groups, p.kernel_h, p.kernel_w, static_cast<std::int64_t>(p.vector_op), p.vector_window,
                      static_cast<std::int64_t>(p.activation), static_cast<std::int64_t>(p.inputs.size())});
   for (std::size_t i = 0; i < p.inputs.size(); ++i)
@@ -187,27 +187,41 @@ AxisMap window_axis(std::int64_t in, std::int64_t out, int kernel, int stride, i
   return a;
 }
 
-/// FC reads its input flattened: a C x H x W view becomes C*H*W x 1 x 1 over alias storages
-/// (NCHW flattening keeps every byte where it is).
-TensorView flattened(const TensorView& v, Placement& placement) {
-  if (v.h == 1 && v.w == 1) return v;
-  TensorView f;
-  f.c = v.c * v.h * v.w;
-  f.h = f.w = 1;
+/// The same bytes under another shape, over alias storages: each channel becomes
+/// `channel_factor` channels of new_h x new_w (NCHW keeps every byte where it is).
+TensorView reshaped(const TensorView& v, Placement& placement, const char* suffix, std::int64_t channel_factor,
+                    std::int64_t new_h, std::int64_t new_w) {
+  TensorView r;
+  r.c = v.c * channel_factor;
+  r.h = new_h;
+  r.w = new_w;
   for (const ViewPart& part : v.parts) {
     const TensorStorage& s = placement.storages[static_cast<std::size_t>(part.storage)];
     TensorStorage alias = s;
-    alias.name = s.name + "#flat";
-    alias.c = s.c * s.h * s.w;
-    alias.h = alias.w = 1;
+    alias.name = s.name + suffix;
+    alias.c = s.c * channel_factor;
+    alias.h = new_h;
+    alias.w = new_w;
     alias.alias_of = s.alias_of >= 0 ? s.alias_of : part.storage;
     const int id = static_cast<int>(placement.storages.size());
     placement.storages.push_back(alias);
-    const std::int64_t hw = v.h * v.w;
-    f.parts.push_back(ViewPart{id, part.storage_channel * hw, part.view_channel * hw,
-                               part.channels * hw});
+    r.parts.push_back(ViewPart{id, part.storage_channel * channel_factor, part.view_channel * channel_factor,
+                               part.channels * channel_factor});
   }
-  return f;
+  return r;
+}
+
+/// FC reads its input flattened: a C x H x W view becomes C*H*W x 1 x 1.
+TensorView flattened(const TensorView& v, Placement& placement) {
+  if (v.h == 1 && v.w == 1) return v;
+  return reshaped(v, placement, "#flat", v.h * v.w, 1, 1);
+}
+
+/// A transformer's token layers read a C x H x W view as its H*W pixels in row-major order:
+/// C x H*W x 1.
+TensorView as_tokens(const TensorView& v, Placement& placement) {
+  if (v.w == 1) return v;
+  return reshaped(v, placement, "#tokens", 1, v.h * v.w, 1);
 }
 
 }  // namespace
@@ -266,6 +280,21 @@ LayerProblem make_layer_problem(const workloads::Graph& graph, int index, Placem
       p.weights_input = 1;
       p.transpose_b = layer.transpose_b;
       break;
+    case LayerKind::Tokens: {  // output token o is input pixel o - prepend (or a learned one)
+      p.op = OpClass::Vector;
+      p.vector_op = layer.position_embedding ? vec::VectorOp::Add : vec::VectorOp::Copy;
+      p.inputs[0] = as_tokens(p.inputs[0], placement);
+      p.rows = window_axis(p.inputs[0].h, p.out_h, 1, 1, static_cast<int>(layer.prepend_tokens), 1);
+      break;
+    }
+    case LayerKind::TokenSlice: {  // output token o is input pixel begin + o
+      p.op = OpClass::Vector;
+      p.vector_op = vec::VectorOp::Copy;
+      p.inputs[0] = as_tokens(p.inputs[0], placement);
+      p.rows = window_axis(p.inputs[0].h, p.out_h, 1, 1, -static_cast<int>(layer.token_begin), 1);
+      p.rows.cropped = true;
+      break;
+    }
     case LayerKind::MaxPool:
     case LayerKind::AvgPool: {
       const auto in = input_shape(0);

@@ -375,10 +375,17 @@ PipelinePlan plan_pipeline(const workloads::Graph& graph, const hw::ArchConfig& 
   plan.network_macs = workloads::analyze(graph).total.macs;
   // Cores keep their weights resident and stream activations in row bands; a MatMul's
   // right operand is a whole activation tensor, which that model has no place for.
-  for (int i = 0; i < graph.size(); ++i)
-    if (graph.layer(i).kind == workloads::LayerKind::MatMul)
-      throw MappingError(fmt::format("{}: layer '{}' (matmul of two activations) is not supported on a pipelined "
-                                     "NPU: run it on a sequential architecture", graph.name(), graph.layer(i).name));
+  // Token layers reorder rows (a feature map's pixels become one column of tokens), which
+  // the row-band streams do not model either.
+  for (int i = 0; i < graph.size(); ++i) {
+    const workloads::Layer& l = graph.layer(i);
+    if (l.kind == workloads::LayerKind::MatMul || l.kind == workloads::LayerKind::Tokens ||
+        l.kind == workloads::LayerKind::TokenSlice)
+      throw MappingError(fmt::format("{}: layer '{}' ({}) is not supported on a pipelined NPU: run it on a sequential "
+                                     "architecture", graph.name(), l.name,
+                                     l.kind == workloads::LayerKind::MatMul ? "matmul of two activations"
+                                                                            : "a transformer's token layer"));
+  }
   std::vector<PipelineLayer> layers = computing_layers(graph, core.elem_bytes);
   if (layers.empty()) throw MappingError(fmt::format("{}: no computing layer to place", graph.name()));
   const StreamScope base_scope = stream_scope(graph, layers);

@@ -55,6 +55,7 @@ check run-tiny 0 'checks passed' -- "$NPUSIM" run "${tiny[@]}" --out "$rd/a"
 check run-again 0 'report written to' -- "$NPUSIM" run "${tiny[@]}" --out "$rd/b"
 # Attention's products of two activations run end to end (the conservation checks cover the
 # right operand's reads) with the MACs counted by hand: qkv 10x96x32, 2 x 4 heads x 10x10x8, proj 10x32x32.
+check run-vit 0 'checks passed' -- "$NPUSIM" run --net "$NPUSIM_TEST_DATA_DIR/tiny_vit.json" --arch edge-16x16 --reuse liveness --out "$rd/vit"
 check run-attention 0 'macs 47360 ok' -- bash -c "'$NPUSIM' run --net '$NPUSIM_TEST_DATA_DIR/tiny_attention.json' --arch tiny-8x8 --out '$rd/att' --quiet && python3 -c 'import json,sys; m = json.load(open(sys.argv[1]))[\"totals\"][\"macs\"]; print(\"macs\", m, \"ok\" if m == 10*96*32 + 2*4*10*10*8 + 10*32*32 else \"WRONG\")' '$rd/att/report.json'"
 # Reports of the same inputs are identical but for the command line they record (--out).
 same_report() {

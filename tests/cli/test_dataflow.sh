@@ -54,6 +54,7 @@ check df-batch-pipelined 2 "takes --frames" -- "$NPUSIM" run --arch dataflow-16x
 check df-sections-sequential 2 "field 'cores': only a pipelined NPU has this section" -- "$NPUSIM" map --set cores.count=4
 check df-execution-needs-cores 2 "field 'cores': expected an object" -- "$NPUSIM" map --set execution=pipelined
 check df-bad-frames 2 "--frames" -- "$NPUSIM" run --arch dataflow-16x8x8 --frames 0 --out "$td/x"
+check df-tokens 2 "layer 'embed' \(a transformer's token layer\) is not supported on a pipelined NPU" -- "$NPUSIM" map --arch dataflow-hailo8 --net "$NPUSIM_TEST_DATA_DIR/tiny_vit.json"
 check df-matmul 2 "layer 'scores' \(matmul of two activations\) is not supported on a pipelined NPU" -- "$NPUSIM" run --arch dataflow-16x8x8 --net "$NPUSIM_TEST_DATA_DIR/tiny_attention.json" --out "$td/x"
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -396,6 +396,52 @@ TEST(Mapping, MatMulWeightTilesAreTheBoxesOfItsRightOperandThatTheirProductsRead
   EXPECT_EQ(checked, 2 * 40);
 }
 
+TEST(Mapping, TokenLayersReadTheirTokensFromTheFeatureMapsRows) {
+  // A 16-channel 3 x 4 map: its 12 pixels become tokens after a class token; a slice takes
+  // tokens 5..8 of the embedding, under every row tiling.
+  Graph g("tokens");
+  const int in = g.add(workloads::input_layer("in", {1, 16, 3, 4}));
+  const int conv = g.add(workloads::conv_layer("conv", in, 16, Window::square(1)));
+  const int embed = g.add(workloads::tokens_layer("embed", conv, 1, true));
+  g.add(workloads::token_slice_layer("slice", embed, 5, 9));
+  const hw::ArchConfig arch = hw::load_arch_config("tiny-8x8");
+  const MapperContext ctx = make_mapper_context(arch, hw::arch_dram_spec(arch), Objective::Traffic);
+  const std::int64_t batch = 2;
+  Placement pl = place_activations(g, batch, 1, 0, 64);
+  for (int l : {2, 3}) {
+    const LayerProblem p = make_layer_problem(g, l, pl, static_cast<int>(batch), 1);
+    const TensorView& src = pl.views[static_cast<std::size_t>(g.layer(l).inputs[0])];
+    for (std::int64_t th = 1; th <= p.out_h; ++th) {
+      Tiling t;
+      t.tc = 16;
+      t.th = th;
+      t.tw = 1;
+      const LayerSchedule sched = schedule_of(p, t);
+      TileWalker walker(p, sched, pl, ctx);
+      hw::npu::TileWork w;
+      std::set<std::uint64_t> read, need;
+      std::uint64_t logical = 0;
+      while (walker.next(w))
+        for (const auto& tr : w.loads)
+          for (const auto& [addr, bytes] : tr.valid) {
+            logical += bytes;
+            for (std::uint64_t a = addr; a < addr + bytes; ++a) read.insert(a);
+          }
+      // Output token o of image n and channel c: the embedding's is pixel o - 1 of the map,
+      // in row-major order, (y, x) = (pixel / 4, pixel % 4) (token 0 is learned); the
+      // slice's is token o + 5 of the embedding.
+      for (std::int64_t n = 0; n < batch; ++n)
+        for (std::int64_t c = 0; c < 16; ++c)
+          for (std::int64_t o = 0; o < p.out_h; ++o) {
+            if (l == 3) need.insert(view_address(pl, src, n, c, o + 5, 0));
+            else if (o >= 1) need.insert(view_address(pl, src, n, c, (o - 1) / 4, (o - 1) % 4));
+          }
+      EXPECT_EQ(read, need) << p.name << " th" << th;
+      EXPECT_EQ(logical, need.size()) << p.name << " th" << th;  // each token read once
+    }
+  }
+}
+
 /// Transposed convs: FC-DenseNet's 3x3 stride 2 cropped to twice its input, PyTorch's
 /// 4x4 stride 2 padding 1, a 2x2 stride 2, a dilated 3x3 stride 3 with uneven crops.
 Graph small_transposed_convs() {

@@ -45,6 +45,15 @@ TEST(Analysis, AttentionMatMulsCountTheirProductsAndBothOperands) {
   EXPECT_EQ(pv.cio, 2 * 9 * 9 + 16 * 9 + 16 * 9);
 }
 
+TEST(Analysis, TokenEmbeddingCountsItsLearnedTokensAndPositions) {
+  Graph g("t");
+  g.add(input_layer("in", {1, 8, 4, 4}));
+  const LayerStats with = analyze_layer(g, g.add(tokens_layer("embed", 0, 1, true)));
+  EXPECT_EQ(with.params, 8 * 1 + 8 * 17);  // a class token, a position per token
+  EXPECT_EQ(with.macs + with.cio, 0);
+  EXPECT_EQ(analyze_layer(g, g.add(tokens_layer("plain", 0, 2, false))).params, 8 * 2);
+}
+
 TEST(Analysis, ConcatenatedInputCountsInFullForCio) {
   Graph g("t");
   g.add(input_layer("in", {1, 4, 8, 8}));

@@ -50,6 +50,17 @@ TEST(Graph, MatMulShapesFollowAttentionAndMismatchedOperandsAreErrors) {
   }
 }
 
+TEST(Graph, TokenLayersTakeAFeatureMapsPixelsInRowMajorOrder) {
+  Graph g = with_input({2, 16, 3, 4});
+  const int t = g.add(tokens_layer("embed", 0, 1, true));
+  EXPECT_EQ(g.layer(t).out, (Shape{2, 16, 1 + 12, 1}));
+  EXPECT_EQ(g.layer(g.add(token_slice_layer("cls", t, 0, 1))).out, (Shape{2, 16, 1, 1}));
+  EXPECT_EQ(g.layer(g.add(token_slice_layer("patches", 0, 4, 12))).out, (Shape{2, 16, 8, 1}));
+  EXPECT_THROW(g.add(token_slice_layer("past_end", t, 5, 14)), GraphError);
+  EXPECT_THROW(g.add(token_slice_layer("empty", t, 3, 3)), GraphError);
+  EXPECT_THROW(g.add(tokens_layer("negative", 0, -1, false)), GraphError);
+}
+
 TEST(Graph, CeilModePoolingDropsAWindowStartingInThePad) {
   Graph g = with_input({1, 4, 7, 7});
   Window w = Window::square(2, 2, 0);

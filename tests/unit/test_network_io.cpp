@@ -61,6 +61,21 @@ TEST(NetworkIo, AttentionJsonLoadsAndRoundTrips) {
   EXPECT_FALSE(back.layer(back.find("context")).transpose_b);
 }
 
+TEST(NetworkIo, VisionTransformerJsonRoundTrips) {
+  const Graph g = load_network(kData + "/tiny_vit.json");
+  EXPECT_EQ(g.layer(g.find("embed")).out, (Shape{1, 32, 17, 1}));  // 4 x 4 patches and a class token
+  EXPECT_EQ(g.layer(g.find("class_token")).out, (Shape{1, 32, 1, 1}));
+  const NetworkStats s = analyze(g);
+  const nlohmann::json doc = network_to_json(g, &s);
+  EXPECT_EQ(network_to_json(network_from_json(doc, "back"), &s), doc);
+  EXPECT_NE(error_of([&] {
+              nlohmann::json bad = doc;
+              bad["layers"][19].erase("tokens");
+              network_from_json(bad, "bad.json");
+            }).find("field 'tokens': expected [begin, end)"),
+            std::string::npos);
+}
+
 TEST(NetworkIo, InputAndBatchOverridesApplyToJsonInputs) {
   LoadOptions o;
   o.input = 64;

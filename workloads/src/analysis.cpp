@@ -60,6 +60,8 @@ LayerStats analyze_layer(const Graph& graph, int index) {
   }
   if (s.cio > 0) s.cio_with_pools = s.cio;
   if (l.kind == LayerKind::LayerNorm) s.params += 2 * l.out.c;  // its scale and shift
+  if (l.kind == LayerKind::Tokens)  // the learned tokens and the position embedding
+    s.params += l.out.c * (l.prepend_tokens + (l.position_embedding ? l.out.h : 0));
   if (l.bias) s.params += l.out_channels;
   if (l.batch_norm) s.params += 2 * l.out.c;
   if (l.pre_batch_norm) s.params += 2 * in_channels;

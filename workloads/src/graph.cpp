@@ -10,7 +10,7 @@ namespace npusim::workloads {
 
 namespace {
 
-constexpr std::array<std::pair<LayerKind, const char*>, 20> kKindNames{{
+constexpr std::array<std::pair<LayerKind, const char*>, 22> kKindNames{{
     {LayerKind::Input, "input"},
     {LayerKind::Conv, "conv"},
     {LayerKind::ConvTranspose, "conv_transpose"},
@@ -31,6 +31,8 @@ constexpr std::array<std::pair<LayerKind, const char*>, 20> kKindNames{{
     {LayerKind::Shuffle, "shuffle"},
     {LayerKind::LayerNorm, "layernorm"},
     {LayerKind::MatMul, "matmul"},
+    {LayerKind::Tokens, "tokens"},
+    {LayerKind::TokenSlice, "token_slice"},
 }};
 
 constexpr std::array<std::pair<Activation, const char*>, 10> kActNames{{
@@ -360,6 +362,21 @@ Shape Graph::infer(const Layer& l) const {
       expect_inputs(1, 1);
       return in_shape(0);
     }
+    case LayerKind::Tokens: {
+      expect_inputs(1, 1);
+      const Shape in = in_shape(0);
+      if (l.prepend_tokens < 0 || l.prepend_tokens > (1 << 20))
+        throw fail(fmt::format("prepend {} is out of range: expected 0 to {}", l.prepend_tokens, 1 << 20));
+      return Shape{in.n, in.c, l.prepend_tokens + in.h * in.w, 1};
+    }
+    case LayerKind::TokenSlice: {
+      expect_inputs(1, 1);
+      const Shape in = in_shape(0);
+      if (l.token_begin < 0 || l.token_end <= l.token_begin || l.token_end > in.h * in.w)
+        throw fail(fmt::format("token range [{}, {}) is not inside the input's {} tokens", l.token_begin, l.token_end,
+                               in.h * in.w));
+      return Shape{in.n, in.c, l.token_end - l.token_begin, 1};
+    }
     case LayerKind::MatMul: {
       expect_inputs(2, 2);
       const Shape a = in_shape(0), b = in_shape(1);
@@ -491,6 +508,20 @@ Layer matmul_layer(std::string name, int a, int b, int groups, bool transpose_b)
   l.inputs = {a, b};
   l.groups = groups;
   l.transpose_b = transpose_b;
+  return l;
+}
+
+Layer tokens_layer(std::string name, int input, std::int64_t prepend, bool position) {
+  Layer l = one_input_layer(std::move(name), LayerKind::Tokens, input);
+  l.prepend_tokens = prepend;
+  l.position_embedding = position;
+  return l;
+}
+
+Layer token_slice_layer(std::string name, int input, std::int64_t begin, std::int64_t end) {
+  Layer l = one_input_layer(std::move(name), LayerKind::TokenSlice, input);
+  l.token_begin = begin;
+  l.token_end = end;
   return l;
 }
 

@@ -43,7 +43,7 @@ const std::set<std::string> kLayerKeys = {
     "kernel",     "stride",         "pad",            "dilation",    "groups",
     "bias",       "batch_norm",     "pre_batch_norm", "pre_activation", "activation",
     "ceil_mode",  "output_size",    "channels",       "scale",       "mode",          "size",
-    "transpose_b"};
+    "transpose_b", "prepend",       "position",       "tokens"};
 
 // Reads the fields of one layer record of the JSON format.
 class LayerReader {
@@ -205,6 +205,13 @@ json network_to_json(const Graph& graph, const NetworkStats* stats) {
         r["groups"] = l.groups;
         r["transpose_b"] = l.transpose_b;
         break;
+      case LayerKind::Tokens:
+        r["prepend"] = l.prepend_tokens;
+        r["position"] = l.position_embedding;
+        break;
+      case LayerKind::TokenSlice:
+        r["tokens"] = {l.token_begin, l.token_end};
+        break;
       case LayerKind::Upsample:
       case LayerKind::Reorg:
         r["scale"] = l.scale;
@@ -324,6 +331,16 @@ Graph network_from_json(const json& doc, const std::string& source, const LoadOp
     if (l.kind == LayerKind::Softmax || l.kind == LayerKind::MatMul)
       l.groups = static_cast<int>(r.integer("groups", 1, 1));
     if (l.kind == LayerKind::MatMul) l.transpose_b = r.boolean("transpose_b", false);
+    if (l.kind == LayerKind::Tokens) {
+      l.prepend_tokens = r.integer("prepend", 0, 0);
+      l.position_embedding = r.boolean("position", false);
+    }
+    if (l.kind == LayerKind::TokenSlice) {
+      if (!rec.contains("tokens")) r.fail("tokens", "[begin, end)");
+      const auto t = r.ints("tokens", 2, 0, 0);
+      l.token_begin = t[0];
+      l.token_end = t[1];
+    }
     if (l.kind == LayerKind::AdaptiveAvgPool) {
       const auto o = r.ints("output_size", 2, 1, 1);
       l.adaptive_h = o[0];

@@ -32,6 +32,9 @@ struct AxisMap {
   /// A Resize layer's axis: output o reads the rows resize_axis().source(o).
   bool resized = false;
   workloads::ResizeMode resize_mode = workloads::ResizeMode::Nearest;
+  /// A crop (a token slice): outputs read exactly their window, even when a tile covers
+  /// the whole output axis.
+  bool cropped = false;
   workloads::ResizeAxis resize_axis() const { return {in, out, resize_mode}; }
   workloads::TransposedAxis transposed_axis() const { return {kernel, stride, pad_before, dilation}; }
   /// Input range [lo, hi) that outputs [o0, o1) read, clipped to the tensor (padding is not

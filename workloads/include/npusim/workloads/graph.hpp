@@ -90,6 +90,10 @@ Layer concat_layer(std::string name, std::vector<int> inputs);
 Layer mul_layer(std::string name, int input, int gate, Activation act = Activation::None);
 /// A x B (or A x B^T) per group of channels: see LayerKind::MatMul.
 Layer matmul_layer(std::string name, int a, int b, int groups, bool transpose_b);
+/// The input's pixels as tokens after `prepend` learned ones, plus a position embedding.
+Layer tokens_layer(std::string name, int input, std::int64_t prepend, bool position);
+/// Tokens [begin, end) of the input's row-major pixels.
+Layer token_slice_layer(std::string name, int input, std::int64_t begin, std::int64_t end);
 /// Softmax over each of `groups` equal channel ranges of every pixel.
 Layer softmax_layer(std::string name, int input, int groups = 1);
 Layer shuffle_layer(std::string name, int input, int groups);

@@ -59,6 +59,13 @@ enum class LayerKind {
                    ///<  otherwise (P V): A has groups*P channels and group g's right matrix is
                    ///<    P pixels by B's channels g*C_B/groups...; the output has C_B.
                    ///< Output N x channels x H x W of A; output channel g*(per group) + j.
+  Tokens,          ///< a token sequence from a feature map (a vision transformer's patch
+                   ///< embedding): the input's H*W pixels, in row-major order, are its tokens,
+                   ///< after `prepend_tokens` learned ones (the class token), and with
+                   ///< `position_embedding` a learned embedding is added to every token.
+                   ///< C x (prepend + H*W) x 1; a costed copy (or add) of every element
+  TokenSlice,      ///< tokens [token_begin, token_end) of the input's row-major pixels:
+                   ///< C x (end - begin) x 1 (a transformer's class token), a costed copy
 };
 
 enum class Activation { None, ReLU, ReLU6, Leaky, Sigmoid, HardSigmoid, Swish, HardSwish, Mish, GELU };
@@ -102,6 +109,9 @@ struct Layer {
   int groups = 1;                ///< Conv; Shuffle; MatMul (heads); Softmax (over each of
                                  ///< `groups` equal channel ranges of a pixel)
   bool transpose_b = false;      ///< MatMul: B's pixels index the output channels (Q K^T)
+  std::int64_t prepend_tokens = 0;  ///< Tokens: learned tokens before the input's
+  bool position_embedding = false;  ///< Tokens: a learned embedding added to every token
+  std::int64_t token_begin = 0, token_end = 0;  ///< TokenSlice
   bool bias = false;             ///< Conv, FullyConnected
   bool batch_norm = false;       ///< BN on the output (folded at inference; params counted)
   bool pre_batch_norm = false;   ///< BN + pre_activation on the *input* channels before the
