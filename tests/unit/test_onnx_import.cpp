@@ -69,7 +69,9 @@ TEST(Onnx, SqueezeExcitationNetworksEqualTheirHookCounts) {
     const bool shufflenet = file.rfind("shufflenet", 0) == 0, convnext = file.rfind("convnext", 0) == 0;
     const bool detect = file.rfind("tiny_detect", 0) == 0, focus = file.rfind("tiny_focus", 0) == 0;
     const bool decoder = file.rfind("tiny_decoder", 0) == 0, fc_hardnet = file.rfind("fc_hardnet70", 0) == 0;
-    const LayerKind kind = shufflenet ? LayerKind::Shuffle
+    const bool vit = file.rfind("tiny_vit", 0) == 0;
+    const LayerKind kind = vit ? LayerKind::MatMul
+                           : shufflenet ? LayerKind::Shuffle
                            : convnext ? LayerKind::LayerNorm
                            : detect   ? LayerKind::Elementwise
                            : focus    ? LayerKind::Reorg
@@ -79,6 +81,25 @@ TEST(Onnx, SqueezeExcitationNetworksEqualTheirHookCounts) {
     if (fc_hardnet)  // F.interpolate(size=skip.shape[2:], bilinear, align_corners): shape slices folded
       for (const Layer& l : g.layers())
         if (l.kind == LayerKind::Resize) EXPECT_EQ(l.resize_mode, ResizeMode::BilinearAlignCorners) << file;
+    if (vit) {  // the class token and position embedding, 2 blocks' Q K^T and P V in 4 heads, the class token out
+      auto count = [&](LayerKind k) {
+        return std::count_if(g.layers().begin(), g.layers().end(), [&](const Layer& l) { return l.kind == k; });
+      };
+      EXPECT_EQ(count(LayerKind::MatMul), 4) << file;
+      EXPECT_EQ(count(LayerKind::LayerNorm), 5) << file;
+      auto first = [&](LayerKind k) {
+        return *std::find_if(g.layers().begin(), g.layers().end(), [&](const Layer& l) { return l.kind == k; });
+      };
+      ASSERT_EQ(count(LayerKind::Tokens), 1) << file;
+      ASSERT_EQ(count(LayerKind::TokenSlice), 1) << file;
+      const Layer& embed = first(LayerKind::Tokens);
+      EXPECT_EQ(embed.out, (Shape{1, 32, 17, 1})) << file;
+      EXPECT_TRUE(embed.position_embedding && embed.prepend_tokens == 1) << file;
+      for (const Layer& l : g.layers())
+        if (l.kind == LayerKind::MatMul) EXPECT_EQ(l.groups, 4) << file;
+      EXPECT_EQ(first(LayerKind::TokenSlice).out, (Shape{1, 32, 1, 1})) << file;
+      EXPECT_EQ(s.total.params, c["params"].get<std::int64_t>()) << file;
+    }
     if (decoder) {  // 4x4 s2 p1 (BN and ReLU fused), grouped 2x2 s2, 3x3 s2 p1 with output_padding 1
       EXPECT_EQ(g.layer(g.size() - 1).out, (Shape{1, 2, 128, 128})) << file;
       EXPECT_EQ(std::count_if(g.layers().begin(), g.layers().end(),

@@ -190,7 +190,8 @@ bool Importer::fold_constant(const onnx::NodeProto& n) {
   if (op == "Shape") {
     const Value& v = tensor(n, 0);
     const Shape& s = graph_.layer(v.layer).out;
-    if (v.rank == 4) out.ints = {s.n, s.c, s.h, s.w};
+    if (v.tokens()) out.ints = token_dims(v);
+    else if (v.rank == 4) out.ints = {s.n, s.c, s.h, s.w};
     else if (v.rank == 2) out.ints = {s.n, s.c * s.h * s.w};
     else fail(n, fmt::format("the shape of a rank-{} view is not known", v.rank));
   } else if (op == "Range") {

@@ -21,7 +21,9 @@ const char* const kSupported =
     "x*Sigmoid(x), x*HardSigmoid(x), x*Tanh(Softplus(x)), Add, Sub, Mul, Div (by a constant; Add, Sub, Mul of two tensors), MaxPool, AveragePool, GlobalAveragePool, Sum, Concat, Split, Slice, Resize (nearest, linear), Upsample, "
     "Flatten, Reshape, Squeeze, Unsqueeze, Identity, Dropout, Pad, Constant, Softmax, Shape arithmetic, "
     "Transpose (channels-last and back, channel shuffle), LayerNormalization (channels-last), x*(Erf(x/c)+1)*0.5 (GELU), "
-    "a YOLOv5 Detect decode (Reshape, Transpose, Sigmoid, Split, arithmetic with constants, Concat)";
+    "a YOLOv5 Detect decode (Reshape, Transpose, Sigmoid, Split, arithmetic with constants, Concat), "
+    "a vision transformer's tokens (Reshape and Transpose of a patch embedding, Concat of a class token, Add of a "
+    "position embedding, nn.MultiheadAttention's layouts, MatMul Q x K^T and P x V, Gather of the class token)";
 
 bool Importer::is_activation(const onnx::NodeProto& n) const {
   static const std::set<std::string> k = {"Relu", "Clip", "LeakyRelu", "Sigmoid", "HardSigmoid", "HardSwish"};
@@ -178,7 +180,9 @@ void Importer::import_node(int index) {
     return;
   }
   // Patterns over several nodes first: they claim nodes the per-operator handlers would reject.
-  if (fold_constant(n) || detect_decode(n, name) || layout_view(n, name) || decomposed_layer_norm(n, name)) return;
+  if (fold_constant(n) || token_op(n, name) || detect_decode(n, name) || layout_view(n, name) ||
+      decomposed_layer_norm(n, name))
+    return;
   if (op == "BatchNormalization" || is_activation(n)) return import_pre_activation(n, name);
   using Handler = void (Importer::*)(const onnx::NodeProto&, const std::string&);
   static const std::unordered_map<std::string, Handler> handlers = {
@@ -291,6 +295,22 @@ void Importer::check_shapes() {
     // A folded Pad, or a space-to-depth phase (a view of the tensor it slices, not its shape).
     if (it == values_.end() || it->second.kind != Value::Layer || it->second.padded || it->second.phase()) return;
     const auto& dims = vi.type().tensor_type().shape().dim();
+    if (it->second.tokens()) {  // in its own layout, of any rank
+      const std::vector<std::int64_t> ours = token_dims(it->second);
+      std::vector<std::int64_t> theirs;
+      if (!vi.type().tensor_type().has_shape() || dims.empty()) return;  // not inferred
+      for (const auto& d : dims) {
+        if (!d.has_dim_value()) return;
+        theirs.push_back(d.dim_value());
+      }
+      if (ours != theirs) {
+        const auto p = producer_.find(vi.name());
+        throw NetworkInputError(fmt::format("{}: node '{}': output '{}' is {} in npusim's inference but {} in ONNX's",
+                                            source_, p == producer_.end() ? "?" : p->second, vi.name(),
+                                            fmt::join(ours, "x"), fmt::join(theirs, "x")));
+      }
+      return;
+    }
     if (dims.size() != 4) return;  // views (Flatten) change the rank, not the data
     std::int64_t d[4];
     for (int k = 0; k < 4; ++k) {

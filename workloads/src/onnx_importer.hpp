@@ -5,6 +5,7 @@
 #pragma once
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cstdint>
 #include <map>
@@ -49,6 +50,18 @@ struct Value {
   // row and column offsets taken with step 2 so far (-1: not yet sliced on that axis).
   int phase_y = -1, phase_x = -1;
   bool phase() const { return phase_y >= 0 || phase_x >= 0; }
+  // A transformer's token tensor (onnx_tokens.cpp): the layer's pixels, in row-major order,
+  // are the tokens (L of them, N images) and its channels their C features; `seq` names the
+  // order of the ONNX axes: NCL [N, C, L], NLC [N, L, C], LNC [L, N, C], Matrix [L*N, C];
+  // split into `heads` heads of d = C/heads: HeadsLN [L, N*heads, d], HeadsNL [N*heads, L,
+  // d], HeadsNLT [N*heads, d, L]; attention scores (C = heads x keys) [N*heads, L, keys].
+  enum class Seq { None, NCL, NLC, LNC, Matrix, HeadsLN, HeadsNL, HeadsNLT, Scores };
+  Seq seq = Seq::None;
+  int heads = 0;
+  bool tokens() const { return seq != Seq::None; }
+  /// A layout in which every token's features are the last axis: per-token layers (MatMul
+  /// with weights, layer norm, element-wise arithmetic) read it.
+  bool per_token() const { return seq == Seq::NLC || seq == Seq::LNC || seq == Seq::Matrix; }
 };
 
 /// A constant tensor: its shape, and its int64 or float contents when its raw data is at
@@ -115,6 +128,9 @@ class Importer {
     if (v.phase())
       fail(n, "a slice with step 2 on H or W is supported only as a phase of a space-to-depth (four phases "
               "x[..., i::2, j::2] concatenated on channels: YOLOv5's Focus)");
+    if (v.tokens() && !(channels_last_ok && v.per_token()))
+      fail(n, fmt::format("input '{}' is a transformer's token tensor ({}): this operator does not read it", n.input(input),
+                          fmt::join(token_dims(v), "x")));
     if (v.channels_last && !channels_last_ok)
       fail(n, fmt::format("input '{}' is channels-last (after a Transpose): only MatMul, LayerNormalization and "
                           "element-wise operators may read it", n.input(input)));
@@ -183,10 +199,30 @@ class Importer {
   int add(Layer layer, const onnx::NodeProto& n);
   /// Adds `layer` (node `n`'s) with the BN and activation nodes after `produced` fused into
   /// it first, and makes the last fused output name it.
-  void add_fused(Layer layer, const onnx::NodeProto& n, const std::string& produced, bool allow_bn = false,
-                 int rank = 4, bool channels_last = false) {
+  /// Returns the name the layer's output goes by.
+  std::string add_fused(Layer layer, const onnx::NodeProto& n, const std::string& produced, bool allow_bn = false,
+                        int rank = 4, bool channels_last = false) {
     const std::string out = fuse_after(produced, layer, allow_bn);  // before the layer is moved
     set_output(out, add(std::move(layer), n), rank, channels_last);
+    return out;
+  }
+  /// A transformer's token tensors (onnx_tokens.cpp): the reshape that makes a feature map
+  /// one, the reshapes and transposes between their layouts, the class token and position
+  /// embedding, attention's two products and its softmax, channel slices, residual adds and
+  /// the class token's Gather. False when `n` reads no token tensor (per-token layers with
+  /// weights, layer norm and arithmetic with constants go to their handlers, which keep
+  /// the layout with keep_tokens).
+  bool token_op(const onnx::NodeProto& n, const std::string& name);
+  /// The ONNX shape of a token tensor.
+  std::vector<std::int64_t> token_dims(const Value& v) const;
+  /// Output `out` of a per-token layer reading `from` has `from`'s token layout.
+  void keep_tokens(const std::string& out, const Value& from) {
+    if (!from.tokens()) return;
+    Value& v = values_.at(out);
+    v.seq = from.seq;
+    v.heads = from.heads;
+    v.rank = from.rank;
+    v.channels_last = from.channels_last;
   }
   void set_output(const std::string& name, int layer, int rank = 4, bool channels_last = false) {
     Value v;

@@ -63,11 +63,12 @@ void Importer::import_conv_transpose(const onnx::NodeProto& n, const std::string
 
 void Importer::import_linear(const onnx::NodeProto& n, const std::string& name) {
   const std::string& op = n.op_type();
-  const bool channels_last = tensor(n, 0).channels_last;
+  const Value input = tensor(n, 0);
+  const bool channels_last = input.channels_last;
   const int in = data(n, 0, nullptr, true);
   if (value(n, 1).kind == Value::Layer)
-    fail(n, "a MatMul of two activations (self-attention's Q x K^T or its weights x V) is not supported: npusim's "
-            "GEMM layers take their second operand from constant weights");
+    fail(n, "a MatMul of two activations outside attention's token layouts is not supported (npusim's matmul "
+            "layer is attention's Q x K^T and P x V per head, as nn.MultiheadAttention exports them)");
   const Value& w = constant(n, 1);
   if (w.dims.size() != 2 || w.dims[0] < 1 || w.dims[1] < 1)
     fail(n, "expected a 2-D constant weight with known dimensions");
@@ -81,8 +82,9 @@ void Importer::import_linear(const onnx::NodeProto& n, const std::string& name) 
     fail(n, fmt::format("the weight takes {} input features but the input has {} ({}x{}x{}{})", features, expected,
                         src.c, src.h, src.w, channels_last ? ", channels last" : ""));
   const std::int64_t outputs = trans_b ? w.dims[0] : w.dims[1];
-  Layer l = channels_last ? conv_layer(name, in, outputs, Window::square(1), 1, false, false, Activation::None)
-                          : fc_layer(name, in, outputs, op == "Gemm" && n.input_size() > 2, Activation::None);
+  const bool gemm_bias = op == "Gemm" && n.input_size() > 2 && !n.input(2).empty();
+  Layer l = channels_last ? conv_layer(name, in, outputs, Window::square(1), 1, gemm_bias, false, Activation::None)
+                          : fc_layer(name, in, outputs, gemm_bias, Activation::None);
   std::string out = n.output(0);
   // MatMul + Add(bias): the bias of the layer.
   if (op == "MatMul")
@@ -94,7 +96,7 @@ void Importer::import_linear(const onnx::NodeProto& n, const std::string& name) 
         out = next->output(0);
       }
     }
-  add_fused(std::move(l), n, out, false, channels_last ? 4 : 2, channels_last);
+  keep_tokens(add_fused(std::move(l), n, out, false, channels_last ? 4 : 2, channels_last), input);
 }
 
 void Importer::import_layer_norm(const onnx::NodeProto& n, const std::string& name) {
@@ -106,8 +108,9 @@ void Importer::import_layer_norm(const onnx::NodeProto& n, const std::string& na
   Layer l;
   l.name = name;
   l.kind = LayerKind::LayerNorm;
+  const Value input = v;
   l.inputs = {data(n, 0, nullptr, true)};
-  add_fused(std::move(l), n, n.output(0), false, 4, true);
+  keep_tokens(add_fused(std::move(l), n, n.output(0), false, 4, true), input);
 }
 
 void Importer::import_pre_activation(const onnx::NodeProto& n, const std::string& /*name*/) {
@@ -327,12 +330,12 @@ void Importer::import_arithmetic(const onnx::NodeProto& n, const std::string& na
   }
   if (n.input_size() != 2 || data_input == -1) fail(n, "expected two inputs, at least one of them a tensor");
   if (data_input >= 0) {  // with a constant: one vector op per element, in either layout
-    const bool channels_last = tensor(n, data_input).channels_last;
+    const Value input = tensor(n, data_input);
     Layer l;
     l.name = name;
     l.kind = LayerKind::Scale;
     l.inputs = {data(n, data_input, &l, true)};
-    add_fused(std::move(l), n, n.output(0), false, 4, channels_last);
+    keep_tokens(add_fused(std::move(l), n, n.output(0), false, 4, input.channels_last), input);
     return;
   }
   const bool channels_last = tensor(n, 0).channels_last;

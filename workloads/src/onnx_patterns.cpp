@@ -37,11 +37,12 @@ bool Importer::decomposed_layer_norm(const onnx::NodeProto& n, const std::string
   Layer l;
   l.name = name;
   l.kind = LayerKind::LayerNorm;
+  const Value input = it->second;
   l.inputs = {data(n, 0, nullptr, true)};
   for (int i = 0; i < g_.node_size(); ++i)
     for (const onnx::NodeProto* f : {sub, pow, mean2, eps, sqrt, div, scale, shift})
       if (&g_.node(i) == f) fused_.insert(i);
-  add_fused(std::move(l), n, shift->output(0), false, 4, true);
+  keep_tokens(add_fused(std::move(l), n, shift->output(0), false, 4, true), input);
   return true;
 }
 
@@ -167,15 +168,15 @@ bool Importer::layout_view(const onnx::NodeProto& n, const std::string& name) {
     }
     if (!v.shuffle_groups || v.shuffle_transposed || ints_attr(n, "perm") != std::vector<std::int64_t>{0, 2, 1, 3, 4}) {
       // The transformer layouts npusim's IR cannot hold, named by what the transpose starts.
-      const char* cause = v.rank == 3 ? "a transpose of a 3-D tensor (tokens: a vision transformer's N x C x L patch "
-                                        "embedding or its attention heads); "
+      const char* cause = v.rank == 3 ? "a transpose of a 3-D tensor that is not a token tensor; "
                           : v.rank >= 6 ? "a transpose of a 6-D view (a window partition: Swin's or MaxViT's window "
                                           "attention); "
                                         : "";
-      fail(n, fmt::format("{}only a transpose to channels-last and back (perm [0, 2, 3, 1], [0, 3, 1, 2]) or of a "
-                          "channel shuffle (a 5-D view, perm [0, 2, 1, 3, 4]) is supported{}",
-                          cause, *cause ? ": token sequences and self-attention (a MatMul of two activations) are "
-                                          "not imported" : ""));
+      fail(n, fmt::format("{}only a transpose to channels-last and back (perm [0, 2, 3, 1], [0, 3, 1, 2]), of a "
+                          "channel shuffle (a 5-D view, perm [0, 2, 1, 3, 4]) or between a vision transformer's token "
+                          "layouts (a patch embedding N x C x L to N x L x C, attention's sequence-first and heads) is "
+                          "supported{}",
+                          cause, v.rank >= 6 ? ": window attention is not imported" : ""));
     }
     v.shuffle_transposed = true;
     values_[n.output(0)] = v;

@@ -88,13 +88,23 @@ def export_counted(model, x, file, opset, output_names=("logits",), note=""):
     torch.onnx.export(model, x, file, export_params=False, opset_version=opset, input_names=["input"],
                       output_names=list(output_names))
     macs, cio = hook_counts(model, x)
-    counts[file] = {"macs": macs, "cio": cio}
+    counts[file] = {"macs": macs, "cio": cio, "params": sum(p.numel() for p in model.parameters())}
     print(f"wrote {file} (opset {opset}, eval mode): {macs} MACs, CIO {cio}{note}")
 
 
 for name, opset in EVAL_MODELS:
     model = getattr(torchvision.models, name)(weights=None).eval()
     export_counted(model, torch.zeros(1, 3, 224, 224), f"{name}_op{opset}.onnx", opset)
+
+# torchvision's VisionTransformer, small: 8x8 patches of a 32x32 image (16 tokens and a class
+# token), 2 encoder blocks of 4 heads over 32 features (nn.MultiheadAttention: its packed
+# projection, the heads' reshapes and transposes, Q K^T, softmax, P V), layer norms (one op at
+# 17, decomposed at 13), GELU, the class token's Gather and the head.
+for opset in (13, 17):
+    torch.manual_seed(0)
+    vit = torchvision.models.vision_transformer.VisionTransformer(
+        image_size=32, patch_size=8, num_layers=2, num_heads=4, hidden_dim=32, mlp_dim=64, num_classes=10).eval()
+    export_counted(vit, torch.zeros(1, 3, 32, 32), f"tiny_vit_op{opset}.onnx", opset)
 
 
 class TinyDetect(torch.nn.Module):
