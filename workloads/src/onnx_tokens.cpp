@@ -36,21 +36,23 @@ namespace {
 /// empty when it cannot be.
 std::vector<std::int64_t> resolved(std::vector<std::int64_t> target, const std::vector<std::int64_t>& in) {
   std::int64_t known = 1, total = 1, unknown = -1;
-  for (std::int64_t d : in) total *= d;
+  for (std::int64_t d : in) total *= d;  // a tensor's dims: their product is bounded (GraphLimits)
   for (std::size_t k = 0; k < target.size(); ++k) {
     if (target[k] == 0 && k < in.size()) target[k] = in[k];
     if (target[k] == -1) {
       if (unknown >= 0) return {};
       unknown = static_cast<std::int64_t>(k);
-    } else if (target[k] < 1) {
+    } else if (target[k] < 1 || target[k] > total / known) {  // not a shape of `total` elements
       return {};
     } else {
       known *= target[k];
     }
   }
   if (unknown >= 0) {
-    if (known == 0 || total % known) return {};
+    if (total % known) return {};
     target[static_cast<std::size_t>(unknown)] = total / known;
+  } else if (known != total) {
+    return {};
   }
   return target;
 }
@@ -216,7 +218,8 @@ bool Importer::token_op(const onnx::NodeProto& n, const std::string& name) {
     if (n.input_size() != 2 || ti != 1 || axis_of(n, int_attr(n, "axis", 0), 3) != 1)
       fail(n, "a concatenation of a token tensor other than learned tokens before it (on the tokens axis)");
     const std::int64_t prepend = param_tokens(n.input(0));
-    if (prepend < 1) fail(n, fmt::format("input '{}' is not a parameter of 1 x tokens x {}", n.input(0), C));
+    if (prepend < 1 || prepend > (1 << 20))
+      fail(n, fmt::format("input '{}' is not a parameter of 1 x tokens x {} (at most 2^20 tokens)", n.input(0), C));
     const onnx::NodeProto* next = sole_consumer(n.output(0));
     const bool position = position_add(next, n.output(0), prepend + L);
     const int in = data(n, 1, nullptr, true);
