@@ -69,6 +69,7 @@ Seq transposed(Seq from, const std::vector<std::int64_t>& perm) {
   if (from == Seq::HeadsNL && perm == swap01) return Seq::HeadsLN;
   if (from == Seq::HeadsLN && perm == rotate) return Seq::HeadsNLT;
   if (from == Seq::HeadsNL && perm == swap12) return Seq::HeadsNLT;
+  if (from == Seq::LNC && perm == rotate) return Seq::NCL;  // one head: Kᵀ is N x C x L
   return Seq::None;
 }
 
@@ -127,7 +128,7 @@ bool Importer::token_op(const onnx::NodeProto& n, const std::string& name) {
     } else if (t.seq == Seq::LNC && to.size() == 3 && to[0] == L && to[1] % N == 0 && to[1] / N > 1 &&
                to[2] * (to[1] / N) == C) {
       out_as(t.layer, Seq::HeadsLN, static_cast<int>(to[1] / N));  // the heads split off
-    } else if (t.seq == Seq::HeadsLN && to == std::vector<std::int64_t>{L * N, C}) {
+    } else if ((t.seq == Seq::HeadsLN || t.seq == Seq::LNC) && to == std::vector<std::int64_t>{L * N, C}) {
       out_as(t.layer, Seq::Matrix, 0);  // the heads merged, tokens of all images as rows
     } else if (t.seq == Seq::Matrix && to == std::vector<std::int64_t>{L, N, C}) {
       out_as(t.layer, Seq::LNC, 0);
@@ -148,10 +149,15 @@ bool Importer::token_op(const onnx::NodeProto& n, const std::string& name) {
   }
   if (op == "MatMul" && token(0) && token(1)) {  // attention's products of two activations
     const Value &a = *token(0), &b = *token(1);
-    if (a.seq == Seq::HeadsNL && b.seq == Seq::HeadsNLT && a.heads == b.heads) {
-      out_as(add(matmul_layer(name, a.layer, b.layer, a.heads, true), n), Seq::Scores, a.heads);  // Q K^T
-    } else if (a.seq == Seq::Scores && b.seq == Seq::HeadsNL && a.heads == b.heads) {
-      out_as(add(matmul_layer(name, a.layer, b.layer, a.heads, false), n), Seq::HeadsNL, a.heads);  // P V
+    // With one head the split is no reshape at all: N x L x C is its heads' layout, and
+    // N x C x L their transpose.
+    auto heads_of = [](const Value& v, Seq split, Seq whole) { return v.seq == split ? v.heads : v.seq == whole ? 1 : 0; };
+    const int qh = heads_of(a, Seq::HeadsNL, Seq::NLC), kh = heads_of(b, Seq::HeadsNLT, Seq::NCL);
+    const int vh = heads_of(b, Seq::HeadsNL, Seq::NLC);
+    if (qh > 0 && qh == kh) {
+      out_as(add(matmul_layer(name, a.layer, b.layer, qh, true), n), Seq::Scores, qh);  // Q K^T
+    } else if (a.seq == Seq::Scores && a.heads == vh) {
+      out_as(add(matmul_layer(name, a.layer, b.layer, vh, false), n), vh > 1 ? Seq::HeadsNL : Seq::NLC, vh);  // P V
     } else {
       fail(n, fmt::format("a product of token tensors {} and {} is not attention's Q x K^T or P x V",
                           fmt::join(token_dims(a), "x"), fmt::join(token_dims(b), "x")));

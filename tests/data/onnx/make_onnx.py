@@ -105,6 +105,11 @@ for opset in (13, 17):
     vit = torchvision.models.vision_transformer.VisionTransformer(
         image_size=32, patch_size=8, num_layers=2, num_heads=4, hidden_dim=32, mlp_dim=64, num_classes=10).eval()
     export_counted(vit, torch.zeros(1, 3, 32, 32), f"tiny_vit_op{opset}.onnx", opset)
+# One head: its split and merge are no reshapes, N x C x L is K's transpose.
+torch.manual_seed(0)
+vit = torchvision.models.vision_transformer.VisionTransformer(
+    image_size=32, patch_size=8, num_layers=1, num_heads=1, hidden_dim=32, mlp_dim=64, num_classes=10).eval()
+export_counted(vit, torch.zeros(1, 3, 32, 32), "tiny_vit_one_head_op13.onnx", 13)
 
 
 class TinyDetect(torch.nn.Module):
