@@ -278,6 +278,41 @@ void expect_error(const std::string& path, const std::string& needle) {
   }
 }
 
+// A token tensor read in a way the importer has no exact layer for is an error naming the
+// node and what it is: the tiny ViT's softmax over the queries instead of the keys, its
+// K^T transposed the other way, Q K^T with the operands swapped.
+TEST(Onnx, TokenTensorsReadOtherwiseAreErrorsNamingTheNode) {
+  onnx::ModelProto vit;
+  {
+    std::ifstream f(kDir + "tiny_vit_op17.onnx", std::ios::binary);
+    ASSERT_TRUE(vit.ParseFromIstream(&f));
+  }
+  auto node = [](onnx::ModelProto& m, const std::string& name) {
+    for (auto& n : *m.mutable_graph()->mutable_node())
+      if (n.name() == name) return &n;
+    ADD_FAILURE() << "no node " << name;
+    return m.mutable_graph()->mutable_node(0);
+  };
+  const std::string attn = "/encoder/layers/encoder_layer_0/self_attention/";
+  onnx::ModelProto m = vit;
+  node(m, attn + "Softmax")->mutable_attribute(0)->set_i(1);
+  expect_error(write_model(m, "softmax_queries"), "node '" + attn + "Softmax' (Softmax): a softmax of a token tensor "
+                                                  "other than over attention's keys");
+  m = vit;
+  auto* perm = node(m, attn + "Transpose_3")->mutable_attribute(0);
+  perm->clear_ints();
+  for (std::int64_t p : {2, 1, 0}) perm->add_ints(p);
+  expect_error(write_model(m, "transpose_other"), "node '" + attn + "Transpose_3' (Transpose): a transpose 2,1,0 of "
+                                                  "a token tensor 17x4x8 is not supported");
+  m = vit;
+  auto* qk = node(m, attn + "MatMul_1");
+  const std::string q = qk->input(0);
+  qk->set_input(0, qk->input(1));
+  qk->set_input(1, q);
+  expect_error(write_model(m, "swapped"), "node '" + attn + "MatMul_1' (MatMul): a product of token tensors 4x8x17 and "
+                                          "4x17x8 is not attention's Q x K^T or P x V");
+}
+
 // Pad (as other exporters write it) folds into the next conv: no layer, the conv's padding.
 TEST(Onnx, PadFoldsIntoTheNextConv) {
   onnx::ModelProto m = small_model("Pad");
