@@ -91,14 +91,15 @@ bool Importer::token_op(const onnx::NodeProto& n, const std::string& name) {
     if (c.ints.empty()) fail(n, "the target shape must be a known constant");
     return c.ints;
   };
-  auto out_as = [&](int layer, Seq seq, int heads) {
+  // Output `out` (the node's own by default) is layer `layer` read in layout `seq`.
+  auto out_as = [&](int layer, Seq seq, int heads, const std::string* out = nullptr) {
     Value v;
     v.layer = layer;
     v.seq = seq;
     v.heads = heads;
     v.rank = static_cast<int>(token_dims(v).size());
     v.channels_last = v.per_token();
-    values_[n.output(0)] = v;
+    values_[out ? *out : n.output(0)] = v;
   };
 
   // The reshape that makes a feature map a token tensor: N x C x H x W to N x C x H*W.
@@ -230,12 +231,7 @@ bool Importer::token_op(const onnx::NodeProto& n, const std::string& name) {
     const bool position = position_add(next, n.output(0), prepend + L);
     const int in = data(n, 1, nullptr, true);
     if (position) fused_.insert(first_consumer_.at(n.output(0)));
-    Value v;
-    v.layer = add(tokens_layer(name, in, prepend, position), n);
-    v.seq = Seq::NLC;
-    v.rank = 3;
-    v.channels_last = true;
-    values_[position ? next->output(0) : n.output(0)] = v;
+    out_as(add(tokens_layer(name, in, prepend, position), n), Seq::NLC, 0, position ? &next->output(0) : nullptr);
     return true;
   }
   if (op == "Add" && n.input_size() == 2) {
@@ -249,12 +245,7 @@ bool Importer::token_op(const onnx::NodeProto& n, const std::string& name) {
       return true;
     }
     if (t.seq == Seq::NLC && position_add(&n, n.input(ti), L)) {  // a position embedding alone
-      Value v;
-      v.layer = add(tokens_layer(name, data(n, ti, nullptr, true), 0, true), n);
-      v.seq = Seq::NLC;
-      v.rank = 3;
-      v.channels_last = true;
-      values_[n.output(0)] = v;
+      out_as(add(tokens_layer(name, data(n, ti, nullptr, true), 0, true), n), Seq::NLC, 0);
       return true;
     }
     return false;  // with a constant: import_arithmetic
