@@ -542,6 +542,25 @@ void ChannelController::advance(std::uint64_t until, std::vector<DramCompletion>
   }
 }
 
+std::uint64_t ChannelController::admit_all(BurstSource& source, std::vector<DramCompletion>& out) {
+  const DramCommand frees = source.is_write() ? DramCommand::WR : DramCommand::RD;
+  std::uint64_t at = advanced_to_ == 0 ? 0 : advanced_to_ - 1;
+  while (!source.empty()) {
+    const Candidate& c = best();
+    if (c.cycle == kNever) throw std::logic_error("DRAM controller: a full queue and no command to issue");
+    const std::uint64_t t = c.cycle;
+    const bool frees_slot = c.command == frees;
+    issue(c);
+    if (!frees_slot) continue;
+    DramRequest r = source.take();
+    r.arrival = t;
+    enqueue(r);
+    at = t;
+  }
+  advance(at, out);
+  return at;
+}
+
 std::uint64_t ChannelController::next_event() const {
   std::uint64_t next = best().cycle;
   if (!completions_.empty()) next = std::min(next, completions_.front().done);

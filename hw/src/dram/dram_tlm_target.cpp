@@ -146,9 +146,9 @@ bool DramTlmTarget::feed_request(std::uint64_t now) {
   return true;
 }
 
-void DramTlmTarget::send_response() {
-  if (response_in_progress_ || responses_.empty()) return;
-  tlm::tlm_generic_payload* p = responses_.front();
+void DramTlmTarget::send_response(std::uint64_t now) {
+  if (response_in_progress_ || responses_.empty() || responses_.front().due > now) return;
+  tlm::tlm_generic_payload* p = responses_.front().payload;
   responses_.pop_front();
   p->set_response_status(tlm::TLM_OK_RESPONSE);
   tlm::tlm_phase phase = tlm::BEGIN_RESP;
@@ -162,15 +162,23 @@ void DramTlmTarget::send_response() {
 
 void DramTlmTarget::advance_to(std::uint64_t now) {
   for (int c = 0; c < system_.channels(); ++c) system_.channel(c).advance(now, completions_);
+  collect_completions();
+}
+
+void DramTlmTarget::collect_completions() {
   for (const DramCompletion& d : completions_) {
-    const int slot = static_cast<int>(d.id);
     Pending& pending = pending_[d.id];
     if (--pending.bursts_left == 0 && pending.next_offset == pending.payload->get_data_length()) {
-      responses_.push_back(pending.payload);
-      free_pending_.push_back(slot);
+      responses_.push_back(Response{d.done, pending.payload});
+      free_pending_.push_back(static_cast<int>(d.id));
     }
   }
   completions_.clear();
+}
+
+std::uint64_t DramTlmTarget::next_response_wake(std::uint64_t now) const {
+  if (responses_.empty() || response_in_progress_) return ChannelController::kNever;
+  return std::max(responses_.front().due, now + 1);
 }
 
 std::uint64_t DramTlmTarget::next_wake(std::uint64_t now) const {
@@ -180,13 +188,13 @@ std::uint64_t DramTlmTarget::next_wake(std::uint64_t now) const {
     if (!ch.idle()) next = std::min(next, ch.next_event());
   }
   if (request_ != nullptr && request_arrival_ > now) next = std::min(next, request_arrival_);
-  if (!responses_.empty() && !response_in_progress_) next = std::min(next, now);
+  next = std::min(next, next_response_wake(now));
   if (next == ChannelController::kNever) return next;
   return std::max(next, now + (next <= now ? 1 : 0));
 }
 
 std::uint64_t DramTlmTarget::next_completion_wake(std::uint64_t now) {
-  if (!responses_.empty() && !response_in_progress_) return now + 1;
+  if (!responses_.empty() && !response_in_progress_) return next_response_wake(now);
   std::uint64_t next = ChannelController::kNever;
   if (in_flight_.size() < pending_.size()) in_flight_.resize(pending_.size());
   for (int c = 0; c < system_.channels(); ++c) {
@@ -210,33 +218,41 @@ std::uint64_t DramTlmTarget::next_completion_wake(std::uint64_t now) {
   return std::max(next, now + 1);
 }
 
-std::uint64_t DramTlmTarget::next_run_ahead_wake(std::uint64_t now) const {
-  if (system_.channels() != 1) return next_wake(now);  // one transaction's bursts span channels
-  const ChannelController& ch = system_.channel(0);
-  if (ch.idle()) return next_wake(now);
-  std::uint64_t next = ch.next_command();
-  // The bursts done before it, in completion order, up to the first that ends a transaction:
-  // one whose transaction has queued every burst and has no other left beyond those done
-  // with or before it.
-  const auto& flight = ch.in_flight();
-  for (std::size_t i = 0; i < flight.size() && flight[i].done < next; ++i) {
-    const Pending& p = pending_[flight[i].id];
-    if (p.next_offset != p.payload->get_data_length()) continue;
-    std::uint64_t with_it = 0;
-    for (std::size_t j = 0; j <= i; ++j) with_it += flight[j].id == flight[i].id ? 1 : 0;
-    if (with_it == p.bursts_left) {
-      next = flight[i].done;
-      break;
+// request_'s bursts not yet queued, in order, for the controller of a one-channel system.
+class DramTlmTarget::WaitingBursts : public BurstSource {
+ public:
+  explicit WaitingBursts(DramTlmTarget& t)
+      : t_(t), pending_(t.pending_[static_cast<std::size_t>(t.request_slot_)]),
+        write_(t.request_->get_command() == tlm::TLM_WRITE_COMMAND) {}
+  bool empty() const override { return pending_.next_offset == t_.request_->get_data_length(); }
+  bool is_write() const override { return write_; }
+  DramRequest take() override {
+    const std::uint64_t address = t_.request_->get_address() + pending_.next_offset;
+    pending_.next_offset += t_.burst_bytes_;
+    if (t_.staged_) {  // the burst feed_request decoded and found no space for
+      t_.staged_ = false;
+      return t_.staged_request_;
     }
+    return t_.system_.make_request(static_cast<std::uint64_t>(t_.request_slot_), address, write_, 0);
   }
-  if (request_arrival_ > now) next = std::min(next, request_arrival_);
-  if (next == ChannelController::kNever) return next;
-  return std::max(next, now + (next <= now ? 1 : 0));
+
+ private:
+  DramTlmTarget& t_;
+  Pending& pending_;
+  bool write_;
+};
+
+std::uint64_t DramTlmTarget::admit_waiting_request(std::uint64_t now) {
+  WaitingBursts bursts(*this);
+  ahead_to_ = system_.channel(0).admit_all(bursts, completions_);
+  collect_completions();
+  return std::min(ahead_to_, next_response_wake(now));
 }
 
 std::uint64_t DramTlmTarget::run_ahead(std::uint64_t now) {
   if (observed_ || request_observer_) return next_wake(now);  // traces see every command at its time
   if (request_ == nullptr) return next_completion_wake(now);
+  if (system_.channels() == 1 && request_arrival_ <= now) return admit_waiting_request(now);
   std::uint64_t at = next_wake(now);
   if (response_in_progress_ || !responses_.empty()) return at;
   // What each skipped wake would have done: advance, collect, feed the waiting request.
@@ -245,7 +261,7 @@ std::uint64_t DramTlmTarget::run_ahead(std::uint64_t now) {
     advance_to(at);
     ahead_to_ = at;
     if (feed_request(std::max(at, request_arrival_)) || !responses_.empty()) return at;
-    at = next_run_ahead_wake(at);
+    at = next_wake(at);
   }
   return at;
 }
@@ -256,7 +272,7 @@ void DramTlmTarget::sleep_until(std::uint64_t at) {
 }
 
 void DramTlmTarget::rearm(std::uint64_t now) {
-  if (!responses_.empty() && !response_in_progress_) {
+  if (!responses_.empty() && !response_in_progress_ && responses_.front().due <= now) {
     wake_.cancel();
     wake_.notify(sc_core::SC_ZERO_TIME);
     return;
@@ -267,10 +283,11 @@ void DramTlmTarget::rearm(std::uint64_t now) {
 void DramTlmTarget::run() {
   for (;;) {
     const std::uint64_t now = cycle_of(sc_core::sc_time_stamp());
-    // Woken while the controllers are run ahead (they can only have been by a notification
-    // at the instant run_ahead ran, outside run()): nothing is due before where they stand.
+    // Woken while the controllers are run ahead: only responses can be due before where they
+    // stand (a notification at the instant run_ahead ran, outside run(), wakes it early too).
     if (now < ahead_to_) {
-      sleep_until(ahead_to_);
+      send_response(now);
+      sleep_until(std::min(ahead_to_, next_response_wake(now)));
       next_trigger(wake_);
       return;
     }
@@ -282,7 +299,7 @@ void DramTlmTarget::run() {
       // A transaction whose bursts all completed while it waited is answered below.
       continue;
     }
-    send_response();
+    send_response(now);
     // Sleep until the next wake something outside can see (run_ahead does the others), or a
     // new transaction.
     sleep_until(run_ahead(now));

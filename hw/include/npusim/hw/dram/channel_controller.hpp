@@ -87,6 +87,16 @@ struct ChannelStats {
   ChannelStats& operator+=(const ChannelStats& o);
 };
 
+/// The bursts of one transaction still to be queued, in address order (see admit_all).
+class BurstSource {
+ public:
+  virtual ~BurstSource() = default;
+  virtual bool empty() const = 0;
+  virtual bool is_write() const = 0;
+  /// Takes the next burst; the controller sets its arrival.
+  virtual DramRequest take() = 0;
+};
+
 class ChannelController {
  public:
   static constexpr std::uint64_t kNever = std::numeric_limits<std::uint64_t>::max();
@@ -104,6 +114,14 @@ class ChannelController {
   void catch_up(std::uint64_t cycle, std::vector<DramCompletion>& out) {
     if (cycle > advanced_to_) advance(cycle - 1, out);
   }
+  /// For a driver that nothing outside can reach until `source` is queued (its initiator
+  /// waits for END_REQ): issues commands from where the controller stands and, right after
+  /// each command that frees a slot of the source's queue, queues the source's next burst
+  /// with that command's cycle as its arrival. Returns the cycle the last burst was queued
+  /// at, with the controller advanced through it and the completions due by then in `out`:
+  /// what advance() to each command's cycle and enqueue() there would give. Precondition:
+  /// the controller is advanced through its current cycle and the source's queue is full.
+  std::uint64_t admit_all(BurstSource& source, std::vector<DramCompletion>& out);
   std::uint64_t next_event() const;
   /// The cycle of the next command advance() would issue (kNever: none can issue).
   std::uint64_t next_command() const { return best().cycle; }

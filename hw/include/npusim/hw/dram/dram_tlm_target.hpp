@@ -20,11 +20,13 @@
 //    on idle cycles. Time is converted with the DRAM clock period (tCK).
 //  - While a request waits for queue space, the initiator cannot send another (END_REQ is
 //    pending), so nothing outside can change what the controllers do: the module then runs
-//    them ahead through the wakes at which nothing is visible outside (a command issued, a
-//    burst done, a burst of the waiting request queued) and sleeps until the next END_REQ
-//    or BEGIN_RESP. The commands, their cycles and every response time are those of waking
-//    at each one. Not while command or request observers are attached: traces gated by the
-//    layer running must see each command at its own simulated time.
+//    them ahead, past the wakes at which nothing is visible outside, to the cycle its last
+//    burst is queued, and sleeps until that END_REQ or a response due before it. On one
+//    channel the controller itself queues the bursts as commands free space (admit_all); on
+//    several the module steps from wake to wake. The commands, their cycles and every
+//    END_REQ and response time are those of waking at each one. Not while command or
+//    request observers are attached: traces gated by the layer running must see each
+//    command at its own simulated time.
 //  - With no request waiting, the next thing visible outside is a transaction's completion,
 //    and a new request, if one comes first, wakes the module itself: it then sleeps until
 //    the earliest cycle a transaction can complete (the last burst of one whose bursts all
@@ -87,21 +89,24 @@ class DramTlmTarget : public sc_core::sc_module {
   /// With no request waiting: the earliest cycle after `now` at which a transaction can
   /// complete or a response is due; kNever when nothing is in flight.
   std::uint64_t next_completion_wake(std::uint64_t now);
-  /// next_wake(now) for run_ahead's steps, a request waiting: on one channel, the bursts
-  /// completing no transaction are stepped over. Such a wake could not feed the request
-  /// (queue space frees only as a column command issues) nor answer anything, and the
-  /// catch-up at the next step completes them in issue order as it would have.
-  std::uint64_t next_run_ahead_wake(std::uint64_t now) const;
   /// From the wake at `now`, the next wake at which something is visible outside (END_REQ
   /// due, or a response to send), with everything before it done; see the contract.
   std::uint64_t run_ahead(std::uint64_t now);
+  /// run_ahead on one channel with a request waiting: the controller queues its bursts.
+  std::uint64_t admit_waiting_request(std::uint64_t now);
+  /// Moves the bursts in completions_ to their transactions; a transaction's last one
+  /// makes its response due at that burst's cycle.
+  void collect_completions();
   /// Queues as many bursts of the request in its REQ phase as the queues take; true when all.
   bool feed_request(std::uint64_t now);
   /// The first step of every wake: the controllers caught up to `now`, the waiting request's
   /// bursts queued as space allows. Returns the request once all its bursts are queued
   /// (no longer waiting; its END_REQ is due), else nullptr.
   tlm::tlm_generic_payload* queue_waiting_request(std::uint64_t now);
-  void send_response();
+  /// Sends the oldest response if it is due by `now` and none is in progress.
+  void send_response(std::uint64_t now);
+  /// The cycle the next response can go out after the wake at `now`; kNever for none.
+  std::uint64_t next_response_wake(std::uint64_t now) const;
   /// run()'s next wake at cycle `at` (kNever: none until a notification), replacing any
   /// pending one: the state it was chosen from has moved on. run() sleeps on wake_ alone.
   void sleep_until(std::uint64_t at);
@@ -129,7 +134,11 @@ class DramTlmTarget : public sc_core::sc_module {
   std::vector<Pending> pending_;
   std::vector<int> free_pending_;
   int request_slot_ = -1;  ///< request_'s slot
-  std::deque<tlm::tlm_generic_payload*> responses_;
+  struct Response {
+    std::uint64_t due = 0;  ///< the cycle its last burst completed
+    tlm::tlm_generic_payload* payload = nullptr;
+  };
+  std::deque<Response> responses_;  ///< in completion order
   bool response_in_progress_ = false;
   std::uint64_t transactions_done_ = 0;
   std::vector<DramCompletion> completions_;
@@ -143,6 +152,7 @@ class DramTlmTarget : public sc_core::sc_module {
   RequestObserver* request_observer_ = nullptr;
   bool observed_ = false;  ///< a command observer is attached (no run-ahead)
   std::uint64_t ahead_to_ = 0;  ///< the cycle run_ahead last brought the controllers to
+  class WaitingBursts;
 };
 
 }  // namespace npusim::hw::dram
