@@ -3,6 +3,7 @@
 // interval, nothing is lost. Every run is watched by the independent timing checker.
 #include <gtest/gtest.h>
 
+#include <random>
 #include <set>
 
 #include "dram_test_util.hpp"
@@ -244,6 +245,113 @@ TEST(DramController, AnAddressBeyondCapacityIsRefused) {
   ListSource src({read_at(spec.org.total_bytes(), 0)});
   DramSystem system(spec, {});
   EXPECT_THROW(replay(system, src), DramSpecError);
+}
+
+// A waiting transaction's bursts, as the TLM target hands them to admit_all.
+class Bursts : public BurstSource {
+ public:
+  Bursts(const DramSystem& system, std::uint64_t id, std::uint64_t address, int bursts, bool write)
+      : system_(system), id_(id), address_(address), left_(bursts), write_(write) {}
+  bool empty() const override { return left_ == 0; }
+  bool is_write() const override { return write_; }
+  DramRequest take() override {
+    --left_;
+    const DramRequest r = system_.make_request(id_, address_, write_, 0);
+    address_ += static_cast<std::uint64_t>(system_.spec().org.burst_bytes());
+    return r;
+  }
+
+ private:
+  const DramSystem& system_;
+  std::uint64_t id_, address_;
+  int left_;
+  bool write_;
+};
+
+// admit_all against what it stands for: waking at every event of the controller, advancing
+// to it and queueing the next bursts there while they fit. Transactions (row-sequential
+// runs and scattered ones, reads and writes) each start once the previous one is queued, or
+// after an idle gap; both controllers must issue the same commands at the same cycles,
+// queue each transaction's last burst at the same cycle and complete the same bursts.
+TEST(DramController, AdmittingAWaitingTransactionEqualsWakingAtEveryEvent) {
+  for (const char* standard : {"LPDDR4-3200", "DDR4-2400"}) {
+    const DramSpec spec = load_dram_preset(standard);
+    ControllerConfig cfg;
+    cfg.read_queue = cfg.write_queue = 16;
+    cfg.write_high_watermark = 12;
+    cfg.write_low_watermark = 4;
+    Recorder rec_step(spec), rec_admit(spec);
+    DramSystem stepping(spec, cfg, AddressMapping::kDefault, &rec_step);
+    DramSystem admitting(spec, cfg, AddressMapping::kDefault, &rec_admit);
+    ChannelController& a = admitting.channel(0);
+    ChannelController& b = stepping.channel(0);
+    ASSERT_EQ(spec.org.channels, 1);
+    const auto burst = static_cast<std::uint64_t>(spec.org.burst_bytes());
+    std::mt19937_64 rng(11);
+    std::vector<DramCompletion> done_step, done_admit;
+    std::uint64_t now = 0;
+    int admitted = 0;
+    for (int t = 0; t < 600; ++t) {
+      const int bursts = 1 + static_cast<int>(rng() % 64);
+      const bool write = rng() % 3 == 0;
+      const std::uint64_t address = rng() % 4 == 0 ? (rng() % (1ULL << 26)) / burst * burst
+                                                   : (static_cast<std::uint64_t>(t) << 16) % (1ULL << 28);
+      if (rng() % 5 == 0) now += rng() % 400;  // an idle gap
+      b.advance(now, done_step);
+      a.advance(now, done_admit);
+      Bursts src_step(stepping, static_cast<std::uint64_t>(t), address, bursts, write);
+      Bursts src_admit(admitting, static_cast<std::uint64_t>(t), address, bursts, write);
+      // The bursts that fit at once, into both.
+      while (!src_step.empty() && b.can_accept(write)) {
+        DramRequest r = src_step.take();
+        r.arrival = now;
+        b.enqueue(r);
+        r = src_admit.take();
+        r.arrival = now;
+        ASSERT_TRUE(a.can_accept(write));
+        a.enqueue(r);
+      }
+      if (src_step.empty()) continue;
+      // The rest: stepping from event to event...
+      std::uint64_t at = now;
+      while (!src_step.empty()) {
+        at = b.next_event();
+        ASSERT_NE(at, ChannelController::kNever);
+        b.advance(at, done_step);
+        while (!src_step.empty() && b.can_accept(write)) {
+          DramRequest r = src_step.take();
+          r.arrival = at;
+          b.enqueue(r);
+        }
+      }
+      // ...and in one call.
+      ASSERT_EQ(a.admit_all(src_admit, done_admit), at) << standard << " transaction " << t;
+      ++admitted;
+      now = at;
+    }
+    EXPECT_GT(admitted, 100) << standard;  // most transactions waited for queue space
+    b.advance(1'000'000'000, done_step);
+    a.advance(1'000'000'000, done_admit);
+    ASSERT_EQ(rec_admit.commands.size(), rec_step.commands.size()) << standard;
+    for (std::size_t i = 0; i < rec_step.commands.size(); ++i) {
+      const CommandRecord &x = rec_admit.commands[i], &y = rec_step.commands[i];
+      ASSERT_TRUE(x.cycle == y.cycle && x.command == y.command && x.bank == y.bank && x.bank_group == y.bank_group &&
+                  x.row == y.row && x.column == y.column)
+          << standard << " command " << i;
+    }
+    ASSERT_EQ(done_admit.size(), done_step.size());
+    for (std::size_t i = 0; i < done_step.size(); ++i)
+      ASSERT_TRUE(done_admit[i].id == done_step[i].id && done_admit[i].address == done_step[i].address &&
+                  done_admit[i].done == done_step[i].done && done_admit[i].arrival == done_step[i].arrival)
+          << standard << " completion " << i;
+    const DramReport ra = admitting.report(0), rb = stepping.report(0);
+    EXPECT_EQ(ra.read_latency_mean_cycles, rb.read_latency_mean_cycles);
+    EXPECT_EQ(ra.mean_queue_occupancy, rb.mean_queue_occupancy);
+    for (Recorder* r : {&rec_step, &rec_admit}) {
+      r->checker.finish(ra.cycles);
+      expect_no_violations(r->checker);
+    }
+  }
 }
 
 TEST(DramEnergy, ComponentsFollowTheirCountersAndSumToTheTotal) {

@@ -543,15 +543,16 @@ void ChannelController::advance(std::uint64_t until, std::vector<DramCompletion>
 }
 
 std::uint64_t ChannelController::admit_all(BurstSource& source, std::vector<DramCompletion>& out) {
-  const DramCommand frees = source.is_write() ? DramCommand::WR : DramCommand::RD;
+  const bool write = source.is_write();
+  if (!source.empty() && can_accept(write))
+    throw std::logic_error("DRAM controller: admit_all with space in the queue (queue those bursts first)");
   std::uint64_t at = advanced_to_ == 0 ? 0 : advanced_to_ - 1;
   while (!source.empty()) {
     const Candidate& c = best();
     if (c.cycle == kNever) throw std::logic_error("DRAM controller: a full queue and no command to issue");
     const std::uint64_t t = c.cycle;
-    const bool frees_slot = c.command == frees;
     issue(c);
-    if (!frees_slot) continue;
+    if (!can_accept(write)) continue;  // only a column command of the source's kind frees a slot
     DramRequest r = source.take();
     r.arrival = t;
     enqueue(r);

@@ -120,7 +120,8 @@ class ChannelController {
   /// with that command's cycle as its arrival. Returns the cycle the last burst was queued
   /// at, with the controller advanced through it and the completions due by then in `out`:
   /// what advance() to each command's cycle and enqueue() there would give. Precondition:
-  /// the controller is advanced through its current cycle and the source's queue is full.
+  /// the controller is advanced through its current cycle and the source's queue is full
+  /// (else std::logic_error).
   std::uint64_t admit_all(BurstSource& source, std::vector<DramCompletion>& out);
   std::uint64_t next_event() const;
   /// The cycle of the next command advance() would issue (kNever: none can issue).
