@@ -45,16 +45,9 @@ AddressMapping::AddressMapping(const DramOrganization& org, const std::string& f
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     shift_[*it] = shift;
     bits_[*it] = log2_exact(sizes[*it]);
+    mask_[*it] = (std::uint64_t{1} << bits_[*it]) - 1;
     shift += bits_[*it];
   }
-}
-
-DramAddress AddressMapping::decode(std::uint64_t address) const {
-  auto field = [&](Field f) {
-    return static_cast<std::uint32_t>((address >> shift_[f]) & ((1ULL << bits_[f]) - 1));
-  };
-  return DramAddress{field(kChannel), field(kRank), field(kBankGroup),
-                     field(kBank),    field(kRow),  field(kColumn)};
 }
 
 std::uint64_t AddressMapping::encode(const DramAddress& a) const {

@@ -401,18 +401,8 @@ void ChannelController::issue(const Candidate& c) {
   const std::uint64_t t = c.cycle;
   Rank& rank = ranks_[static_cast<std::size_t>(c.rank)];
   Bank& bank = banks_[static_cast<std::size_t>(c.bank)];
-  // The bank's group and its index in the group, kept at construction (no division here).
-  const int bg = bank.group;
-  const int in_group = c.bank - c.rank * banks_per_rank_ - bg * spec_.org.banks_per_group;
-
-  CommandRecord rec;
-  rec.cycle = t;
-  rec.command = c.command;
-  rec.channel = static_cast<std::uint32_t>(channel_);
-  rec.rank = static_cast<std::uint32_t>(c.rank);
-  rec.bank_group = static_cast<std::uint32_t>(bg);
-  rec.bank = static_cast<std::uint32_t>(in_group);
-  rec.row = c.row;
+  const int bg = bank.group;  // kept at construction (no division here)
+  std::uint32_t column = 0;  // of a RD or WR, for the observer
 
   // The cached choices of its bank are stale (a REF finds its banks closed and idle).
   if (c.command != DramCommand::REF) forget_choices(c.bank);
@@ -448,8 +438,11 @@ void ChannelController::issue(const Candidate& c) {
     case DramCommand::RD:
     case DramCommand::WR: {
       const bool wr = c.command == DramCommand::WR;
-      const Entry entry = slots_[static_cast<std::size_t>(c.entry)];
-      rec.column = entry.req.at.column;
+      // What outlives its slot (unlink frees it).
+      const Entry& queued = slots_[static_cast<std::size_t>(c.entry)];
+      const DramRequest req = queued.req;
+      const bool caused_pre = queued.caused_pre, caused_act = queued.caused_act;
+      column = req.at.column;
       if (wr) {
         raise(bank.next_pre, t + t_.nCWL + t_.nBL + t_.nWR);
       } else {
@@ -482,22 +475,20 @@ void ChannelController::issue(const Candidate& c) {
         }
       }
       ++bank.hit_streak;
-      if (entry.caused_pre) ++stats_.row_conflicts;
-      else if (entry.caused_act) ++stats_.row_misses;
+      if (caused_pre) ++stats_.row_conflicts;
+      else if (caused_act) ++stats_.row_misses;
       else ++stats_.row_hits;
       note_occupancy(t);
       unlink(c.entry);
       const std::uint64_t done = t + (wr ? t_.nCWL : t_.nCL) + t_.nBL;
       completions_.push_back(
-          DramCompletion{entry.req.id, entry.req.address, wr, entry.req.arrival, done});
+          DramCompletion{req.id, req.address, wr, req.arrival, done});
       update_write_mode();
       break;
     }
     case DramCommand::REF:
       raise(rank.gate.act, t + t_.nRFC);
       rank.refresh_due += static_cast<std::uint64_t>(t_.nREFI);
-      rec.bank_group = rec.bank = 0;
-      rec.row = 0;
       break;
   }
   // The shared gates it moved: its rank's (ACT, REF) or, for RD and WR, every rank's (the
@@ -511,7 +502,20 @@ void ChannelController::issue(const Candidate& c) {
   bus_free_ = t + 1;
   best_valid_ = false;
   stats_.last_cycle = std::max(stats_.last_cycle, t);
-  if (observer_) observer_->on_command(rec);
+  if (observer_) {
+    CommandRecord rec;
+    rec.cycle = t;
+    rec.command = c.command;
+    rec.channel = static_cast<std::uint32_t>(channel_);
+    rec.rank = static_cast<std::uint32_t>(c.rank);
+    if (c.command != DramCommand::REF) {  // a REF is of its whole rank
+      rec.bank_group = static_cast<std::uint32_t>(bg);
+      rec.bank = static_cast<std::uint32_t>(c.bank - c.rank * banks_per_rank_ - bg * spec_.org.banks_per_group);
+      rec.row = c.row;
+      rec.column = column;
+    }
+    observer_->on_command(rec);
+  }
 }
 
 void ChannelController::advance(std::uint64_t until, std::vector<DramCompletion>& out) {

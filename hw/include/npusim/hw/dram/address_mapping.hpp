@@ -26,7 +26,11 @@ class AddressMapping {
   /// Throws DramSpecError naming the mapping if a field is unknown, missing or repeated.
   AddressMapping(const DramOrganization& org, const std::string& fields = kDefault);
 
-  DramAddress decode(std::uint64_t address) const;
+  DramAddress decode(std::uint64_t address) const {  // inline: once per burst
+    auto field = [&](Field f) { return static_cast<std::uint32_t>((address >> shift_[f]) & mask_[f]); };
+    return DramAddress{field(kChannel), field(kRank), field(kBankGroup),
+                       field(kBank),    field(kRow),  field(kColumn)};
+  }
   /// The inverse of decode for burst-aligned addresses (used by tests and pattern makers).
   std::uint64_t encode(const DramAddress& a) const;
   const std::string& fields() const { return text_; }
@@ -34,6 +38,7 @@ class AddressMapping {
  private:
   enum Field { kChannel, kRank, kBankGroup, kBank, kRow, kColumn, kFields };
   std::array<int, kFields> shift_{}, bits_{};
+  std::array<std::uint64_t, kFields> mask_{};  ///< (1 << bits) - 1
   int offset_bits_ = 0;
   std::string text_;
 };
