@@ -114,11 +114,11 @@ void ChannelController::enqueue(const DramRequest& request) {
   const int s = free_slots_.back();
   free_slots_.pop_back();
   Entry& e = slots_[static_cast<std::size_t>(s)];
-  e = Entry{};
   e.req = request;
   e.seq = next_seq_++;
   e.bank = bank_index(request.at);
-  link(s);
+  e.caused_act = e.caused_pre = false;
+  link(s);  // sets prev and next
   ++stats_.requests_in;
   const bool mode = write_mode_;
   update_write_mode();
@@ -171,7 +171,7 @@ void ChannelController::unlink(int s) {
   BankQueue& q = banks_[static_cast<std::size_t>(e.bank)].q[w];
   (e.prev >= 0 ? slots_[static_cast<std::size_t>(e.prev)].next : q.head) = e.next;
   (e.next >= 0 ? slots_[static_cast<std::size_t>(e.next)].prev : q.tail) = e.prev;
-  forget_choices(e.bank);
+  // (Its bank's choices were forgotten by issue(), its one caller.)
   const bool hit = is_hit(e);
   if (hit) --q.hits;
   const int cls = hit ? kHit : kOther;

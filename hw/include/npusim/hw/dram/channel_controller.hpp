@@ -241,6 +241,7 @@ class ChannelController {
   /// Re-derives bank b's hit counts and oldest entries after its open row changed.
   void classify(int b);
   void link(int slot);
+  /// Removes a request served by issue(), which has forgotten its bank's choices.
   void unlink(int slot);
   void issue(const Candidate& c);
   void update_write_mode();
