@@ -16,20 +16,9 @@ DramSystem::DramSystem(const DramSpec& spec, const ControllerConfig& config,
     channels_.push_back(std::make_unique<ChannelController>(spec, config, c, observer));
 }
 
-DramRequest DramSystem::make_request(std::uint64_t id, std::uint64_t address, bool is_write,
-                                     std::uint64_t cycle) const {
-  if (address >= total_bytes_)
-    throw DramSpecError(fmt::format("address {:#x} is beyond the {} MiB of the {} memory",
-                                    address, total_bytes_ >> 20, spec_.standard));
-  DramRequest r;
-  r.id = id;
-  // Burst sizes are powers of two in every standard; the division covers a spec that is not.
-  r.address = (burst_bytes_ & (burst_bytes_ - 1)) == 0 ? address & ~(burst_bytes_ - 1)
-                                                       : address / burst_bytes_ * burst_bytes_;
-  r.at = mapping_.decode(r.address);
-  r.is_write = is_write;
-  r.arrival = cycle;
-  return r;
+void DramSystem::throw_beyond_capacity(std::uint64_t address) const {
+  throw DramSpecError(fmt::format("address {:#x} is beyond the {} MiB of the {} memory", address,
+                                  total_bytes_ >> 20, spec_.standard));
 }
 
 double DramReport::row_hit_rate() const {

@@ -53,7 +53,18 @@ class DramSystem {
   /// The request for `address` (burst aligned down), or throws DramSpecError if the address
   /// is beyond the capacity.
   DramRequest make_request(std::uint64_t id, std::uint64_t address, bool is_write,
-                           std::uint64_t cycle) const;
+                           std::uint64_t cycle) const {  // inline: once per burst
+    if (address >= total_bytes_) throw_beyond_capacity(address);
+    DramRequest r;
+    r.id = id;
+    // Burst sizes are powers of two in every standard; the division covers a spec that is not.
+    r.address = (burst_bytes_ & (burst_bytes_ - 1)) == 0 ? address & ~(burst_bytes_ - 1)
+                                                         : address / burst_bytes_ * burst_bytes_;
+    r.at = mapping_.decode(r.address);
+    r.is_write = is_write;
+    r.arrival = cycle;
+    return r;
+  }
   /// Closes every channel's counters at `end` and sums the statistics.
   DramReport report(std::uint64_t end);
 
@@ -61,6 +72,7 @@ class DramSystem {
   DramSpec spec_;
   AddressMapping mapping_;
   std::vector<std::unique_ptr<ChannelController>> channels_;
+  [[noreturn]] void throw_beyond_capacity(std::uint64_t address) const;
   // Per-burst constants of make_request, computed once (each is a product or quotient of
   // organization fields).
   std::uint64_t total_bytes_ = 0, burst_bytes_ = 1;
