@@ -15,7 +15,8 @@ torch.bmm itself, so module hooks miss them) torch's own matrix products are cou
 run (a TorchDispatchMode on aten.mm/addmm/bmm/baddbmm, the forward run with autograd on so
 that torch takes its slow path of those products): a product with a weight is a per-token
 linear (CIO: its input and output), one of two activations counts both operands and its
-output in CIO. Prints one line per file: EXACT, DIFF (both counts) or
+output in CIO. Swin V2's in-place zeroing of a bias (aten::zero_, which torch 1.13 cannot
+export) is exported as a multiplication by 0. Prints one line per file: EXACT, DIFF (both counts) or
 ERROR (npusim's message); exit 1 if any file is not EXACT.
 """
 import argparse
@@ -101,6 +102,10 @@ def main():
         import torchvision
     except ImportError as e:
         sys.exit(f"check_torchvision_onnx.py: {e}: install Debian's python3-torch, python3-torchvision, python3-onnx")
+    # Swin V2 zeroes a copy of its K bias in place (aten::zero_), for which torch 1.13 has no
+    # ONNX symbolic; as a multiplication by 0 (the same values) it exports.
+    torch.onnx.register_custom_op_symbolic(
+        "aten::zero", lambda g, x: g.op("Mul", x, g.op("Constant", value_t=torch.tensor(0.0))), 13)
     npusim = os.environ.get("NPUSIM", os.path.join(ROOT, "build", "npusim"))
     models = args.models or torchvision.models.list_models(module=torchvision.models)
     out = args.keep or tempfile.mkdtemp()
